@@ -1,0 +1,39 @@
+package io.github.gambiarra.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code gambiarra} command: pool the local LLMs of everyone on your network. */
+@Command(name = "gambiarra",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        description = "Share local LLMs (Ollama, LM Studio, llama.cpp, vLLM, ...) with everyone on your network.",
+        subcommands = {ServeCommand.class, CommandLine.HelpCommand.class},
+        footer = {"", "Start with:  gambiarra serve --mdns"})
+public final class GambiarraCli implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** A command line set up the way every entry point (main, tests) uses it. */
+    public static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new GambiarraCli());
+        cli.setCaseInsensitiveEnumValuesAllowed(true);
+        cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            commandLine.getErr().println("error: " + (ex.getMessage() == null ? ex.toString() : ex.getMessage()));
+            return 1;
+        });
+        return cli;
+    }
+
+    public static void main(String[] args) {
+        int code = commandLine().execute(args);
+        if (code != 0 || !ServeCommand.keepsRunning()) {
+            System.exit(code);
+        }
+    }
+}

@@ -1,0 +1,133 @@
+package io.github.gambiarra.cli;
+
+import io.github.gambiarra.hub.GambiarraHub;
+import io.github.gambiarra.hub.HubOptions;
+import java.io.PrintWriter;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code gambiarra serve}: runs a hub until Ctrl-C. */
+@Command(name = "serve",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        description = "Start a hub that holds rooms and routes chat completions to participants.",
+        footer = {"", "Examples:",
+                "  gambiarra serve                     # every interface, port 3000",
+                "  gambiarra serve --mdns              # and let others find it with zero configuration",
+                "  gambiarra serve --host 127.0.0.1 --port 8080"})
+public final class ServeCommand implements Callable<Integer> {
+    private static volatile boolean running;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = {"-p", "--port"}, defaultValue = "3000", description = "Port to listen on (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = {"-H", "--host"}, defaultValue = "0.0.0.0",
+            description = "Address to listen on (default: ${DEFAULT-VALUE}, every interface).")
+    String host;
+
+    @Option(names = "--mdns", description = "Announce the hub on the local network (mDNS/DNS-SD).")
+    boolean mdns;
+
+    @Option(names = {"-q", "--quiet"}, description = "Print nothing but errors.")
+    boolean quiet;
+
+    @Option(names = "--health-interval", defaultValue = "10s", converter = DurationConverter.class,
+            description = "How often silent participants are looked for (default: ${DEFAULT-VALUE}).")
+    Duration healthInterval;
+
+    @Option(names = "--offline-timeout", defaultValue = "30s", converter = DurationConverter.class,
+            description = "Silence after which a participant is marked offline (default: ${DEFAULT-VALUE}).")
+    Duration offlineTimeout;
+
+    @Option(names = "--max-body", defaultValue = "16777216",
+            description = "Largest request body in bytes; larger ones get 413 (default: ${DEFAULT-VALUE}).")
+    long maxBody;
+
+    /** Set when a test wants the command to return once the hub is up rather than wait for Ctrl-C. */
+    CountDownLatch stop = new CountDownLatch(1);
+    volatile GambiarraHub hub;
+
+    static boolean keepsRunning() {
+        return running;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        HubOptions options = new HubOptions()
+                .host(host)
+                .port(port)
+                .mdns(mdns)
+                .healthCheckInterval(healthInterval)
+                .offlineTimeout(offlineTimeout)
+                .maxBodyBytes(maxBody);
+        PrintWriter out = spec.commandLine().getOut();
+        GambiarraHub started;
+        try {
+            started = GambiarraHub.start(options);
+        } catch (GambiarraHub.HubStartException e) {
+            throw new CommandLine.ExecutionException(spec.commandLine(),
+                    "cannot listen on " + host + ":" + port + " (" + e.getMessage()
+                            + "); is another hub running? try --port", e);
+        }
+        hub = started;
+        running = true;
+        Thread shutdown = new Thread(() -> {
+            started.close();
+            stop.countDown();
+        }, "gambiarra-shutdown");
+        Runtime.getRuntime().addShutdownHook(shutdown);
+        if (!quiet) {
+            out.println("Gambiarra hub " + VersionProvider.version() + " is running");
+            for (String url : urls(host, started.port())) {
+                out.println("  " + url);
+            }
+            if (mdns) {
+                out.println("  announced on the local network as gambiarra-hub-" + started.port());
+            }
+            out.println();
+            out.println("Next: gambiarra create --name \"My room\"   (Ctrl-C stops the hub)");
+            out.flush();
+        }
+        stop.await();
+        return 0;
+    }
+
+    /** The URLs people can use: loopback and, when bound to every interface, each LAN address. */
+    static List<String> urls(String host, int port) {
+        List<String> urls = new ArrayList<>();
+        if (!host.equals("0.0.0.0") && !host.equals("::")) {
+            urls.add("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port);
+            return urls;
+        }
+        urls.add("http://localhost:" + port);
+        try {
+            for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+                if (!nic.isUp() || nic.isLoopback()) {
+                    continue;
+                }
+                for (InetAddress address : Collections.list(nic.getInetAddresses())) {
+                    if (address instanceof Inet4Address) {
+                        urls.add("http://" + address.getHostAddress() + ":" + port);
+                    }
+                }
+            }
+        } catch (SocketException e) {
+            // no LAN addresses to show
+        }
+        return urls;
+    }
+}

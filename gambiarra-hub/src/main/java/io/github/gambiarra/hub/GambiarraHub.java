@@ -1,0 +1,229 @@
+package io.github.gambiarra.hub;
+
+import io.github.gambiarra.hub.discovery.HubAnnouncer;
+import io.github.gambiarra.hub.events.RoomEvents;
+import io.github.gambiarra.hub.http.HubRouter;
+import io.github.gambiarra.hub.relay.CompletionRelay;
+import io.github.gambiarra.hub.relay.HttpParticipantTransport;
+import io.github.gambiarra.hub.relay.ParticipantTransport;
+import io.github.gambiarra.hub.room.RoomRegistry;
+import io.github.gambiarra.protocol.HubEvents;
+import io.github.gambiarra.protocol.Messages;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running Gambiarra hub. Start one from Java (tests of every module do) or with
+ * {@code gambiarra serve}:
+ *
+ * <pre>{@code
+ * try (GambiarraHub hub = GambiarraHub.start(new HubOptions().host("127.0.0.1").port(0))) {
+ *     System.out.println("hub at " + hub.url());
+ * }
+ * }</pre>
+ */
+public final class GambiarraHub implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(GambiarraHub.class);
+
+    private final Vertx vertx;
+    private final HubOptions options;
+    private final RoomRegistry rooms;
+    private final RoomEvents events;
+    private final ParticipantTransport transport;
+    private final int port;
+    private final long sweepTimer;
+    private final long pingTimer;
+    private final CompletableFuture<HubAnnouncer> announcer;
+
+    private GambiarraHub(Vertx vertx, HubOptions options, RoomRegistry rooms, RoomEvents events,
+                         ParticipantTransport transport, int port) {
+        this.vertx = vertx;
+        this.options = options;
+        this.rooms = rooms;
+        this.events = events;
+        this.transport = transport;
+        this.port = port;
+        long timeout = options.offlineTimeout().toMillis();
+        this.sweepTimer = vertx.setPeriodic(options.healthCheckInterval().toMillis(), id -> {
+            for (RoomRegistry.Expired expired : rooms.expireSilent(timeout)) {
+                events.publish(HubEvents.PARTICIPANT_OFFLINE, expired.room().code(),
+                        new Messages.ParticipantRef(expired.participant().id()));
+            }
+        });
+        this.pingTimer = vertx.setPeriodic(options.sseHeartbeat().toMillis(), id -> events.ping());
+        this.announcer = options.mdns() ? announce() : CompletableFuture.completedFuture(null);
+    }
+
+    /**
+     * Starts a hub and returns once it listens.
+     *
+     * @throws HubStartException if the port is taken or the address cannot be bound
+     */
+    public static GambiarraHub start(HubOptions options) {
+        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(options.eventLoops()));
+        try {
+            RoomRegistry rooms = new RoomRegistry(options.clock());
+            RoomEvents events = new RoomEvents();
+            ParticipantTransport transport = new HttpParticipantTransport(vertx, options.connectTimeout(),
+                    options.upstreamIdleTimeout());
+            CompletionRelay relay = new CompletionRelay(transport, events);
+
+            // One server per event loop, all on one port; Vert.x shares a random port between servers
+            // that ask for the same negative port, which is how "port 0" is spread over event loops.
+            int requested = options.port() == 0 ? -1 : options.port();
+            int[] bound = new int[1];
+            await(vertx.deployVerticle(() -> new HttpVerticle(options, requested, rooms, events, relay, bound),
+                    new DeploymentOptions().setInstances(options.eventLoops())));
+            int actualPort = bound[0];
+            GambiarraHub hub = new GambiarraHub(vertx, options, rooms, events, transport, actualPort);
+            LOG.info("hub listening on {}:{}", options.host(), actualPort);
+            return hub;
+        } catch (RuntimeException e) {
+            vertx.close();
+            throw e;
+        }
+    }
+
+    /** The port the hub listens on (the real one when started with port 0). */
+    public int port() {
+        return port;
+    }
+
+    /** A URL that reaches this hub from this machine, e.g. {@code http://127.0.0.1:3000}. */
+    public String url() {
+        String host = options.host();
+        if (host.equals("0.0.0.0") || host.equals("::") || host.isBlank()) {
+            host = "localhost";
+        } else if (host.contains(":")) {
+            host = "[" + host + "]";
+        }
+        return "http://" + host + ":" + port;
+    }
+
+    /** The rooms this hub holds. */
+    public RoomRegistry rooms() {
+        return rooms;
+    }
+
+    /** Room activity, for in-process listeners. */
+    public RoomEvents events() {
+        return events;
+    }
+
+    public HubOptions options() {
+        return options;
+    }
+
+    /** The mDNS service name, once announced; null when mDNS is off or not yet announced. */
+    public String mdnsName() {
+        HubAnnouncer a = announcer.getNow(null);
+        return a == null ? null : a.name();
+    }
+
+    /** Waits (up to {@code timeoutMillis}) for the mDNS announcement; returns its service name. */
+    public String awaitMdns(long timeoutMillis) throws InterruptedException, ExecutionException, TimeoutException {
+        HubAnnouncer a = announcer.get(timeoutMillis, TimeUnit.MILLISECONDS);
+        return a == null ? null : a.name();
+    }
+
+    private CompletableFuture<HubAnnouncer> announce() {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return HubAnnouncer.announce(port, options.mdnsAddress());
+            } catch (Exception e) {
+                LOG.warn("could not announce the hub with mDNS: {}", e.toString());
+                throw new IllegalStateException("mDNS announcement failed: " + e.getMessage(), e);
+            }
+        });
+    }
+
+    /** Stops listening, ends event streams, withdraws the mDNS announcement. */
+    @Override
+    public void close() {
+        vertx.cancelTimer(sweepTimer);
+        vertx.cancelTimer(pingTimer);
+        events.closeAll();
+        announcer.thenAccept(a -> {
+            if (a != null) {
+                a.close();
+            }
+        });
+        try {
+            await(transport.close());
+        } catch (RuntimeException e) {
+            LOG.debug("closing transport", e);
+        }
+        await(vertx.close());
+    }
+
+    private static <T> T await(Future<T> future) {
+        try {
+            return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new HubStartException("interrupted", e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            throw new HubStartException(cause.getMessage() == null ? cause.toString() : cause.getMessage(), cause);
+        } catch (TimeoutException e) {
+            throw new HubStartException("timed out", e);
+        }
+    }
+
+    /** Thrown when a hub cannot start (or stop) cleanly; the message says why. */
+    public static final class HubStartException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        HubStartException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /** One HTTP server on one event loop; all of them share the hub's state. */
+    private static final class HttpVerticle extends VerticleBase {
+        private final HubOptions options;
+        private final int port;
+        private final RoomRegistry rooms;
+        private final RoomEvents events;
+        private final CompletionRelay relay;
+        private final int[] bound;
+
+
+        HttpVerticle(HubOptions options, int port, RoomRegistry rooms, RoomEvents events, CompletionRelay relay,
+                     int[] bound) {
+            this.options = options;
+            this.port = port;
+            this.rooms = rooms;
+            this.events = events;
+            this.relay = relay;
+            this.bound = bound;
+        }
+
+        @Override
+        public Future<?> start() {
+            HttpServerOptions serverOptions = new HttpServerOptions()
+                    .setHost(options.host())
+                    .setPort(port)
+                    .setTcpNoDelay(true)
+                    .setCompressionSupported(false);
+            HttpServer server = vertx.createHttpServer(serverOptions)
+                    .requestHandler(HubRouter.create(vertx, options, rooms, events, relay));
+            return server.listen().onSuccess(s -> {
+                synchronized (bound) {
+                    bound[0] = s.actualPort();
+                }
+            });
+        }
+    }
+}

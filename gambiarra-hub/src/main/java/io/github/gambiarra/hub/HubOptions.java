@@ -1,0 +1,190 @@
+package io.github.gambiarra.hub;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How to run a hub. Every value has a default fit for a home network; tests shorten the
+ * timings so that nothing waits 30 seconds.
+ *
+ * <pre>{@code
+ * GambiarraHub hub = GambiarraHub.start(new HubOptions().host("127.0.0.1").port(0));
+ * }</pre>
+ */
+public final class HubOptions {
+    private String host = "0.0.0.0";
+    private int port = 3000;
+    private Duration healthCheckInterval = Duration.ofSeconds(10);
+    private Duration offlineTimeout = Duration.ofSeconds(30);
+    private Duration sseHeartbeat = Duration.ofSeconds(15);
+    private Duration connectTimeout = Duration.ofSeconds(5);
+    private Duration upstreamIdleTimeout = Duration.ofMinutes(10);
+    private long maxBodyBytes = 16L * 1024 * 1024;
+    private boolean mdns;
+    private String mdnsAddress;
+    private boolean showEndpoints = true;
+    private int eventLoops = Math.max(1, Runtime.getRuntime().availableProcessors());
+    private int passwordIterations = io.github.gambiarra.hub.room.PasswordHasher.DEFAULT_ITERATIONS;
+    private Clock clock = Clock.systemUTC();
+
+    /** Address to listen on; {@code 0.0.0.0} (the default) for every interface. */
+    public HubOptions host(String host) {
+        this.host = Objects.requireNonNull(host, "host");
+        return this;
+    }
+
+    /** Port to listen on, 3000 by default; 0 picks a free one (see {@link GambiarraHub#port()}). */
+    public HubOptions port(int port) {
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port must be between 0 and 65535, got " + port);
+        }
+        this.port = port;
+        return this;
+    }
+
+    /** How often silent participants are looked for (10 s by default). */
+    public HubOptions healthCheckInterval(Duration interval) {
+        this.healthCheckInterval = positive(interval, "healthCheckInterval");
+        return this;
+    }
+
+    /** How long a participant may stay silent before it is marked offline (30 s by default). */
+    public HubOptions offlineTimeout(Duration timeout) {
+        this.offlineTimeout = positive(timeout, "offlineTimeout");
+        return this;
+    }
+
+    /** How often event streams get a {@code : ping} comment (15 s by default). */
+    public HubOptions sseHeartbeat(Duration interval) {
+        this.sseHeartbeat = positive(interval, "sseHeartbeat");
+        return this;
+    }
+
+    /** How long to wait for a participant's server to accept a connection (5 s by default). */
+    public HubOptions connectTimeout(Duration timeout) {
+        this.connectTimeout = positive(timeout, "connectTimeout");
+        return this;
+    }
+
+    /** How long a participant's answer may stay silent before it is given up (10 min by default). */
+    public HubOptions upstreamIdleTimeout(Duration timeout) {
+        this.upstreamIdleTimeout = positive(timeout, "upstreamIdleTimeout");
+        return this;
+    }
+
+    /** Largest request body accepted; larger ones get 413 (16 MiB by default). */
+    public HubOptions maxBodyBytes(long bytes) {
+        if (bytes < 1024) {
+            throw new IllegalArgumentException("maxBodyBytes must be at least 1024, got " + bytes);
+        }
+        this.maxBodyBytes = bytes;
+        return this;
+    }
+
+    /** Publish the hub with mDNS/DNS-SD as {@code _gambiarra._tcp} (off by default). */
+    public HubOptions mdns(boolean mdns) {
+        this.mdns = mdns;
+        return this;
+    }
+
+    /** The network address mDNS announces on; null lets jmdns choose (tests use 127.0.0.1). */
+    public HubOptions mdnsAddress(String address) {
+        this.mdnsAddress = address;
+        return this;
+    }
+
+    /** Whether participants' endpoints are shown in listings and {@code /v1/models}. */
+    public HubOptions showEndpoints(boolean show) {
+        this.showEndpoints = show;
+        return this;
+    }
+
+    /** How many event loops serve HTTP (one per core by default). */
+    public HubOptions eventLoops(int count) {
+        if (count < 1) {
+            throw new IllegalArgumentException("eventLoops must be at least 1, got " + count);
+        }
+        this.eventLoops = count;
+        return this;
+    }
+
+    /** PBKDF2 iterations for new room passwords. */
+    public HubOptions passwordIterations(int iterations) {
+        if (iterations < 1) {
+            throw new IllegalArgumentException("passwordIterations must be positive");
+        }
+        this.passwordIterations = iterations;
+        return this;
+    }
+
+    /** The clock for timestamps and offline detection. */
+    public HubOptions clock(Clock clock) {
+        this.clock = Objects.requireNonNull(clock, "clock");
+        return this;
+    }
+
+    public String host() {
+        return host;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public Duration healthCheckInterval() {
+        return healthCheckInterval;
+    }
+
+    public Duration offlineTimeout() {
+        return offlineTimeout;
+    }
+
+    public Duration sseHeartbeat() {
+        return sseHeartbeat;
+    }
+
+    public Duration connectTimeout() {
+        return connectTimeout;
+    }
+
+    public Duration upstreamIdleTimeout() {
+        return upstreamIdleTimeout;
+    }
+
+    public long maxBodyBytes() {
+        return maxBodyBytes;
+    }
+
+    public boolean mdns() {
+        return mdns;
+    }
+
+    public String mdnsAddress() {
+        return mdnsAddress;
+    }
+
+    public boolean showEndpoints() {
+        return showEndpoints;
+    }
+
+    public int eventLoops() {
+        return eventLoops;
+    }
+
+    public int passwordIterations() {
+        return passwordIterations;
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    private static Duration positive(Duration d, String name) {
+        Objects.requireNonNull(d, name);
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(name + " must be positive, got " + d);
+        }
+        return d;
+    }
+}

@@ -1,0 +1,200 @@
+package io.github.gambiarra.hub.http;
+
+import io.github.gambiarra.hub.events.RoomEvents;
+import io.github.gambiarra.hub.room.ParticipantState;
+import io.github.gambiarra.hub.room.PasswordHasher;
+import io.github.gambiarra.hub.room.RoomRegistry;
+import io.github.gambiarra.hub.room.RoomState;
+import io.github.gambiarra.protocol.HubEvents;
+import io.github.gambiarra.protocol.Messages;
+import io.github.gambiarra.protocol.Participant;
+import io.github.gambiarra.protocol.RoomSummary;
+import io.vertx.ext.web.RoutingContext;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.List;
+import java.util.Locale;
+
+/** The room-management endpoints: rooms, join, leave, health, participants, events. */
+final class RoomApi {
+    static final String ROOM_KEY = "gambiarra.room";
+    private static final int MAX_NAME = 200;
+    private static final int MAX_ID = 128;
+
+    private final RoomRegistry rooms;
+    private final RoomEvents events;
+    private final PasswordHasher hasher;
+    private final boolean showEndpoints;
+
+    RoomApi(RoomRegistry rooms, RoomEvents events, PasswordHasher hasher, boolean showEndpoints) {
+        this.rooms = rooms;
+        this.events = events;
+        this.hasher = hasher;
+        this.showEndpoints = showEndpoints;
+    }
+
+    /** Finds the room named in the path for every {@code /rooms/{code}/...} route, or answers 404. */
+    void loadRoom(RoutingContext ctx) {
+        String code = ctx.pathParam("code");
+        var room = rooms.find(code);
+        if (room.isEmpty()) {
+            Replies.error(ctx, 404, "Room not found");
+            return;
+        }
+        ctx.put(ROOM_KEY, room.get());
+        ctx.next();
+    }
+
+    static RoomState room(RoutingContext ctx) {
+        return ctx.get(ROOM_KEY);
+    }
+
+    void createRoom(RoutingContext ctx) {
+        Messages.CreateRoomRequest request = JsonBodies.read(ctx, Messages.CreateRoomRequest.class);
+        if (request == null) {
+            return;
+        }
+        if (request.name() == null || request.name().isBlank()) {
+            Replies.error(ctx, 400, "Name is required");
+            return;
+        }
+        if (request.name().length() > MAX_NAME) {
+            Replies.error(ctx, 400, "Name must be at most " + MAX_NAME + " characters");
+            return;
+        }
+        String password = request.password();
+        if (password == null || password.isEmpty()) {
+            finishCreate(ctx, rooms.create(request.name().trim(), null));
+            return;
+        }
+        ctx.vertx().executeBlocking(() -> hasher.hash(password)).onComplete(ar -> {
+            if (ar.failed()) {
+                ctx.fail(ar.cause());
+            } else {
+                finishCreate(ctx, rooms.create(request.name().trim(), ar.result()));
+            }
+        });
+    }
+
+    private void finishCreate(RoutingContext ctx, RoomState room) {
+        events.publish(HubEvents.ROOM_CREATED, null, room.room());
+        Replies.json(ctx, 201, new Messages.CreateRoomResponse(room.room(), room.room().hostId()));
+    }
+
+    void listRooms(RoutingContext ctx) {
+        List<RoomSummary> list = rooms.rooms().stream()
+                .map(r -> RoomSummary.of(r.room(), r.participantCount(), r.isProtected()))
+                .toList();
+        Replies.json(ctx, 200, new Messages.RoomList(list));
+    }
+
+    void join(RoutingContext ctx) {
+        RoomState room = room(ctx);
+        Messages.JoinRequest request = JsonBodies.read(ctx, Messages.JoinRequest.class);
+        if (request == null) {
+            return;
+        }
+        if (blank(request.id()) || blank(request.nickname()) || blank(request.model()) || blank(request.endpoint())) {
+            Replies.error(ctx, 400, "Missing required fields: id, nickname, model, endpoint");
+            return;
+        }
+        String invalid = validateJoin(request);
+        if (invalid != null) {
+            Replies.error(ctx, 400, invalid);
+            return;
+        }
+        if (!room.isProtected()) {
+            admit(ctx, room, request);
+            return;
+        }
+        String password = request.password() == null ? "" : request.password();
+        ctx.vertx().executeBlocking(() -> hasher.verify(password, room.passwordHash())).onComplete(ar -> {
+            if (ar.failed()) {
+                ctx.fail(ar.cause());
+            } else if (!ar.result()) {
+                Replies.error(ctx, 401, "Invalid password");
+            } else {
+                admit(ctx, room, request);
+            }
+        });
+    }
+
+    private void admit(RoutingContext ctx, RoomState room, Messages.JoinRequest request) {
+        long now = rooms.clock().millis();
+        ParticipantState participant = new ParticipantState(request.id(), request.nickname().trim(),
+                request.model().trim(), request.endpoint().trim(), request.specs(), request.config(), now);
+        room.put(participant);
+        Participant wire = participant.toWire(true);
+        events.publish(HubEvents.PARTICIPANT_JOINED, room.code(), visible(participant));
+        Replies.json(ctx, 201, new Messages.JoinResponse(wire, room.room().id()));
+    }
+
+    private static String validateJoin(Messages.JoinRequest r) {
+        if (r.id().length() > MAX_ID || r.id().chars().anyMatch(c -> c == '/' || Character.isISOControl(c))) {
+            return "id must be at most " + MAX_ID + " characters, without '/' or control characters";
+        }
+        if (r.nickname().length() > MAX_NAME || r.model().length() > MAX_NAME) {
+            return "nickname and model must be at most " + MAX_NAME + " characters";
+        }
+        try {
+            URI uri = new URI(r.endpoint().trim());
+            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+            if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
+                return "endpoint must be an http(s) URL such as http://192.168.1.20:11434";
+            }
+        } catch (URISyntaxException e) {
+            return "endpoint must be an http(s) URL such as http://192.168.1.20:11434";
+        }
+        return null;
+    }
+
+    void leave(RoutingContext ctx) {
+        RoomState room = room(ctx);
+        String participantId = ctx.pathParam("participantId");
+        if (!room.remove(participantId)) {
+            Replies.error(ctx, 404, "Participant not found");
+            return;
+        }
+        events.publish(HubEvents.PARTICIPANT_LEFT, room.code(), new Messages.ParticipantRef(participantId));
+        Replies.json(ctx, 200, Messages.Success.OK);
+    }
+
+    void health(RoutingContext ctx) {
+        RoomState room = room(ctx);
+        Messages.HealthRequest request = JsonBodies.read(ctx, Messages.HealthRequest.class);
+        if (request == null) {
+            return;
+        }
+        if (blank(request.id())) {
+            Replies.error(ctx, 400, "Participant ID is required");
+            return;
+        }
+        var participant = room.participant(request.id());
+        if (participant.isEmpty()) {
+            Replies.error(ctx, 404, "Participant not found");
+            return;
+        }
+        if (participant.get().touch(rooms.clock().millis())) {
+            events.publish(HubEvents.PARTICIPANT_ONLINE, room.code(), new Messages.ParticipantRef(request.id()));
+        }
+        Replies.json(ctx, 200, Messages.Success.OK);
+    }
+
+    void participants(RoutingContext ctx) {
+        List<Participant> list = room(ctx).participants().stream().map(this::visible).toList();
+        Replies.json(ctx, 200, new Messages.ParticipantList(list));
+    }
+
+    void events(RoutingContext ctx) {
+        events.subscribe(room(ctx).code(), ctx.response());
+    }
+
+    /** The participant as room users may see it. */
+    Participant visible(ParticipantState p) {
+        return p.toWire(showEndpoints);
+    }
+
+    private static boolean blank(String s) {
+        return s == null || s.isBlank();
+    }
+}

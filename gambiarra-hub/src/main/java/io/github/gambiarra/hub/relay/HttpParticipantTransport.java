@@ -1,0 +1,90 @@
+package io.github.gambiarra.hub.relay;
+
+import io.github.gambiarra.hub.room.ParticipantState;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.streams.ReadStream;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/** Dials the participant's endpoint over HTTP/1.1 with pooled keep-alive connections. */
+public final class HttpParticipantTransport implements ParticipantTransport {
+    private final HttpClientAgent client;
+    private final long connectTimeoutMillis;
+    private final long idleTimeoutMillis;
+
+    public HttpParticipantTransport(Vertx vertx, Duration connectTimeout, Duration idleTimeout) {
+        this.connectTimeoutMillis = connectTimeout.toMillis();
+        this.idleTimeoutMillis = idleTimeout.toMillis();
+        HttpClientOptions options = new HttpClientOptions()
+                .setKeepAlive(true)
+                .setTcpNoDelay(true)
+                .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, connectTimeoutMillis))
+                .setIdleTimeout((int) Math.min(Integer.MAX_VALUE, idleTimeout.toSeconds()))
+                .setIdleTimeoutUnit(TimeUnit.SECONDS)
+                .setDecompressionSupported(false);
+        // Streams last as long as an answer takes: one connection per concurrent stream.
+        PoolOptions pool = new PoolOptions().setHttp1MaxSize(20_000).setMaxWaitQueueSize(-1);
+        this.client = vertx.createHttpClient(options, pool);
+    }
+
+    @Override
+    public Future<UpstreamReply> post(ParticipantState participant, String path, Buffer body) {
+        RequestOptions request = new RequestOptions()
+                .setMethod(HttpMethod.POST)
+                .setAbsoluteURI(targetUrl(participant.endpoint(), path))
+                .setConnectTimeout(connectTimeoutMillis)
+                .setIdleTimeout(idleTimeoutMillis)
+                .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                .putHeader(HttpHeaders.ACCEPT, "application/json, text/event-stream");
+        return client.request(request).compose(req -> req.send(body).map(resp -> (UpstreamReply) new Reply(req, resp)));
+    }
+
+    /**
+     * {@code endpoint} + {@code path}, tolerating an endpoint given with a trailing slash or with
+     * its {@code /v1} already on (as LM Studio and vLLM users often copy it).
+     */
+    static String targetUrl(String endpoint, String path) {
+        String base = endpoint.endsWith("/") ? endpoint.substring(0, endpoint.length() - 1) : endpoint;
+        if (base.endsWith("/v1") && path.startsWith("/v1/")) {
+            base = base.substring(0, base.length() - 3);
+        }
+        return base + path;
+    }
+
+    @Override
+    public Future<Void> close() {
+        return client.close();
+    }
+
+    private record Reply(HttpClientRequest request, HttpClientResponse response) implements UpstreamReply {
+        @Override
+        public int status() {
+            return response.statusCode();
+        }
+
+        @Override
+        public String header(String name) {
+            return response.getHeader(name);
+        }
+
+        @Override
+        public ReadStream<Buffer> body() {
+            return response;
+        }
+
+        @Override
+        public void cancel() {
+            request.reset();
+        }
+    }
+}

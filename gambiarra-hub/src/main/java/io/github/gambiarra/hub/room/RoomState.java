@@ -1,0 +1,73 @@
+package io.github.gambiarra.hub.room;
+
+import io.github.gambiarra.protocol.Room;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** A room and its participants. Safe to use from any event loop. */
+public final class RoomState {
+    private final Room room;
+    private final String passwordHash;
+    private final Map<String, ParticipantState> participants = new ConcurrentHashMap<>();
+    private final AtomicLong routingTurn = new AtomicLong();
+
+    public RoomState(Room room, String passwordHash) {
+        this.room = room;
+        this.passwordHash = passwordHash;
+    }
+
+    public Room room() {
+        return room;
+    }
+
+    public String code() {
+        return room.code();
+    }
+
+    /** The stored hash, or null for an open room. Never sent to anyone. */
+    public String passwordHash() {
+        return passwordHash;
+    }
+
+    public boolean isProtected() {
+        return passwordHash != null;
+    }
+
+    /** Adds or replaces (same id) a participant; returns the one it replaced, if any. */
+    public Optional<ParticipantState> put(ParticipantState participant) {
+        return Optional.ofNullable(participants.put(participant.id(), participant));
+    }
+
+    public Optional<ParticipantState> participant(String id) {
+        return id == null ? Optional.empty() : Optional.ofNullable(participants.get(id));
+    }
+
+    public boolean remove(String id) {
+        return participants.remove(id) != null;
+    }
+
+    /** Removes {@code participant} only if it is still the registration under its id. */
+    public boolean remove(ParticipantState participant) {
+        return participants.remove(participant.id(), participant);
+    }
+
+    /** Participants in the order they joined. */
+    public List<ParticipantState> participants() {
+        return participants.values().stream()
+                .sorted(Comparator.comparingLong(ParticipantState::joinedAt).thenComparing(ParticipantState::id))
+                .toList();
+    }
+
+    public int participantCount() {
+        return participants.size();
+    }
+
+    /** A counter that routing uses to break ties in turn rather than always picking the first. */
+    public long nextTurn() {
+        return routingTurn.getAndIncrement();
+    }
+}

@@ -1,0 +1,70 @@
+package io.github.gambiarra.hub;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+/** A plain JDK HTTP client for talking to a hub in tests, as any non-Java client would. */
+final class HubClient {
+    static final ObjectMapper JSON = new ObjectMapper();
+    final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    final String base;
+
+    HubClient(String base) {
+        this.base = base;
+    }
+
+    record Reply(int status, String body, HttpResponse<String> raw) {
+        JsonNode json() {
+            try {
+                return JSON.readTree(body);
+            } catch (IOException e) {
+                throw new AssertionError("not JSON (" + status + "): " + body, e);
+            }
+        }
+
+        String header(String name) {
+            return raw.headers().firstValue(name).orElse(null);
+        }
+    }
+
+    Reply get(String path) throws Exception {
+        return send(HttpRequest.newBuilder(URI.create(base + path)).GET());
+    }
+
+    Reply post(String path, String body) throws Exception {
+        return send(HttpRequest.newBuilder(URI.create(base + path))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)));
+    }
+
+    Reply delete(String path) throws Exception {
+        return send(HttpRequest.newBuilder(URI.create(base + path)).DELETE());
+    }
+
+    Reply send(HttpRequest.Builder request) throws Exception {
+        HttpResponse<String> r = http.send(request.timeout(Duration.ofSeconds(20)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        return new Reply(r.statusCode(), r.body(), r);
+    }
+
+    /** Creates an open room and returns its code. */
+    String createRoom(String name) throws Exception {
+        Reply r = post("/rooms", "{\"name\":\"" + name + "\"}");
+        if (r.status() != 201) {
+            throw new AssertionError("create failed: " + r.status() + " " + r.body());
+        }
+        return r.json().at("/room/code").asText();
+    }
+
+    /** Joins {@code code} as {@code id} serving {@code model} at {@code endpoint}. */
+    Reply join(String code, String id, String model, String endpoint) throws Exception {
+        return post("/rooms/" + code + "/join", "{\"id\":\"" + id + "\",\"nickname\":\"" + id + "-nick\",\"model\":\""
+                + model + "\",\"endpoint\":\"" + endpoint + "\"}");
+    }
+}

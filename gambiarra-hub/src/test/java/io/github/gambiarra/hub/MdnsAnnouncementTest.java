@@ -1,0 +1,30 @@
+package io.github.gambiarra.hub;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.gambiarra.hub.discovery.HubAnnouncer;
+import java.net.InetAddress;
+import javax.jmdns.JmDNS;
+import javax.jmdns.ServiceInfo;
+import org.junit.jupiter.api.Test;
+
+/** PROTOCOL.md Part 1, discovery: a hub started with mDNS can be found by DNS-SD browsing. */
+class MdnsAnnouncementTest {
+
+    @Test
+    void hubIsFoundAsGambiarraServiceWithTxtRecords() throws Exception {
+        try (GambiarraHub hub = GambiarraHub.start(new HubOptions().host("127.0.0.1").port(0)
+                .mdns(true).mdnsAddress("127.0.0.1"))) {
+            String name = hub.awaitMdns(15_000);
+            assertThat(name).isEqualTo("gambiarra-hub-" + hub.port());
+
+            try (JmDNS browser = JmDNS.create(InetAddress.getByName("127.0.0.1"), "browser")) {
+                ServiceInfo info = java.util.Arrays.stream(browser.list(HubAnnouncer.SERVICE_TYPE, 6_000)).filter(s -> s.getName().equals(name)).findFirst().orElse(null);
+                assertThat(info).as("service resolved over mDNS").isNotNull();
+                assertThat(info.getPort()).isEqualTo(hub.port());
+                assertThat(info.getPropertyString("version")).isEqualTo("1.0");
+                assertThat(info.getPropertyString("protocol")).isEqualTo("http");
+            }
+        }
+    }
+}

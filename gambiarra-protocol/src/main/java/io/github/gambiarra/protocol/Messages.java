@@ -1,0 +1,101 @@
+package io.github.gambiarra.protocol;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
+
+/** The request and response bodies of the hub's room-management endpoints. */
+public final class Messages {
+    private Messages() {
+    }
+
+    /** {@code POST /rooms}. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record CreateRoomRequest(String name, String password) {
+    }
+
+    /** Answer to {@code POST /rooms}. */
+    public record CreateRoomResponse(Room room, String hostId) {
+    }
+
+    /** Answer to {@code GET /rooms}. */
+    public record RoomList(List<RoomSummary> rooms) {
+    }
+
+    /** {@code POST /rooms/{code}/join}. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record JoinRequest(String id, String nickname, String model, String endpoint,
+                              String password, MachineSpecs specs, GenerationConfig config) {
+    }
+
+    /** Answer to {@code POST /rooms/{code}/join}. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record JoinResponse(Participant participant, String roomId) {
+    }
+
+    /** {@code POST /rooms/{code}/health}. */
+    public record HealthRequest(String id) {
+    }
+
+    /** Answer to health and leave. */
+    public record Success(boolean success) {
+        public static final Success OK = new Success(true);
+    }
+
+    /** Answer to {@code GET /rooms/{code}/participants}. */
+    public record ParticipantList(List<Participant> participants) {
+    }
+
+    /** Answer to {@code GET /health}. */
+    public record HubHealth(String status, long timestamp) {
+    }
+
+    /** The room-management error shape: {@code {"error": "..."}}. */
+    public record Error(String error) {
+    }
+
+    /** The OpenAI error shape used on {@code /v1/...}: {@code {"error":{"message","type","code"}}}. */
+    public record OpenAiError(Detail error) {
+        /** The inner object of an OpenAI error. */
+        @JsonInclude(JsonInclude.Include.ALWAYS)
+        public record Detail(String message, String type, String code) {
+        }
+
+        public static OpenAiError of(String message, String type, String code) {
+            return new OpenAiError(new Detail(message, type, code));
+        }
+    }
+
+    /** Answer to {@code GET /rooms/{code}/v1/models}: an OpenAI model list. */
+    public record ModelList(String object, List<ModelEntry> data) {
+        public static ModelList of(List<ModelEntry> data) {
+            return new ModelList("list", data);
+        }
+    }
+
+    /** One participant as an OpenAI model; its {@code id} is the participant id. */
+    public record ModelEntry(String id, String object, long created,
+                             @JsonProperty("owned_by") String ownedBy, ModelDetails gambiarra) {
+    }
+
+    /** The Gambiarra extension of a model entry. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record ModelDetails(String nickname, String model, String endpoint) {
+    }
+
+    /** Data of {@code participant:left} and {@code participant:offline}. */
+    public record ParticipantRef(String participantId) {
+    }
+
+    /** Data of {@code connected}. */
+    public record Connected(String clientId) {
+    }
+
+    /** Data of {@code llm:request}. */
+    public record LlmRequest(String participantId, String model) {
+    }
+
+    /** Data of {@code llm:error}. */
+    public record LlmError(String participantId, String error) {
+    }
+}
