@@ -79,9 +79,8 @@ public final class ServeCommand implements Callable<Integer> {
         try {
             started = GambiarraHub.start(options);
         } catch (GambiarraHub.HubStartException e) {
-            throw new CommandLine.ExecutionException(spec.commandLine(),
-                    "cannot listen on " + host + ":" + port + " (" + e.getMessage()
-                            + "); is another hub running? try --port", e);
+            throw new IllegalStateException("cannot listen on " + host + ":" + port + " (" + e.getMessage()
+                    + "); is another hub running? try another --port", e);
         }
         hub = started;
         running = true;

@@ -1,0 +1,74 @@
+package io.github.gambiarra.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** {@code gambiarra serve} run through picocli, as the launcher runs it. */
+class ServeCommandTest {
+
+    @Test
+    void serveStartsAHubThatAnswersAndPrintsItsUrl() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        ServeCommand serve = new ServeCommand();
+        CommandLine cli = new CommandLine(serve);
+        StringWriter out = new StringWriter();
+        cli.setOut(new PrintWriter(out, true));
+        CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(
+                () -> cli.execute("--port", String.valueOf(port), "--host", "127.0.0.1", "--offline-timeout", "2s"));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (serve.hub == null && System.nanoTime() < deadline && !exit.isDone()) {
+            Thread.sleep(20);
+        }
+        assertThat(serve.hub).as("hub started").isNotNull();
+        try {
+            HttpResponse<String> health = HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(health.statusCode()).isEqualTo(200);
+            assertThat(health.body()).contains("\"status\":\"ok\"");
+            assertThat(serve.hub.options().offlineTimeout().toSeconds()).isEqualTo(2);
+            Thread.sleep(100);
+            assertThat(out.toString()).contains("http://127.0.0.1:" + port);
+        } finally {
+            serve.hub.close();
+            serve.stop.countDown();
+        }
+        assertThat(exit.get(10, TimeUnit.SECONDS)).isZero();
+    }
+
+    @Test
+    void portInUseIsAOneLineErrorAndNonZeroExit() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
+            CommandLine cli = GambiarraCli.commandLine();
+            StringWriter err = new StringWriter();
+            cli.setErr(new PrintWriter(err, true));
+            int code = cli.execute("serve", "--port", String.valueOf(taken.getLocalPort()), "--host", "127.0.0.1");
+            assertThat(code).isNotZero();
+            assertThat(err.toString().trim()).startsWith("error: cannot listen on 127.0.0.1:" + taken.getLocalPort())
+                    .doesNotContain("\n\tat ");
+        }
+    }
+
+    @Test
+    void badDurationIsAUsageError() {
+        CommandLine cli = GambiarraCli.commandLine();
+        StringWriter err = new StringWriter();
+        cli.setErr(new PrintWriter(err, true));
+        assertThat(cli.execute("serve", "--offline-timeout", "soon")).isEqualTo(2);
+        assertThat(err.toString()).contains("'soon' is not a duration");
+    }
+}
