@@ -277,6 +277,48 @@ public final class FakeLlmServer implements AutoCloseable {
         };
     }
 
+    /** Answers with one tool call (non-streaming), or streams it in argument pieces when asked to stream. */
+    public static Responder toolCall(String id, String function, String argumentsJson) {
+        return ex -> {
+            if (!ex.streaming()) {
+                ObjectNode root = (ObjectNode) JSON.readTree(completion(ex.model(), ""));
+                ObjectNode choice = (ObjectNode) root.get("choices").get(0);
+                ObjectNode message = (ObjectNode) choice.get("message");
+                message.putNull("content");
+                ObjectNode call = message.putArray("tool_calls").addObject();
+                call.put("id", id);
+                call.put("type", "function");
+                call.putObject("function").put("name", function).put("arguments", argumentsJson);
+                choice.put("finish_reason", "tool_calls");
+                ex.json(200, root.toString());
+                return;
+            }
+            ex.startStream();
+            int mid = argumentsJson.length() / 2;
+            String[] pieces = {argumentsJson.substring(0, mid), argumentsJson.substring(mid)};
+            for (int i = 0; i < pieces.length; i++) {
+                ObjectNode root = JSON.createObjectNode();
+                root.put("id", "chatcmpl-fake").put("object", "chat.completion.chunk").put("created", 1_700_000_000L)
+                        .put("model", ex.model());
+                ObjectNode choice = root.putArray("choices").addObject();
+                choice.put("index", 0);
+                ObjectNode call = choice.putObject("delta").putArray("tool_calls").addObject();
+                call.put("index", 0);
+                ObjectNode fn = call.putObject("function");
+                if (i == 0) {
+                    call.put("id", id).put("type", "function");
+                    fn.put("name", function);
+                }
+                fn.put("arguments", pieces[i]);
+                choice.putNull("finish_reason");
+                ex.event(root.toString());
+            }
+            ex.event(chunk(ex.model(), null, "tool_calls"));
+            ex.event(usageChunk(ex.model(), 7, 3));
+            ex.done();
+        };
+    }
+
     /** A chat.completion body with {@code content} and a usage block. */
     public static String completion(String model, String content) {
         ObjectNode root = JSON.createObjectNode();

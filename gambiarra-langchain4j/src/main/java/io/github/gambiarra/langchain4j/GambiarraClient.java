@@ -1,0 +1,307 @@
+package io.github.gambiarra.langchain4j;
+
+import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.github.gambiarra.langchain4j.internal.HubErrors;
+import io.github.gambiarra.protocol.GambiarraJson;
+import io.github.gambiarra.protocol.Messages;
+import io.github.gambiarra.protocol.Participant;
+import io.github.gambiarra.protocol.RoomSummary;
+import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import okhttp3.HttpUrl;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+import okhttp3.ResponseBody;
+import okhttp3.sse.EventSource;
+import okhttp3.sse.EventSourceListener;
+import okhttp3.sse.EventSources;
+
+/**
+ * A client for the hub's room protocol: rooms, participants, joining and events. The chat
+ * models of {@link Gambiarra} cover completions; this covers the rest, and is what the
+ * {@code gambiarra} CLI uses for every hub call.
+ *
+ * <pre>{@code
+ * GambiarraClient hub = GambiarraClient.create("http://192.168.1.10:3000");
+ * String code = hub.createRoom("Team", null).room().code();
+ * try (ParticipantSession me = hub.join(code, JoinOptions.builder()
+ *         .nickname("joao").model("llama3").endpoint("http://localhost:11434").build())) {
+ *     // the model is shared while the session is open
+ * }
+ * }</pre>
+ *
+ * Instances are thread-safe; share one per hub.
+ */
+public final class GambiarraClient implements AutoCloseable {
+    private static final MediaType JSON = MediaType.get("application/json");
+
+    private final String hubUrl;
+    private final String password;
+    private final OkHttpClient http;
+
+    private GambiarraClient(Builder builder) {
+        this.hubUrl = stripSlash(Objects.requireNonNull(builder.hubUrl, "hubUrl"));
+        if (HttpUrl.parse(hubUrl) == null) {
+            throw new IllegalArgumentException("not an http(s) URL: " + builder.hubUrl);
+        }
+        this.password = builder.password;
+        this.http = new OkHttpClient.Builder()
+                .connectTimeout(builder.connectTimeout.toMillis(), TimeUnit.MILLISECONDS)
+                .readTimeout(builder.timeout.toMillis(), TimeUnit.MILLISECONDS)
+                .callTimeout(0, TimeUnit.MILLISECONDS)
+                .build();
+    }
+
+    /** A client for the hub at {@code hubUrl}, e.g. {@code http://localhost:3000}. */
+    public static GambiarraClient create(String hubUrl) {
+        return builder().hubUrl(hubUrl).build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The hub's base URL, without a trailing slash. */
+    public String hubUrl() {
+        return hubUrl;
+    }
+
+    /** {@code GET /health}: throws if the hub does not answer. */
+    public Messages.HubHealth health() {
+        return call(get("/health"), Messages.HubHealth.class, null);
+    }
+
+    /** Creates a room; {@code password} null or empty makes it open. */
+    public Messages.CreateRoomResponse createRoom(String name, String password) {
+        return call(post("/rooms", new Messages.CreateRoomRequest(name, password == null || password.isEmpty() ? null : password)),
+                Messages.CreateRoomResponse.class, null);
+    }
+
+    /** Every room on the hub, with participant counts. */
+    public List<RoomSummary> listRooms() {
+        return call(get("/rooms"), Messages.RoomList.class, null).rooms();
+    }
+
+    /** The participants of a room, offline ones included. */
+    public List<Participant> listParticipants(String roomCode) {
+        return call(get(roomPath(roomCode, "/participants")), Messages.ParticipantList.class, roomCode).participants();
+    }
+
+    /** The room's online participants as an OpenAI model list. */
+    public List<Messages.ModelEntry> listModels(String roomCode) {
+        return call(get(roomPath(roomCode, "/v1/models")), Messages.ModelList.class, roomCode).data();
+    }
+
+    /**
+     * Joins a room and keeps the registration alive with health checks until the returned
+     * session is closed. This is how a Java program shares a local model.
+     */
+    public ParticipantSession join(String roomCode, JoinOptions options) {
+        ParticipantSession session = new ParticipantSession(this, roomCode, options);
+        session.start();
+        return session;
+    }
+
+    /** One join call, no heartbeats: prefer {@link #join}. */
+    public Messages.JoinResponse register(String roomCode, Messages.JoinRequest request) {
+        return call(post(roomPath(roomCode, "/join"), request), Messages.JoinResponse.class, roomCode);
+    }
+
+    /** One health check for a participant; false if the hub no longer knows it (it must re-join). */
+    public boolean heartbeat(String roomCode, String participantId) {
+        try (Response response = execute(post(roomPath(roomCode, "/health"), new Messages.HealthRequest(participantId)))) {
+            if (response.code() == 404) {
+                return false;
+            }
+            check(response, roomCode);
+            return true;
+        }
+    }
+
+    /** Removes a participant from a room. */
+    public void leave(String roomCode, String participantId) {
+        call(new Request.Builder().url(hubUrl + roomPath(roomCode, "/leave/" + encode(participantId))).delete(),
+                Messages.Success.class, roomCode);
+    }
+
+    /**
+     * Subscribes to a room's events. The listener is called on an OkHttp thread; close the
+     * subscription to stop. It does not reconnect by itself: {@link RoomEventListener#onClosed}
+     * says when the stream ended.
+     */
+    public EventSubscription events(String roomCode, RoomEventListener listener) {
+        Request request = withAuth(new Request.Builder().url(hubUrl + roomPath(roomCode, "/events"))
+                .header("Accept", "text/event-stream")).build();
+        OkHttpClient streaming = http.newBuilder().readTimeout(0, TimeUnit.MILLISECONDS).build();
+        EventSource source = EventSources.createFactory(streaming).newEventSource(request, new EventSourceListener() {
+            @Override
+            public void onOpen(EventSource eventSource, Response response) {
+                listener.onOpen();
+            }
+
+            @Override
+            public void onEvent(EventSource eventSource, String id, String type, String data) {
+                JsonNode json;
+                try {
+                    json = GambiarraJson.mapper().readTree(data);
+                } catch (IOException e) {
+                    json = GambiarraJson.mapper().getNodeFactory().textNode(data);
+                }
+                listener.onEvent(new RoomEvent(type == null ? "message" : type, json));
+            }
+
+            @Override
+            public void onClosed(EventSource eventSource) {
+                listener.onClosed(null);
+            }
+
+            @Override
+            public void onFailure(EventSource eventSource, Throwable t, Response response) {
+                RuntimeException error;
+                if (response != null && !response.isSuccessful()) {
+                    String body = "";
+                    try (ResponseBody rb = response.body()) {
+                        body = rb == null ? "" : rb.string();
+                    } catch (IOException ignored) {
+                        // keep the empty body
+                    }
+                    error = HubErrors.fromStatus(response.code(), body, hubUrl, roomCode, null, t);
+                } else if (t != null && HubErrors.isUnreachable(t)) {
+                    error = HubErrors.unreachable(hubUrl, t);
+                } else {
+                    error = t == null ? null : new GambiarraException("event stream of room " + roomCode
+                            + " broke: " + t.getMessage(), 0, t);
+                }
+                listener.onClosed(error);
+            }
+        });
+        return source::cancel;
+    }
+
+    @Override
+    public void close() {
+        http.dispatcher().executorService().shutdown();
+        http.connectionPool().evictAll();
+    }
+
+    // ---- plumbing ----------------------------------------------------------------------------
+
+    private Request.Builder get(String path) {
+        return new Request.Builder().url(hubUrl + path).get();
+    }
+
+    private Request.Builder post(String path, Object body) {
+        try {
+            return new Request.Builder().url(hubUrl + path)
+                    .post(RequestBody.create(GambiarraJson.mapper().writeValueAsBytes(body), JSON));
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot encode request body", e);
+        }
+    }
+
+    private Request.Builder withAuth(Request.Builder request) {
+        if (password != null && !password.isEmpty()) {
+            request.header("Authorization", "Bearer " + password);
+        }
+        return request;
+    }
+
+    private Response execute(Request.Builder request) {
+        try {
+            return http.newCall(withAuth(request).build()).execute();
+        } catch (IOException e) {
+            throw HubErrors.isUnreachable(e) ? HubErrors.unreachable(hubUrl, e)
+                    : new GambiarraException("request to " + hubUrl + " failed: " + e.getMessage(), 0, e);
+        }
+    }
+
+    private <T> T call(Request.Builder request, Class<T> type, String roomCode) {
+        try (Response response = execute(request)) {
+            String body = check(response, roomCode);
+            JavaType javaType = GambiarraJson.mapper().constructType(type);
+            return GambiarraJson.mapper().readValue(body, javaType);
+        } catch (IOException e) {
+            throw new GambiarraException("unexpected answer from " + hubUrl + ": " + e.getMessage(), 0, e);
+        }
+    }
+
+    private String check(Response response, String roomCode) {
+        String body;
+        try (ResponseBody rb = response.body()) {
+            body = rb == null ? "" : rb.string();
+        } catch (IOException e) {
+            throw new GambiarraException("could not read the answer of " + hubUrl + ": " + e.getMessage(), 0, e);
+        }
+        if (!response.isSuccessful()) {
+            throw HubErrors.fromStatus(response.code(), body, hubUrl, roomCode, null, null);
+        }
+        return body;
+    }
+
+    private static String roomPath(String roomCode, String rest) {
+        if (roomCode == null || roomCode.isBlank()) {
+            throw new IllegalArgumentException("a room code is required");
+        }
+        return "/rooms/" + encode(roomCode.trim()) + rest;
+    }
+
+    private static String encode(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    static String stripSlash(String url) {
+        String u = url.trim();
+        while (u.endsWith("/")) {
+            u = u.substring(0, u.length() - 1);
+        }
+        return u;
+    }
+
+    /** Builds a {@link GambiarraClient}. */
+    public static final class Builder {
+        private String hubUrl;
+        private String password;
+        private Duration timeout = Duration.ofSeconds(30);
+        private Duration connectTimeout = Duration.ofSeconds(5);
+
+        private Builder() {
+        }
+
+        /** The hub, e.g. {@code http://192.168.1.10:3000}. Required. */
+        public Builder hubUrl(String hubUrl) {
+            this.hubUrl = hubUrl;
+            return this;
+        }
+
+        /** The room password, sent as a Bearer token to hubs that check it on every call. */
+        public Builder password(String password) {
+            this.password = password;
+            return this;
+        }
+
+        /** Read timeout of room calls (30 s by default). */
+        public Builder timeout(Duration timeout) {
+            this.timeout = Objects.requireNonNull(timeout);
+            return this;
+        }
+
+        /** Connect timeout (5 s by default). */
+        public Builder connectTimeout(Duration timeout) {
+            this.connectTimeout = Objects.requireNonNull(timeout);
+            return this;
+        }
+
+        public GambiarraClient build() {
+            return new GambiarraClient(this);
+        }
+    }
+}

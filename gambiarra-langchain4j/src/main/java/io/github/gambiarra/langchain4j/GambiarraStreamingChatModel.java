@@ -1,0 +1,145 @@
+package io.github.gambiarra.langchain4j;
+
+import dev.langchain4j.model.ModelProvider;
+import dev.langchain4j.model.chat.Capability;
+import dev.langchain4j.model.chat.StreamingChatModel;
+import dev.langchain4j.model.chat.listener.ChatModelListener;
+import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.langchain4j.model.chat.request.ChatRequestParameters;
+import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.langchain4j.model.chat.response.CompleteToolCall;
+import dev.langchain4j.model.chat.response.PartialResponse;
+import dev.langchain4j.model.chat.response.PartialResponseContext;
+import dev.langchain4j.model.chat.response.PartialThinking;
+import dev.langchain4j.model.chat.response.PartialThinkingContext;
+import dev.langchain4j.model.chat.response.PartialToolCall;
+import dev.langchain4j.model.chat.response.PartialToolCallContext;
+import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
+import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
+import io.github.gambiarra.langchain4j.internal.HubErrors;
+import io.github.gambiarra.langchain4j.internal.Responses;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The streaming counterpart of {@link GambiarraChatModel}: tokens (and partial tool calls) are
+ * handed over as the participant produces them, relayed by the hub without buffering.
+ *
+ * <pre>{@code
+ * StreamingChatModel model = Gambiarra.create("ABC123").any().streaming();
+ * model.chat("Tell me a story", new StreamingChatResponseHandler() {
+ *     public void onPartialResponse(String token) { System.out.print(token); }
+ *     public void onCompleteResponse(ChatResponse response) { System.out.println(); }
+ *     public void onError(Throwable error) { error.printStackTrace(); }
+ * });
+ * }</pre>
+ */
+public final class GambiarraStreamingChatModel implements StreamingChatModel {
+    private final Gambiarra room;
+    private final String route;
+    private final OpenAiStreamingChatModel delegate;
+
+    GambiarraStreamingChatModel(Gambiarra room, String route) {
+        this.room = room;
+        this.route = route;
+        this.delegate = room.configure(OpenAiStreamingChatModel.builder(), route).build();
+    }
+
+    /** The routing key sent as {@code model}. */
+    public String route() {
+        return route;
+    }
+
+    @Override
+    public void doChat(ChatRequest chatRequest, StreamingChatResponseHandler handler) {
+        String effectiveRoute = chatRequest.parameters() != null && chatRequest.parameters().modelName() != null
+                ? chatRequest.parameters().modelName() : route;
+        delegate.doChat(chatRequest, new RoomHandler(handler, effectiveRoute));
+    }
+
+    @Override
+    public ChatRequestParameters defaultRequestParameters() {
+        return delegate.defaultRequestParameters();
+    }
+
+    @Override
+    public List<ChatModelListener> listeners() {
+        return room.listeners();
+    }
+
+    @Override
+    public ModelProvider provider() {
+        return ModelProvider.OTHER;
+    }
+
+    @Override
+    public Set<Capability> supportedCapabilities() {
+        return room.capabilities();
+    }
+
+    @Override
+    public String toString() {
+        return "GambiarraStreamingChatModel{room=" + room.roomCode() + ", route=" + route + ", hub=" + room.hubUrl() + "}";
+    }
+
+    /** Passes everything through, adding room metadata to the response and room words to errors. */
+    private final class RoomHandler implements StreamingChatResponseHandler {
+        private final StreamingChatResponseHandler target;
+        private final String effectiveRoute;
+
+        RoomHandler(StreamingChatResponseHandler target, String effectiveRoute) {
+            this.target = target;
+            this.effectiveRoute = effectiveRoute;
+        }
+
+        @Override
+        public void onPartialResponse(String partialResponse) {
+            target.onPartialResponse(partialResponse);
+        }
+
+        @Override
+        public void onPartialResponse(PartialResponse partialResponse, PartialResponseContext context) {
+            target.onPartialResponse(partialResponse, context);
+        }
+
+        @Override
+        public void onPartialThinking(PartialThinking partialThinking) {
+            target.onPartialThinking(partialThinking);
+        }
+
+        @Override
+        public void onPartialThinking(PartialThinking partialThinking, PartialThinkingContext context) {
+            target.onPartialThinking(partialThinking, context);
+        }
+
+        @Override
+        public void onPartialToolCall(PartialToolCall partialToolCall) {
+            target.onPartialToolCall(partialToolCall);
+        }
+
+        @Override
+        public void onPartialToolCall(PartialToolCall partialToolCall, PartialToolCallContext context) {
+            target.onPartialToolCall(partialToolCall, context);
+        }
+
+        @Override
+        public void onCompleteToolCall(CompleteToolCall completeToolCall) {
+            target.onCompleteToolCall(completeToolCall);
+        }
+
+        @Override
+        public void onUnmappedRawEvent(Object rawEvent) {
+            target.onUnmappedRawEvent(rawEvent);
+        }
+
+        @Override
+        public void onCompleteResponse(ChatResponse completeResponse) {
+            target.onCompleteResponse(Responses.withRoomMetadata(completeResponse, room.roomCode()));
+        }
+
+        @Override
+        public void onError(Throwable error) {
+            target.onError(HubErrors.translate(error, room.hubUrl(), room.roomCode(), effectiveRoute));
+        }
+    }
+}

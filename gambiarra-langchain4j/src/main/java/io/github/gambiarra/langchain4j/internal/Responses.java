@@ -1,0 +1,48 @@
+package io.github.gambiarra.langchain4j.internal;
+
+import dev.langchain4j.http.client.SuccessfulHttpResponse;
+import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.langchain4j.model.chat.response.ChatResponseMetadata;
+import dev.langchain4j.model.openai.OpenAiChatResponseMetadata;
+import io.github.gambiarra.langchain4j.GambiarraChatResponseMetadata;
+import java.util.List;
+import java.util.Map;
+
+/** Adds what the hub said about a response (who answered) to LangChain4j's response. */
+public final class Responses {
+    /** The header the hub puts on every relayed answer. */
+    public static final String PARTICIPANT_HEADER = "X-Gambiarra-Participant";
+
+    private Responses() {
+    }
+
+    public static ChatResponse withRoomMetadata(ChatResponse response, String roomCode) {
+        ChatResponseMetadata upstream = response.metadata();
+        String participant = null;
+        if (upstream instanceof OpenAiChatResponseMetadata openAi) {
+            participant = header(openAi.rawHttpResponse(), PARTICIPANT_HEADER);
+        }
+        GambiarraChatResponseMetadata metadata = GambiarraChatResponseMetadata.builder()
+                .id(upstream.id())
+                .modelName(upstream.modelName())
+                .tokenUsage(upstream.tokenUsage())
+                .finishReason(upstream.finishReason())
+                .participantId(participant)
+                .roomCode(roomCode)
+                .upstream(upstream)
+                .build();
+        return response.toBuilder().metadata(metadata).build();
+    }
+
+    static String header(SuccessfulHttpResponse response, String name) {
+        if (response == null || response.headers() == null) {
+            return null;
+        }
+        for (Map.Entry<String, List<String>> e : response.headers().entrySet()) {
+            if (e.getKey() != null && e.getKey().equalsIgnoreCase(name) && !e.getValue().isEmpty()) {
+                return e.getValue().get(0);
+            }
+        }
+        return null;
+    }
+}
