@@ -1,0 +1,171 @@
+package io.github.gambiarra.langchain4j;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.langchain4j.exception.AuthenticationException;
+import io.github.gambiarra.hub.GambiarraHub;
+import io.github.gambiarra.hub.HubOptions;
+import io.github.gambiarra.protocol.HubEvents;
+import io.github.gambiarra.protocol.MachineSpecs;
+import io.github.gambiarra.protocol.Participant;
+import io.github.gambiarra.testing.FakeLlmServer;
+import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The hub protocol client and the join session against a real hub. */
+class GambiarraClientTest {
+    GambiarraHub hub;
+    GambiarraClient client;
+    FakeLlmServer llm;
+
+    @BeforeEach
+    void start() {
+        hub = GambiarraHub.start(new HubOptions().host("127.0.0.1").port(0).passwordIterations(1_000)
+                .healthCheckInterval(Duration.ofMillis(50)).offlineTimeout(Duration.ofMillis(400)));
+        client = GambiarraClient.create(hub.url());
+        llm = FakeLlmServer.start("llama3");
+    }
+
+    @AfterEach
+    void stop() {
+        client.close();
+        hub.close();
+        llm.close();
+    }
+
+    @Test
+    void createListAndInspectRooms() {
+        var created = client.createRoom("Team", null);
+        assertThat(created.room().code()).matches("[A-Z0-9]{6}");
+        assertThat(client.listRooms()).singleElement().satisfies(r -> {
+            assertThat(r.code()).isEqualTo(created.room().code());
+            assertThat(r.participantCount()).isZero();
+        });
+        assertThat(client.health().status()).isEqualTo("ok");
+    }
+
+    @Test
+    void joinSessionKeepsParticipantOnlineAndLeavesOnClose() throws Exception {
+        String code = client.createRoom("Team", null).room().code();
+        try (ParticipantSession session = client.join(code, JoinOptions.builder().nickname("João").model("llama3")
+                .endpoint(llm.url()).specs(new MachineSpecs("RTX", 24.0, 64.0, "Ryzen"))
+                .heartbeatInterval(Duration.ofMillis(100)).build())) {
+            assertThat(session.id()).startsWith("jo-o-");
+            // Well past the offline timeout: heartbeats must have kept it online.
+            Thread.sleep(1_000);
+            Participant p = client.listParticipants(code).get(0);
+            assertThat(p.status().wire()).isEqualTo("online");
+            assertThat(p.specs().gpu()).isEqualTo("RTX");
+            assertThat(Gambiarra.builder().hubUrl(hub.url()).roomCode(code).build().any().chat("hi"))
+                    .isEqualTo("Hello from llama3");
+        }
+        assertThat(client.listParticipants(code)).isEmpty();
+    }
+
+    @Test
+    void sessionRejoinsAfterTheHubRestarts() throws Exception {
+        String code = client.createRoom("Team", null).room().code();
+        CountDownLatch rejoined = new CountDownLatch(1);
+        CountDownLatch unreachable = new CountDownLatch(1);
+        try (ParticipantSession session = client.join(code, JoinOptions.builder().id("joao").nickname("joao")
+                .model("llama3").endpoint(llm.url()).heartbeatInterval(Duration.ofMillis(100))
+                .listener(new ParticipantSession.Listener() {
+                    @Override
+                    public void onRejoined(Participant participant) {
+                        rejoined.countDown();
+                    }
+
+                    @Override
+                    public void onHubUnreachable(RuntimeException error, Duration retryIn) {
+                        unreachable.countDown();
+                    }
+                }).build())) {
+            int port = hub.port();
+            hub.close();
+            assertThat(unreachable.await(5, TimeUnit.SECONDS)).as("told the hub went away").isTrue();
+            // A new hub on the same port that knows the room (as one restored from disk would) but not the participant.
+            hub = GambiarraHub.start(new HubOptions().host("127.0.0.1").port(port));
+            var old = new GambiarraHubRoomCopy(code);
+            old.restoreInto(hub);
+            assertThat(rejoined.await(10, TimeUnit.SECONDS)).as("re-joined by itself").isTrue();
+            assertThat(client.listParticipants(code)).extracting(Participant::id).containsExactly("joao");
+        }
+    }
+
+    /** Puts a room with a known code into a fresh hub, standing in for the room store of a restarted hub. */
+    record GambiarraHubRoomCopy(String code) {
+        void restoreInto(GambiarraHub hub) {
+            hub.rooms().restore(new io.github.gambiarra.protocol.Room("id-" + code, code, "Team", "host", 1L), null);
+        }
+    }
+
+    @Test
+    void wrongPasswordOnJoinIsAnAuthenticationError() {
+        String code = client.createRoom("Locked", "s3cret").room().code();
+        assertThatThrownBy(() -> client.join(code, JoinOptions.builder().nickname("x").model("m")
+                .endpoint(llm.url()).password("nope").build()))
+                .isInstanceOf(AuthenticationException.class)
+                .hasMessageContaining("room " + code);
+        try (ParticipantSession s = client.join(code, JoinOptions.builder().nickname("x").model("m")
+                .endpoint(llm.url()).password("s3cret").build())) {
+            assertThat(s.participant().model()).isEqualTo("m");
+        }
+    }
+
+    @Test
+    void unknownRoomIsRoomNotFound() {
+        assertThatThrownBy(() -> client.listParticipants("ZZZZZZ"))
+                .isInstanceOf(GambiarraException.RoomNotFoundException.class)
+                .hasMessageContaining("gambiarra list");
+    }
+
+    @Test
+    void eventsArriveInOrder() throws Exception {
+        String code = client.createRoom("Team", null).room().code();
+        BlockingQueue<RoomEvent> events = new LinkedBlockingQueue<>();
+        try (EventSubscription ignored = client.events(code, events::add)) {
+            assertThat(events.poll(5, TimeUnit.SECONDS).name()).isEqualTo(HubEvents.CONNECTED);
+            try (ParticipantSession session = client.join(code, JoinOptions.builder().id("ana").nickname("Ana")
+                    .model("llama3").endpoint(llm.url()).build())) {
+                RoomEvent joined = events.poll(5, TimeUnit.SECONDS);
+                assertThat(joined.name()).isEqualTo(HubEvents.PARTICIPANT_JOINED);
+                assertThat(joined.participantId()).isEqualTo("ana");
+            }
+            RoomEvent left = events.poll(5, TimeUnit.SECONDS);
+            assertThat(left.name()).isEqualTo(HubEvents.PARTICIPANT_LEFT);
+            assertThat(left.participantId()).isEqualTo("ana");
+        }
+    }
+
+    @Test
+    void eventsOfUnknownRoomCloseWithRoomNotFound() throws Exception {
+        BlockingQueue<RuntimeException> closed = new LinkedBlockingQueue<>();
+        client.events("ZZZZZZ", e -> { }).close();
+        try (EventSubscription ignored = client.events("ZZZZZZ", new RoomEventListener() {
+            @Override
+            public void onEvent(RoomEvent event) {
+            }
+
+            @Override
+            public void onClosed(RuntimeException error) {
+                closed.add(error);
+            }
+        })) {
+            assertThat(closed.poll(5, TimeUnit.SECONDS)).isInstanceOf(GambiarraException.RoomNotFoundException.class);
+        }
+    }
+
+    @Test
+    void joinOptionsRequireWhatTheHubRequires() {
+        assertThatThrownBy(() -> JoinOptions.builder().model("m").endpoint("http://x").build())
+                .hasMessageContaining("nickname is required");
+        assertThatThrownBy(() -> GambiarraClient.create("not a url")).isInstanceOf(IllegalArgumentException.class);
+    }
+}
