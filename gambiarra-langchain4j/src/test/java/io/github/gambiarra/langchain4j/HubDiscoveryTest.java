@@ -1,0 +1,92 @@
+package io.github.gambiarra.langchain4j;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.gambiarra.hub.GambiarraHub;
+import io.github.gambiarra.hub.HubOptions;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Finding a hub: system property, environment, mDNS on loopback, the default address, and nothing. */
+class HubDiscoveryTest {
+    static final Map<String, String> NONE = Map.of();
+
+    static HubDiscovery discovery(Map<String, String> props, Map<String, String> env, Duration mdns, String fallback) {
+        return new HubDiscovery(mdns, "127.0.0.1", props::get, env::get, fallback);
+    }
+
+    static String deadUrl() throws Exception {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return "http://127.0.0.1:" + s.getLocalPort();
+        }
+    }
+
+    @Test
+    void systemPropertyComesFirst() {
+        var found = discovery(Map.of("gambiarra.hub", "http://10.1.1.1:3000/"), Map.of("GAMBIARRA_HUB", "http://other:1"),
+                Duration.ZERO, "http://unused").locate("ABC123");
+        assertThat(found.url()).isEqualTo("http://10.1.1.1:3000");
+        assertThat(found.how()).contains("system property");
+    }
+
+    @Test
+    void environmentComesSecond() {
+        var found = discovery(NONE, Map.of("GAMBIARRA_HUB", "http://hub.lan:3000"), Duration.ZERO, "http://unused")
+                .locate("ABC123");
+        assertThat(found.url()).isEqualTo("http://hub.lan:3000");
+    }
+
+    @Test
+    void mdnsFindsTheHubThatKnowsTheRoom() throws Exception {
+        try (GambiarraHub stranger = GambiarraHub.start(new HubOptions().host("127.0.0.1").port(0)
+                .mdns(true).mdnsAddress("127.0.0.1"));
+             GambiarraHub home = GambiarraHub.start(new HubOptions().host("127.0.0.1").port(0)
+                     .mdns(true).mdnsAddress("127.0.0.1"))) {
+            stranger.awaitMdns(15_000);
+            home.awaitMdns(15_000);
+            String code = GambiarraClient.create(home.url()).createRoom("R", null).room().code();
+            var found = discovery(NONE, NONE, Duration.ofSeconds(4), deadUrl()).locate(code);
+            assertThat(found.url()).isEqualTo("http://127.0.0.1:" + home.port());
+            assertThat(found.how()).isEqualTo("mDNS");
+        }
+    }
+
+    @Test
+    void defaultAddressIsUsedWhenAHubAnswersThere() throws Exception {
+        try (GambiarraHub hub = GambiarraHub.start(new HubOptions().host("127.0.0.1").port(0))) {
+            var found = discovery(NONE, NONE, Duration.ZERO, hub.url()).locate("ABC123");
+            assertThat(found.url()).isEqualTo(hub.url());
+            assertThat(found.how()).isEqualTo("default address");
+        }
+    }
+
+    @Test
+    void nothingFoundSaysWhatWasTried() throws Exception {
+        String dead = deadUrl();
+        assertThatThrownBy(() -> discovery(NONE, NONE, Duration.ofMillis(300), dead).locate("ABC123"))
+                .isInstanceOf(GambiarraException.HubUnreachableException.class)
+                .hasMessageContaining("gambiarra.hub (not set)")
+                .hasMessageContaining("GAMBIARRA_HUB (not set)")
+                .hasMessageContaining("mDNS browse for _gambiarra._tcp")
+                .hasMessageContaining(dead + " (no answer)")
+                .hasMessageContaining("gambiarra serve --mdns");
+    }
+
+    @Test
+    void gambiarraCreateUsesTheSystemProperty() throws Exception {
+        try (GambiarraHub hub = GambiarraHub.start(new HubOptions().host("127.0.0.1").port(0))) {
+            String code = GambiarraClient.create(hub.url()).createRoom("R", null).room().code();
+            System.setProperty(HubDiscovery.HUB_PROPERTY, hub.url());
+            try {
+                Gambiarra gambiarra = Gambiarra.create(code);
+                assertThat(gambiarra.hubUrl()).isEqualTo(hub.url());
+                assertThat(gambiarra.listParticipants()).isEmpty();
+            } finally {
+                System.clearProperty(HubDiscovery.HUB_PROPERTY);
+            }
+        }
+    }
+}
