@@ -6,7 +6,9 @@ import io.github.gambiarra.hub.http.HubRouter;
 import io.github.gambiarra.hub.relay.CompletionRelay;
 import io.github.gambiarra.hub.relay.HttpParticipantTransport;
 import io.github.gambiarra.hub.relay.ParticipantTransport;
+import io.github.gambiarra.hub.relay.Dispatcher;
 import io.github.gambiarra.hub.room.RoomRegistry;
+import io.github.gambiarra.hub.room.RoomStore;
 import io.github.gambiarra.protocol.HubEvents;
 import io.github.gambiarra.protocol.Messages;
 import io.vertx.core.DeploymentOptions;
@@ -74,16 +76,35 @@ public final class GambiarraHub implements AutoCloseable {
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(options.eventLoops()));
         try {
             RoomRegistry rooms = new RoomRegistry(options.clock());
+            RoomStore store = options.dataDir() == null ? null : new RoomStore(options.dataDir());
+            if (store != null) {
+                int restored;
+                try {
+                    restored = store.restoreInto(rooms);
+                } catch (RoomStore.StoreException e) {
+                    throw new HubStartException(e.getMessage(), e);
+                }
+                LOG.info("{} room(s) restored from {}", restored, store.file());
+            }
             RoomEvents events = new RoomEvents();
+            HubMetrics metrics = new HubMetrics();
             ParticipantTransport transport = new HttpParticipantTransport(vertx, options.connectTimeout(),
                     options.upstreamIdleTimeout());
-            CompletionRelay relay = new CompletionRelay(transport, events);
+            Dispatcher dispatcher = new Dispatcher(vertx, events, options, metrics);
+            new CompletionRelay(transport, events, dispatcher, metrics, options);
+            HubRouter.Services services = new HubRouter.Services(options, rooms, events, dispatcher, metrics,
+                    room -> {
+                        if (store != null) {
+                            store.save(rooms.rooms());
+                        }
+                    });
+            HubRouter.GuessThrottleHolder throttle = new HubRouter.GuessThrottleHolder(options);
 
             // One server per event loop, all on one port; Vert.x shares a random port between servers
             // that ask for the same negative port, which is how "port 0" is spread over event loops.
             int requested = options.port() == 0 ? -1 : options.port();
             int[] bound = new int[1];
-            await(vertx.deployVerticle(() -> new HttpVerticle(options, requested, rooms, events, relay, bound),
+            await(vertx.deployVerticle(() -> new HttpVerticle(options, requested, services, throttle, bound),
                     new DeploymentOptions().setInstances(options.eventLoops())));
             int actualPort = bound[0];
             GambiarraHub hub = new GambiarraHub(vertx, options, rooms, events, transport, actualPort);
@@ -194,19 +215,16 @@ public final class GambiarraHub implements AutoCloseable {
     private static final class HttpVerticle extends VerticleBase {
         private final HubOptions options;
         private final int port;
-        private final RoomRegistry rooms;
-        private final RoomEvents events;
-        private final CompletionRelay relay;
+        private final HubRouter.Services services;
+        private final HubRouter.GuessThrottleHolder throttle;
         private final int[] bound;
 
-
-        HttpVerticle(HubOptions options, int port, RoomRegistry rooms, RoomEvents events, CompletionRelay relay,
+        HttpVerticle(HubOptions options, int port, HubRouter.Services services, HubRouter.GuessThrottleHolder throttle,
                      int[] bound) {
             this.options = options;
             this.port = port;
-            this.rooms = rooms;
-            this.events = events;
-            this.relay = relay;
+            this.services = services;
+            this.throttle = throttle;
             this.bound = bound;
         }
 
@@ -218,7 +236,7 @@ public final class GambiarraHub implements AutoCloseable {
                     .setTcpNoDelay(true)
                     .setCompressionSupported(false);
             HttpServer server = vertx.createHttpServer(serverOptions)
-                    .requestHandler(HubRouter.create(vertx, options, rooms, events, relay));
+                    .requestHandler(HubRouter.create(vertx, services, throttle));
             return server.listen().onSuccess(s -> {
                 synchronized (bound) {
                     bound[0] = s.actualPort();

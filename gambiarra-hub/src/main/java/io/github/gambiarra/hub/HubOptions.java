@@ -23,7 +23,15 @@ public final class HubOptions {
     private long maxBodyBytes = 16L * 1024 * 1024;
     private boolean mdns;
     private String mdnsAddress;
-    private boolean showEndpoints = true;
+    private boolean showEndpoints;
+    private int defaultMaxConcurrency = 4;
+    private int queueSize = 64;
+    private Duration queueWait = Duration.ofSeconds(30);
+    private int failuresBeforeCooldown = 3;
+    private Duration cooldown = Duration.ofSeconds(30);
+    private int passwordGuesses = 5;
+    private Duration passwordGuessWindow = Duration.ofMinutes(1);
+    private java.nio.file.Path dataDir;
     private int eventLoops = Math.max(1, Runtime.getRuntime().availableProcessors());
     private int passwordIterations = io.github.gambiarra.hub.room.PasswordHasher.DEFAULT_ITERATIONS;
     private Clock clock = Clock.systemUTC();
@@ -94,7 +102,63 @@ public final class HubOptions {
         return this;
     }
 
-    /** Whether participants' endpoints are shown in listings and {@code /v1/models}. */
+    /**
+     * Concurrency limit of participants that do not give {@code maxConcurrency} when they join (4).
+     */
+    public HubOptions defaultMaxConcurrency(int limit) {
+        this.defaultMaxConcurrency = atLeast(limit, 1, "defaultMaxConcurrency");
+        return this;
+    }
+
+    /** How many requests may wait per room when every eligible participant is busy (64). */
+    public HubOptions queueSize(int size) {
+        this.queueSize = atLeast(size, 0, "queueSize");
+        return this;
+    }
+
+    /** How long a request may wait in the queue before it gets 429 (30 s). */
+    public HubOptions queueWait(Duration wait) {
+        this.queueWait = positive(wait, "queueWait");
+        return this;
+    }
+
+    /** Consecutive failures after which a participant is skipped for {@link #cooldown} (3). */
+    public HubOptions failuresBeforeCooldown(int failures) {
+        this.failuresBeforeCooldown = atLeast(failures, 1, "failuresBeforeCooldown");
+        return this;
+    }
+
+    /** How long a repeatedly failing participant is skipped by {@code *} and {@code model:} routing (30 s). */
+    public HubOptions cooldown(Duration cooldown) {
+        this.cooldown = positive(cooldown, "cooldown");
+        return this;
+    }
+
+    /** Wrong room passwords one address may try per {@link #passwordGuessWindow} before getting 429 (5). */
+    public HubOptions passwordGuesses(int guesses) {
+        this.passwordGuesses = atLeast(guesses, 1, "passwordGuesses");
+        return this;
+    }
+
+    /** The window in which wrong password guesses are counted (1 min). */
+    public HubOptions passwordGuessWindow(Duration window) {
+        this.passwordGuessWindow = positive(window, "passwordGuessWindow");
+        return this;
+    }
+
+    /**
+     * Where rooms are kept so that they survive a restart; null (the default for an embedded
+     * hub) keeps everything in memory.
+     */
+    public HubOptions dataDir(java.nio.file.Path dir) {
+        this.dataDir = dir;
+        return this;
+    }
+
+    /**
+     * Whether participants' real endpoints are shown to room users (off by default: listings show
+     * the room's URL on the hub instead, which is how others reach the model anyway).
+     */
     public HubOptions showEndpoints(boolean show) {
         this.showEndpoints = show;
         return this;
@@ -122,6 +186,38 @@ public final class HubOptions {
     public HubOptions clock(Clock clock) {
         this.clock = Objects.requireNonNull(clock, "clock");
         return this;
+    }
+
+    public int defaultMaxConcurrency() {
+        return defaultMaxConcurrency;
+    }
+
+    public int queueSize() {
+        return queueSize;
+    }
+
+    public Duration queueWait() {
+        return queueWait;
+    }
+
+    public int failuresBeforeCooldown() {
+        return failuresBeforeCooldown;
+    }
+
+    public Duration cooldown() {
+        return cooldown;
+    }
+
+    public int passwordGuesses() {
+        return passwordGuesses;
+    }
+
+    public Duration passwordGuessWindow() {
+        return passwordGuessWindow;
+    }
+
+    public java.nio.file.Path dataDir() {
+        return dataDir;
     }
 
     public String host() {
@@ -178,6 +274,13 @@ public final class HubOptions {
 
     public Clock clock() {
         return clock;
+    }
+
+    private static int atLeast(int value, int min, String name) {
+        if (value < min) {
+            throw new IllegalArgumentException(name + " must be at least " + min + ", got " + value);
+        }
+        return value;
     }
 
     private static Duration positive(Duration d, String name) {

@@ -47,6 +47,31 @@ final class HubClient {
         return send(HttpRequest.newBuilder(URI.create(base + path)).DELETE());
     }
 
+    Reply get(String path, String bearer) throws Exception {
+        return send(HttpRequest.newBuilder(URI.create(base + path)).header("Authorization", "Bearer " + bearer).GET());
+    }
+
+    Reply post(String path, String body, String bearer) throws Exception {
+        return send(HttpRequest.newBuilder(URI.create(base + path))
+                .header("Content-Type", "application/json")
+                .header("Authorization", "Bearer " + bearer)
+                .POST(HttpRequest.BodyPublishers.ofString(body)));
+    }
+
+    Reply delete(String path, String bearer) throws Exception {
+        return send(HttpRequest.newBuilder(URI.create(base + path)).header("Authorization", "Bearer " + bearer).DELETE());
+    }
+
+    /** A health check with the participant's token. */
+    Reply health(String code, String id, String token) throws Exception {
+        return post("/rooms/" + code + "/health", "{\"id\":\"" + id + "\"}", token);
+    }
+
+    /** Leaves with the participant's token. */
+    Reply leave(String code, String id, String token) throws Exception {
+        return delete("/rooms/" + code + "/leave/" + id, token);
+    }
+
     Reply send(HttpRequest.Builder request) throws Exception {
         HttpResponse<String> r = http.send(request.timeout(Duration.ofSeconds(20)).build(),
                 HttpResponse.BodyHandlers.ofString());

@@ -173,43 +173,53 @@ class RoomEndpointsTest {
     }
 
     @Test
-    void rejoinWithSameIdReplacesRegistration() throws Exception {
+    void rejoinWithSameIdReplacesRegistrationOnlyWithItsToken() throws Exception {
         String code = client.createRoom("R");
-        client.join(code, "a", "old-model", "http://127.0.0.1:9");
-        client.join(code, "a", "new-model", "http://127.0.0.1:10");
+        String token = client.join(code, "a", "old-model", "http://127.0.0.1:9").json().get("token").asText();
+        HubClient.Reply stranger = client.join(code, "a", "new-model", "http://127.0.0.1:10");
+        assertThat(stranger.status()).isEqualTo(409);
+        assertThat(client.get("/rooms/" + code + "/participants").json().at("/participants/0/model").asText())
+                .isEqualTo("old-model");
+
+        HubClient.Reply owner = client.post("/rooms/" + code + "/join", "{\"id\":\"a\",\"nickname\":\"n\",\"model\":"
+                + "\"new-model\",\"endpoint\":\"http://127.0.0.1:10\",\"token\":\"" + token + "\"}");
+        assertThat(owner.status()).isEqualTo(201);
         JsonNode list = client.get("/rooms/" + code + "/participants").json().get("participants");
         assertThat(list).hasSize(1);
         assertThat(list.get(0).get("model").asText()).isEqualTo("new-model");
+        assertThat(owner.json().get("token").asText()).isNotEqualTo(token);
     }
 
     @Test
     void leaveRemovesParticipantAndErrorsOnUnknown() throws Exception {
         String code = client.createRoom("R");
-        client.join(code, "a", "m", "http://127.0.0.1:9");
-        HubClient.Reply r = client.delete("/rooms/" + code + "/leave/a");
+        String token = client.join(code, "a", "m", "http://127.0.0.1:9").json().get("token").asText();
+        HubClient.Reply r = client.leave(code, "a", token);
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.json().get("success").asBoolean()).isTrue();
         assertThat(client.get("/rooms/" + code + "/participants").json().get("participants")).isEmpty();
-        assertThat(client.delete("/rooms/" + code + "/leave/a").status()).isEqualTo(404);
-        assertThat(client.delete("/rooms/" + code + "/leave/a").json().get("error").asText()).isEqualTo("Participant not found");
-        assertThat(client.delete("/rooms/NOROOM/leave/a").json().get("error").asText()).isEqualTo("Room not found");
+        assertThat(client.leave(code, "a", token).status()).isEqualTo(404);
+        assertThat(client.leave(code, "a", token).json().get("error").asText()).isEqualTo("Participant not found");
+        assertThat(client.leave("NOROOM", "a", token).json().get("error").asText()).isEqualTo("Room not found");
     }
 
     @Test
     void healthUpdatesLastSeenAndErrorsOnUnknown() throws Exception {
         String code = client.createRoom("R");
-        long joinedAt = client.join(code, "a", "m", "http://127.0.0.1:9").json().at("/participant/lastSeen").asLong();
+        HubClient.Reply joined = client.join(code, "a", "m", "http://127.0.0.1:9");
+        long joinedAt = joined.json().at("/participant/lastSeen").asLong();
+        String token = joined.json().get("token").asText();
         Thread.sleep(5);
-        HubClient.Reply r = client.post("/rooms/" + code + "/health", "{\"id\":\"a\"}");
+        HubClient.Reply r = client.health(code, "a", token);
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.json().get("success").asBoolean()).isTrue();
         long lastSeen = client.get("/rooms/" + code + "/participants").json().at("/participants/0/lastSeen").asLong();
         assertThat(lastSeen).isGreaterThan(joinedAt);
 
-        assertThat(client.post("/rooms/" + code + "/health", "{\"id\":\"ghost\"}").status()).isEqualTo(404);
-        assertThat(client.post("/rooms/" + code + "/health", "{}").status()).isEqualTo(400);
-        assertThat(client.post("/rooms/" + code + "/health", "{\"id\":1}").status()).isEqualTo(400);
-        assertThat(client.post("/rooms/NOROOM/health", "{\"id\":\"a\"}").status()).isEqualTo(404);
+        assertThat(client.health(code, "ghost", token).status()).isEqualTo(404);
+        assertThat(client.post("/rooms/" + code + "/health", "{}", token).status()).isEqualTo(400);
+        assertThat(client.post("/rooms/" + code + "/health", "{\"id\":1}", token).status()).isEqualTo(400);
+        assertThat(client.health("NOROOM", "a", token).status()).isEqualTo(404);
     }
 
     @Test
@@ -226,7 +236,8 @@ class RoomEndpointsTest {
         assertThat(m.get("owned_by").asText()).isEqualTo("joao-nick");
         assertThat(m.at("/gambiarra/nickname").asText()).isEqualTo("joao-nick");
         assertThat(m.at("/gambiarra/model").asText()).isEqualTo("llama3");
-        assertThat(m.at("/gambiarra/endpoint").asText()).isEqualTo("http://127.0.0.1:9");
+        // Endpoints are hidden from room users: the room's URL on the hub stands in for them.
+        assertThat(m.at("/gambiarra/endpoint").asText()).isEqualTo("http://127.0.0.1:" + hub.port() + "/rooms/" + code);
         assertThat(client.get("/rooms/NOROOM/v1/models").status()).isEqualTo(404);
     }
 

@@ -56,7 +56,7 @@ class RoomEventsTest {
         try (FakeLlmServer llm = FakeLlmServer.start("llama3");
              SseRecorder sse = new SseRecorder(hub.url() + "/rooms/" + code + "/events")) {
             sse.next("connected");
-            client.join(code, "joao", "llama3", llm.url());
+            String joinedToken = client.join(code, "joao", "llama3", llm.url()).json().get("token").asText();
             SseRecorder.Event joined = sse.next("participant:joined");
             assertThat(joined.data().get("id").asText()).isEqualTo("joao");
             assertThat(joined.data().get("model").asText()).isEqualTo("llama3");
@@ -67,7 +67,7 @@ class RoomEventsTest {
             assertThat(request.data().get("participantId").asText()).isEqualTo("joao");
             assertThat(request.data().get("model").asText()).isEqualTo("model:llama3");
 
-            client.delete("/rooms/" + code + "/leave/joao");
+            client.leave(code, "joao", joinedToken);
             assertThat(sse.next("participant:left").data().get("participantId").asText()).isEqualTo("joao");
         }
     }
@@ -109,7 +109,7 @@ class RoomEventsTest {
         try (FakeLlmServer llm = FakeLlmServer.start("llama3");
              SseRecorder sse = new SseRecorder(hub.url() + "/rooms/" + code + "/events")) {
             sse.next("connected");
-            client.join(code, "joao", "llama3", llm.url());
+            String token = client.join(code, "joao", "llama3", llm.url()).json().get("token").asText();
             assertThat(sse.next("participant:offline").data().get("participantId").asText()).isEqualTo("joao");
 
             var list = client.get("/rooms/" + code + "/participants").json().get("participants");
@@ -122,7 +122,7 @@ class RoomEventsTest {
                     .status()).isEqualTo(404);
             assertThat(llm.chatRequestCount()).isZero();
 
-            assertThat(client.post("/rooms/" + code + "/health", "{\"id\":\"joao\"}").status()).isEqualTo(200);
+            assertThat(client.health(code, "joao", token).status()).isEqualTo(200);
             assertThat(sse.next("participant:online").data().get("participantId").asText()).isEqualTo("joao");
             assertThat(client.get("/rooms/" + code + "/participants").json().at("/participants/0/status").asText())
                     .isEqualTo("online");

@@ -116,9 +116,13 @@ public final class GambiarraClient implements AutoCloseable {
         return call(post(roomPath(roomCode, "/join"), request), Messages.JoinResponse.class, roomCode);
     }
 
-    /** One health check for a participant; false if the hub no longer knows it (it must re-join). */
-    public boolean heartbeat(String roomCode, String participantId) {
-        try (Response response = execute(post(roomPath(roomCode, "/health"), new Messages.HealthRequest(participantId)))) {
+    /**
+     * One health check for a participant, with the token its join answer carried; false if the hub
+     * no longer knows it (it must re-join).
+     */
+    public boolean heartbeat(String roomCode, String participantId, String token) {
+        try (Response response = execute(bearer(post(roomPath(roomCode, "/health"),
+                new Messages.HealthRequest(participantId)), token))) {
             if (response.code() == 404) {
                 return false;
             }
@@ -127,10 +131,10 @@ public final class GambiarraClient implements AutoCloseable {
         }
     }
 
-    /** Removes a participant from a room. */
-    public void leave(String roomCode, String participantId) {
-        call(new Request.Builder().url(hubUrl + roomPath(roomCode, "/leave/" + encode(participantId))).delete(),
-                Messages.Success.class, roomCode);
+    /** Removes a participant from a room, with the token its join answer carried. */
+    public void leave(String roomCode, String participantId, String token) {
+        call(bearer(new Request.Builder().url(hubUrl + roomPath(roomCode, "/leave/" + encode(participantId))).delete(),
+                token), Messages.Success.class, roomCode);
     }
 
     /**
@@ -208,7 +212,18 @@ public final class GambiarraClient implements AutoCloseable {
         }
     }
 
+    /** Marks a request as the participant's own: its token replaces the room password. */
+    private static Request.Builder bearer(Request.Builder request, String token) {
+        if (token != null && !token.isEmpty()) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return request;
+    }
+
     private Request.Builder withAuth(Request.Builder request) {
+        if (request.build().header("Authorization") != null) {
+            return request;
+        }
         if (password != null && !password.isEmpty()) {
             request.header("Authorization", "Bearer " + password);
         }

@@ -27,8 +27,10 @@ public final class JoinOptions {
     private final GenerationConfig config;
     private final Duration heartbeatInterval;
     private final ParticipantSession.Listener listener;
+    private final Integer maxConcurrency;
 
     private JoinOptions(Builder b) {
+        this.maxConcurrency = b.maxConcurrency;
         this.nickname = require(b.nickname, "nickname");
         this.model = require(b.model, "model");
         this.endpoint = require(b.endpoint, "endpoint");
@@ -72,6 +74,11 @@ public final class JoinOptions {
         return config;
     }
 
+    /** Requests the participant takes at once; null leaves it to the hub (4 by default). */
+    public Integer maxConcurrency() {
+        return maxConcurrency;
+    }
+
     public Duration heartbeatInterval() {
         return heartbeatInterval;
     }
@@ -108,6 +115,7 @@ public final class JoinOptions {
         private MachineSpecs specs;
         private GenerationConfig config;
         private Duration heartbeatInterval = Duration.ofSeconds(10);
+        private Integer maxConcurrency;
         private ParticipantSession.Listener listener = new ParticipantSession.Listener() {
         };
 
@@ -150,6 +158,15 @@ public final class JoinOptions {
 
         public Builder config(GenerationConfig config) {
             this.config = config;
+            return this;
+        }
+
+        /** How many requests the LLM server takes at once; more wait in the hub's queue. */
+        public Builder maxConcurrency(int maxConcurrency) {
+            if (maxConcurrency < 1) {
+                throw new IllegalArgumentException("maxConcurrency must be at least 1");
+            }
+            this.maxConcurrency = maxConcurrency;
             return this;
         }
 

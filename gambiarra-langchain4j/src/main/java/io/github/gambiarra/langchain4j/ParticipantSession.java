@@ -41,6 +41,7 @@ public final class ParticipantSession implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile Participant participant;
+    private volatile String token;
     private volatile int failures;
 
     ParticipantSession(GambiarraClient client, String roomCode, JoinOptions options) {
@@ -67,8 +68,11 @@ public final class ParticipantSession implements AutoCloseable {
 
     private Participant register() {
         Messages.JoinRequest request = new Messages.JoinRequest(options.id(), options.nickname(), options.model(),
-                options.endpoint(), options.password(), options.specs(), options.config());
-        return client.register(roomCode, request).participant();
+                options.endpoint(), options.password(), options.specs(), options.config(), options.maxConcurrency(),
+                token);
+        Messages.JoinResponse joined = client.register(roomCode, request);
+        token = joined.token();
+        return joined.participant();
     }
 
     private void schedule(Duration delay) {
@@ -82,7 +86,7 @@ public final class ParticipantSession implements AutoCloseable {
             return;
         }
         try {
-            if (!client.heartbeat(roomCode, options.id())) {
+            if (!client.heartbeat(roomCode, options.id(), token)) {
                 participant = register();
                 options.listener().onRejoined(participant);
             }
@@ -132,7 +136,7 @@ public final class ParticipantSession implements AutoCloseable {
         }
         scheduler.shutdownNow();
         try {
-            client.leave(roomCode, options.id());
+            client.leave(roomCode, options.id(), token);
         } catch (RuntimeException e) {
             LOG.debug("leave failed", e);
         }

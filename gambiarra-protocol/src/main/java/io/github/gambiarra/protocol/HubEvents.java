@@ -17,6 +17,10 @@ public final class HubEvents {
     public static final String PARTICIPANT_OFFLINE = "participant:offline";
     /** A participant that was offline sent a health check again: {@code {"participantId"}}. */
     public static final String PARTICIPANT_ONLINE = "participant:online";
+    /** A participant reached its concurrency limit: {@code {"participantId"}}. */
+    public static final String PARTICIPANT_BUSY = "participant:busy";
+    /** A chat completion finished: {@code {"participantId","model","ttftMs","durationMs","tokens","tokensPerSecond"}}. */
+    public static final String LLM_COMPLETE = "llm:complete";
     /** A chat completion was routed: {@code {"participantId","model"}}. */
     public static final String LLM_REQUEST = "llm:request";
     /** A chat completion failed: {@code {"participantId","error"}}. */

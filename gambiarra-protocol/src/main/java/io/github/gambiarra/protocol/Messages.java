@@ -22,15 +22,29 @@ public final class Messages {
     public record RoomList(List<RoomSummary> rooms) {
     }
 
-    /** {@code POST /rooms/{code}/join}. */
+    /**
+     * {@code POST /rooms/{code}/join}. {@code maxConcurrency} and {@code token} are additions: how
+     * many requests the participant takes at once, and the token of an earlier registration under
+     * the same id, which a re-join must show to replace it.
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record JoinRequest(String id, String nickname, String model, String endpoint,
-                              String password, MachineSpecs specs, GenerationConfig config) {
+                              String password, MachineSpecs specs, GenerationConfig config,
+                              Integer maxConcurrency, String token) {
+
+        /** A join request as the original protocol has it. */
+        public JoinRequest(String id, String nickname, String model, String endpoint,
+                           String password, MachineSpecs specs, GenerationConfig config) {
+            this(id, nickname, model, endpoint, password, specs, config, null, null);
+        }
     }
 
-    /** Answer to {@code POST /rooms/{code}/join}. */
+    /**
+     * Answer to {@code POST /rooms/{code}/join}. {@code token} (an addition) is the participant's
+     * secret: health checks and leave must carry it as {@code Authorization: Bearer <token>}.
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record JoinResponse(Participant participant, String roomId) {
+    public record JoinResponse(Participant participant, String roomId, String token) {
     }
 
     /** {@code POST /rooms/{code}/health}. */
@@ -93,6 +107,11 @@ public final class Messages {
 
     /** Data of {@code llm:request}. */
     public record LlmRequest(String participantId, String model) {
+    }
+
+    /** Data of {@code llm:complete}: how one request went. */
+    public record LlmComplete(String participantId, String model, long ttftMs, long durationMs, long tokens,
+                              double tokensPerSecond) {
     }
 
     /** Data of {@code llm:error}. */

@@ -5,21 +5,24 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 /**
  * A participant as the hub shows it: someone sharing one model of their LLM server.
  *
- * @param id       the participant's id, chosen by the participant; also its routing key
- * @param nickname a name for people
- * @param model    the model name the participant's server knows
- * @param endpoint base URL of the participant's OpenAI-compatible server; null when the hub
- *                 hides endpoints from room users
- * @param joinedAt join time, epoch milliseconds
- * @param lastSeen last health check, epoch milliseconds
+ * @param id             the participant's id, chosen by the participant; also its routing key
+ * @param nickname       a name for people
+ * @param model          the model name the participant's server knows
+ * @param endpoint       base URL of the participant's OpenAI-compatible server; when the hub hides
+ *                       endpoints, the room's URL on the hub instead
+ * @param joinedAt       join time, epoch milliseconds
+ * @param lastSeen       last health check, epoch milliseconds
+ * @param maxConcurrency requests the participant takes at once (an addition; null from hubs that do not say)
+ * @param stats          running figures (an addition; null from hubs that do not say)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Participant(String id, String nickname, String model, String endpoint,
                           MachineSpecs specs, GenerationConfig config, ParticipantStatus status,
-                          long joinedAt, long lastSeen) {
+                          long joinedAt, long lastSeen, Integer maxConcurrency, ParticipantStats stats) {
 
-    /** The same participant with its endpoint left out. */
-    public Participant withoutEndpoint() {
-        return new Participant(id, nickname, model, null, specs, config, status, joinedAt, lastSeen);
+    /** A participant as the original protocol describes it, without the additions. */
+    public Participant(String id, String nickname, String model, String endpoint, MachineSpecs specs,
+                       GenerationConfig config, ParticipantStatus status, long joinedAt, long lastSeen) {
+        this(id, nickname, model, endpoint, specs, config, status, joinedAt, lastSeen, null, null);
     }
 }

@@ -1,9 +1,9 @@
 package io.github.gambiarra.hub.http;
 
+import io.github.gambiarra.hub.HubMetrics;
 import io.github.gambiarra.hub.HubOptions;
 import io.github.gambiarra.hub.events.RoomEvents;
-import io.github.gambiarra.hub.relay.CompletionRelay;
-import io.github.gambiarra.hub.relay.ParticipantRouter;
+import io.github.gambiarra.hub.relay.Dispatcher;
 import io.github.gambiarra.hub.room.PasswordHasher;
 import io.github.gambiarra.hub.room.RoomRegistry;
 import io.github.gambiarra.protocol.Messages;
@@ -21,32 +21,49 @@ import org.slf4j.LoggerFactory;
 public final class HubRouter {
     private static final Logger LOG = LoggerFactory.getLogger(HubRouter.class);
 
+    /** What the router needs from the hub; built once and shared by every event loop's router. */
+    public record Services(HubOptions options, RoomRegistry rooms, RoomEvents events, Dispatcher dispatcher,
+                           HubMetrics metrics, RoomApiHooks hooks) {
+    }
+
+    /** Hooks into room management that the hub supplies (storing new rooms). */
+    @FunctionalInterface
+    public interface RoomApiHooks {
+        void roomCreated(io.github.gambiarra.hub.room.RoomState room);
+    }
+
     private HubRouter() {
     }
 
-    public static Router create(Vertx vertx, HubOptions options, RoomRegistry rooms, RoomEvents events,
-                                CompletionRelay relay) {
-        RoomApi roomApi = new RoomApi(rooms, events, new PasswordHasher(options.passwordIterations()),
-                options.showEndpoints());
-        OpenAiApi openAi = new OpenAiApi(new ParticipantRouter(), relay, options.showEndpoints());
+    public static Router create(Vertx vertx, Services s, GuessThrottleHolder throttle) {
+        HubOptions options = s.options();
+        PasswordHasher hasher = new PasswordHasher(options.passwordIterations());
+        RoomAccess access = new RoomAccess(hasher, throttle.throttle);
+        RoomApi roomApi = new RoomApi(s.rooms(), s.events(), hasher, access, s.dispatcher(), options,
+                s.hooks()::roomCreated);
+        OpenAiApi openAi = new OpenAiApi(s.dispatcher(), roomApi);
+        BodyHandler body = BodyHandler.create(false).setBodyLimit(options.maxBodyBytes());
         Router router = Router.router(vertx);
 
-        BodyHandler body = BodyHandler.create(false).setBodyLimit(options.maxBodyBytes());
         router.route().handler(HubRouter::corsAndPreflight);
-
         router.get("/health").handler(ctx -> Replies.json(ctx, 200,
-                new Messages.HubHealth("ok", rooms.clock().millis())));
+                new Messages.HubHealth("ok", s.rooms().clock().millis())));
+        router.get("/metrics").handler(ctx -> ctx.response()
+                .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+                .end(s.metrics().scrape()));
         router.post("/rooms").handler(body).handler(roomApi::createRoom);
         router.get("/rooms").handler(roomApi::listRooms);
 
         router.route("/rooms/:code/*").handler(roomApi::loadRoom);
+        // join, health and leave check their own credentials: the password on join, the participant's token after.
         router.post("/rooms/:code/join").handler(body).handler(roomApi::join);
         router.delete("/rooms/:code/leave/:participantId").handler(roomApi::leave);
         router.post("/rooms/:code/health").handler(body).handler(roomApi::health);
-        router.get("/rooms/:code/participants").handler(roomApi::participants);
-        router.get("/rooms/:code/events").handler(roomApi::events);
-        router.get("/rooms/:code/v1/models").handler(openAi::models);
-        router.post("/rooms/:code/v1/chat/completions").handler(body).handler(openAi::chatCompletions);
+        router.get("/rooms/:code/participants").handler(access::requirePassword).handler(roomApi::participants);
+        router.get("/rooms/:code/events").handler(access::requirePassword).handler(roomApi::events);
+        router.get("/rooms/:code/v1/models").handler(access::requirePassword).handler(openAi::models);
+        router.post("/rooms/:code/v1/chat/completions").handler(body).handler(access::requirePassword)
+                .handler(openAi::chatCompletions);
 
         router.errorHandler(400, ctx -> Replies.error(ctx, 400, "Bad request"));
         router.errorHandler(404, ctx -> Replies.error(ctx, 404, "Not found"));
@@ -58,6 +75,15 @@ public final class HubRouter {
             Replies.error(ctx, 500, "Internal hub error");
         });
         return router;
+    }
+
+    /** One guess throttle for the whole hub, shared by every event loop's router. */
+    public static final class GuessThrottleHolder {
+        final GuessThrottle throttle;
+
+        public GuessThrottleHolder(HubOptions options) {
+            this.throttle = new GuessThrottle(options.passwordGuesses(), options.passwordGuessWindow(), options.clock());
+        }
     }
 
     /** Every answer allows any origin; OPTIONS on any path is a preflight answered here. */

@@ -1,6 +1,8 @@
 package io.github.gambiarra.hub.http;
 
+import io.github.gambiarra.hub.HubOptions;
 import io.github.gambiarra.hub.events.RoomEvents;
+import io.github.gambiarra.hub.relay.Dispatcher;
 import io.github.gambiarra.hub.room.ParticipantState;
 import io.github.gambiarra.hub.room.PasswordHasher;
 import io.github.gambiarra.hub.room.RoomRegistry;
@@ -12,6 +14,8 @@ import io.github.gambiarra.protocol.RoomSummary;
 import io.vertx.ext.web.RoutingContext;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.security.SecureRandom;
+import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 
@@ -20,17 +24,32 @@ final class RoomApi {
     static final String ROOM_KEY = "gambiarra.room";
     private static final int MAX_NAME = 200;
     private static final int MAX_ID = 128;
+    private static final int MAX_CONCURRENCY = 1024;
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    /** Told of each new room (so that it can be stored) before anyone hears of it. */
+    @FunctionalInterface
+    interface RoomCreated {
+        void created(RoomState room);
+    }
 
     private final RoomRegistry rooms;
     private final RoomEvents events;
     private final PasswordHasher hasher;
-    private final boolean showEndpoints;
+    private final RoomAccess access;
+    private final Dispatcher dispatcher;
+    private final HubOptions options;
+    private final RoomCreated onCreated;
 
-    RoomApi(RoomRegistry rooms, RoomEvents events, PasswordHasher hasher, boolean showEndpoints) {
+    RoomApi(RoomRegistry rooms, RoomEvents events, PasswordHasher hasher, RoomAccess access, Dispatcher dispatcher,
+            HubOptions options, RoomCreated onCreated) {
         this.rooms = rooms;
         this.events = events;
         this.hasher = hasher;
-        this.showEndpoints = showEndpoints;
+        this.access = access;
+        this.dispatcher = dispatcher;
+        this.options = options;
+        this.onCreated = onCreated;
     }
 
     /** Finds the room named in the path for every {@code /rooms/{code}/...} route, or answers 404. */
@@ -67,7 +86,7 @@ final class RoomApi {
             finishCreate(ctx, rooms.create(request.name().trim(), null));
             return;
         }
-        ctx.vertx().executeBlocking(() -> hasher.hash(password)).onComplete(ar -> {
+        ctx.vertx().executeBlocking(() -> hasher.hash(password), false).onComplete(ar -> {
             if (ar.failed()) {
                 ctx.fail(ar.cause());
             } else {
@@ -77,8 +96,19 @@ final class RoomApi {
     }
 
     private void finishCreate(RoutingContext ctx, RoomState room) {
-        events.publish(HubEvents.ROOM_CREATED, null, room.room());
-        Replies.json(ctx, 201, new Messages.CreateRoomResponse(room.room(), room.room().hostId()));
+        // Storing writes a file: off the event loop, and before anyone hears of the room.
+        ctx.vertx().executeBlocking(() -> {
+            onCreated.created(room);
+            return room;
+        }, true).onComplete(ar -> {
+            if (ar.failed()) {
+                rooms.forget(room);
+                ctx.fail(ar.cause());
+                return;
+            }
+            events.publish(HubEvents.ROOM_CREATED, null, room.room());
+            Replies.json(ctx, 201, new Messages.CreateRoomResponse(room.room(), room.room().hostId()));
+        });
     }
 
     void listRooms(RoutingContext ctx) {
@@ -107,26 +137,31 @@ final class RoomApi {
             admit(ctx, room, request);
             return;
         }
-        String password = request.password() == null ? "" : request.password();
-        ctx.vertx().executeBlocking(() -> hasher.verify(password, room.passwordHash())).onComplete(ar -> {
-            if (ar.failed()) {
-                ctx.fail(ar.cause());
-            } else if (!ar.result()) {
-                Replies.error(ctx, 401, "Invalid password");
-            } else {
-                admit(ctx, room, request);
-            }
-        });
+        String password = request.password() != null ? request.password() : RoomAccess.bearer(ctx);
+        // As in the original protocol, a join without a password is simply a wrong password.
+        access.check(ctx, room, password == null ? "" : password, ok -> admit(ctx, room, request));
     }
 
     private void admit(RoutingContext ctx, RoomState room, Messages.JoinRequest request) {
+        var existing = room.participant(request.id());
+        if (existing.isPresent() && existing.get().isOnline()) {
+            String shown = request.token() != null ? request.token() : RoomAccess.bearer(ctx);
+            if (!PasswordHasher.constantTimeEquals(shown, existing.get().token())) {
+                Replies.error(ctx, 409, "Participant id '" + request.id() + "' is taken: re-join with its token, "
+                        + "or choose another id");
+                return;
+            }
+        }
         long now = rooms.clock().millis();
+        int limit = request.maxConcurrency() != null ? request.maxConcurrency() : options.defaultMaxConcurrency();
         ParticipantState participant = new ParticipantState(request.id(), request.nickname().trim(),
-                request.model().trim(), request.endpoint().trim(), request.specs(), request.config(), now);
+                request.model().trim(), request.endpoint().trim(), request.specs(), request.config(), now,
+                newToken(), limit);
         room.put(participant);
-        Participant wire = participant.toWire(true);
-        events.publish(HubEvents.PARTICIPANT_JOINED, room.code(), visible(participant));
-        Replies.json(ctx, 201, new Messages.JoinResponse(wire, room.room().id()));
+        events.publish(HubEvents.PARTICIPANT_JOINED, room.code(), visible(ctx, room, participant));
+        Replies.json(ctx, 201, new Messages.JoinResponse(participant.toWire(participant.endpoint()), room.room().id(),
+                participant.token()));
+        dispatcher.capacityChanged(room);
     }
 
     private static String validateJoin(Messages.JoinRequest r) {
@@ -135,6 +170,9 @@ final class RoomApi {
         }
         if (r.nickname().length() > MAX_NAME || r.model().length() > MAX_NAME) {
             return "nickname and model must be at most " + MAX_NAME + " characters";
+        }
+        if (r.maxConcurrency() != null && (r.maxConcurrency() < 1 || r.maxConcurrency() > MAX_CONCURRENCY)) {
+            return "maxConcurrency must be between 1 and " + MAX_CONCURRENCY;
         }
         try {
             URI uri = new URI(r.endpoint().trim());
@@ -151,7 +189,15 @@ final class RoomApi {
     void leave(RoutingContext ctx) {
         RoomState room = room(ctx);
         String participantId = ctx.pathParam("participantId");
-        if (!room.remove(participantId)) {
+        var participant = room.participant(participantId);
+        if (participant.isEmpty()) {
+            Replies.error(ctx, 404, "Participant not found");
+            return;
+        }
+        if (!ownsRegistration(ctx, participant.get())) {
+            return;
+        }
+        if (!room.remove(participant.get())) {
             Replies.error(ctx, 404, "Participant not found");
             return;
         }
@@ -174,14 +220,19 @@ final class RoomApi {
             Replies.error(ctx, 404, "Participant not found");
             return;
         }
+        if (!ownsRegistration(ctx, participant.get())) {
+            return;
+        }
         if (participant.get().touch(rooms.clock().millis())) {
             events.publish(HubEvents.PARTICIPANT_ONLINE, room.code(), new Messages.ParticipantRef(request.id()));
+            dispatcher.capacityChanged(room);
         }
         Replies.json(ctx, 200, Messages.Success.OK);
     }
 
     void participants(RoutingContext ctx) {
-        List<Participant> list = room(ctx).participants().stream().map(this::visible).toList();
+        RoomState room = room(ctx);
+        List<Participant> list = room.participants().stream().map(p -> visible(ctx, room, p)).toList();
         Replies.json(ctx, 200, new Messages.ParticipantList(list));
     }
 
@@ -190,8 +241,43 @@ final class RoomApi {
     }
 
     /** The participant as room users may see it. */
-    Participant visible(ParticipantState p) {
-        return p.toWire(showEndpoints);
+    Participant visible(RoutingContext ctx, RoomState room, ParticipantState p) {
+        return p.toWire(shownEndpoint(ctx, room, p));
+    }
+
+    /**
+     * The participant's endpoint, or, unless the hub shows endpoints, the room's URL on this hub:
+     * a valid URL (clients of the original protocol require one) that reveals nothing and is how
+     * room users reach the model anyway.
+     */
+    String shownEndpoint(RoutingContext ctx, RoomState room, ParticipantState p) {
+        if (options.showEndpoints()) {
+            return p.endpoint();
+        }
+        var authority = ctx.request().authority();
+        String host = authority == null ? "localhost" : authority.toString();
+        return "http://" + host + "/rooms/" + room.code();
+    }
+
+    /** Health and leave belong to the participant alone: they must carry its token. */
+    private static boolean ownsRegistration(RoutingContext ctx, ParticipantState participant) {
+        String token = RoomAccess.bearer(ctx);
+        if (token == null) {
+            Replies.error(ctx, 401, "Participant token required: send the token from the join answer as "
+                    + "'Authorization: Bearer <token>'");
+            return false;
+        }
+        if (!PasswordHasher.constantTimeEquals(token, participant.token())) {
+            Replies.error(ctx, 401, "Invalid participant token");
+            return false;
+        }
+        return true;
+    }
+
+    private static String newToken() {
+        byte[] bytes = new byte[32];
+        RANDOM.nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
     private static boolean blank(String s) {

@@ -1,21 +1,27 @@
 package io.github.gambiarra.hub.relay;
 
+import io.github.gambiarra.hub.HubMetrics;
+import io.github.gambiarra.hub.HubOptions;
 import io.github.gambiarra.hub.events.RoomEvents;
 import io.github.gambiarra.hub.http.Replies;
 import io.github.gambiarra.hub.room.ParticipantState;
-import io.github.gambiarra.hub.room.RoomState;
 import io.github.gambiarra.protocol.HubEvents;
 import io.github.gambiarra.protocol.Messages;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.streams.ReadStream;
-import io.vertx.ext.web.RoutingContext;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Sends a chat completion to the chosen participant and relays its answer to the client as the
- * bytes arrive, streaming or not: status and body pass through, nothing is buffered whole, and a
- * slow client slows the upstream down (back-pressure) instead of filling the hub's memory.
+ * Sends a chat completion to a participant and relays its answer to the client as the bytes
+ * arrive, streaming or not: status and body pass through, nothing is buffered whole, and a slow
+ * client slows the upstream down (back-pressure) instead of filling the hub's memory.
+ *
+ * <p>A participant that cannot be reached, or answers 5xx, before any byte went to the client is
+ * replaced by the next eligible one ({@link Dispatcher#failover}). A client that goes away
+ * cancels the upstream request. A participant that breaks off mid-answer closes the client's
+ * connection, so the client sees an incomplete answer rather than a clean end.
  */
 public final class CompletionRelay {
     /** Header naming the participant that answered, for clients that want to know. */
@@ -24,33 +30,70 @@ public final class CompletionRelay {
 
     private final ParticipantTransport transport;
     private final RoomEvents events;
+    private final Dispatcher dispatcher;
+    private final HubMetrics metrics;
+    private final HubOptions options;
 
-    public CompletionRelay(ParticipantTransport transport, RoomEvents events) {
+    public CompletionRelay(ParticipantTransport transport, RoomEvents events, Dispatcher dispatcher,
+                           HubMetrics metrics, HubOptions options) {
         this.transport = transport;
         this.events = events;
+        this.dispatcher = dispatcher;
+        this.metrics = metrics;
+        this.options = options;
+        dispatcher.relay(this);
     }
 
-    public void relay(RoutingContext ctx, RoomState room, ParticipantState participant, ChatCompletionBody body) {
-        HttpServerResponse response = ctx.response();
-        Exchange exchange = new Exchange(room, participant);
-        participant.requestStarted();
-        events.publish(HubEvents.LLM_REQUEST, room.code(), new Messages.LlmRequest(participant.id(), body.model()));
+    void relay(Attempt attempt, ParticipantState participant) {
+        HttpServerResponse response = attempt.ctx.response();
+        Exchange exchange = new Exchange(attempt, participant);
+        if (response.closed()) {
+            exchange.end(HubMetrics.Outcome.CANCELLED, null);
+            return;
+        }
+        events.publish(HubEvents.LLM_REQUEST, attempt.room.code(),
+                new Messages.LlmRequest(participant.id(), attempt.body.model()));
         response.closeHandler(v -> exchange.clientGone());
 
-        transport.post(participant, CHAT_PATH, body.forParticipant(participant.model())).onComplete(ar -> {
+        transport.post(participant, CHAT_PATH, attempt.body.forParticipant(participant.model())).onComplete(ar -> {
             if (ar.failed()) {
-                String reason = "Failed to reach participant " + participant.id() + ": " + describe(ar.cause());
-                exchange.failed(reason);
-                Replies.error(ctx, 502, reason);
+                failedBeforeFirstByte(exchange, "Failed to reach participant " + participant.id() + ": "
+                        + describe(ar.cause()), null);
                 return;
             }
             UpstreamReply reply = ar.result();
             if (!exchange.attach(reply)) {
                 return;
             }
-            startResponse(response, reply, participant, body.stream());
+            if (reply.status() >= 500) {
+                attempt.tried.add(participant.id());
+                if (dispatcher.canFailover(attempt)) {
+                    reply.cancel();
+                    failedBeforeFirstByte(exchange, "participant " + participant.id() + " answered HTTP "
+                            + reply.status(), reply);
+                    return;
+                }
+            }
+            startResponse(response, reply, participant, attempt.body.stream());
             pipe(reply, response, exchange);
         });
+    }
+
+    private void failedBeforeFirstByte(Exchange exchange, String reason, UpstreamReply cancelled) {
+        Attempt attempt = exchange.attempt;
+        if (!exchange.end(HubMetrics.Outcome.FAILED, reason)) {
+            return;
+        }
+        attempt.tried.add(exchange.participant.id());
+        attempt.lastFailure = reason;
+        if (attempt.ctx.response().closed()) {
+            return;
+        }
+        if (dispatcher.canFailover(attempt)) {
+            dispatcher.failover(attempt);
+        } else {
+            Replies.openAiError(attempt.ctx, 502, reason, "participant_unreachable");
+        }
     }
 
     private static void startResponse(HttpServerResponse response, UpstreamReply reply,
@@ -75,7 +118,12 @@ public final class CompletionRelay {
 
     private void pipe(UpstreamReply reply, HttpServerResponse response, Exchange exchange) {
         ReadStream<Buffer> upstream = reply.body();
+        String contentType = reply.header("Content-Type");
+        UsageScanner usage = new UsageScanner(contentType != null && contentType.startsWith("text/event-stream"));
+        exchange.usage = usage;
         upstream.handler(chunk -> {
+            exchange.firstByte();
+            usage.accept(chunk);
             response.write(chunk);
             if (response.writeQueueFull()) {
                 upstream.pause();
@@ -83,18 +131,17 @@ public final class CompletionRelay {
             }
         });
         upstream.endHandler(v -> {
-            if (exchange.finish()) {
-                if (reply.status() >= 400) {
-                    events.publish(HubEvents.LLM_ERROR, exchange.room.code(), new Messages.LlmError(
-                            exchange.participant.id(), "participant answered HTTP " + reply.status()));
-                }
+            int status = reply.status();
+            HubMetrics.Outcome outcome = status < 400 ? HubMetrics.Outcome.SUCCESS : HubMetrics.Outcome.UPSTREAM_ERROR;
+            if (exchange.end(outcome, status < 400 ? null : "participant answered HTTP " + status)) {
                 response.end();
             }
         });
         upstream.exceptionHandler(err -> {
-            exchange.failed("participant " + exchange.participant.id() + " failed mid-answer: " + describe(err));
-            // Closing the connection tells the client the answer is incomplete; a clean end would not.
-            response.reset();
+            if (exchange.end(HubMetrics.Outcome.FAILED, "participant " + exchange.participant.id()
+                    + " failed mid-answer: " + describe(err))) {
+                response.reset();
+            }
         });
     }
 
@@ -103,15 +150,18 @@ public final class CompletionRelay {
         return message == null || message.isBlank() ? t.getClass().getSimpleName() : message;
     }
 
-    /** One relayed request's life, ended exactly once whichever way it ends. */
+    /** One participant's part in a request, ended exactly once whichever way it ends. */
     private final class Exchange {
-        final RoomState room;
+        final Attempt attempt;
         final ParticipantState participant;
+        final long startNanos = System.nanoTime();
         private final AtomicBoolean done = new AtomicBoolean();
         private volatile UpstreamReply reply;
+        private volatile long firstByteNanos;
+        volatile UsageScanner usage;
 
-        Exchange(RoomState room, ParticipantState participant) {
-            this.room = room;
+        Exchange(Attempt attempt, ParticipantState participant) {
+            this.attempt = attempt;
             this.participant = participant;
         }
 
@@ -125,27 +175,63 @@ public final class CompletionRelay {
             return true;
         }
 
-        boolean finish() {
-            if (done.compareAndSet(false, true)) {
-                participant.requestFinished();
-                return true;
-            }
-            return false;
-        }
-
-        void failed(String reason) {
-            if (finish()) {
-                events.publish(HubEvents.LLM_ERROR, room.code(), new Messages.LlmError(participant.id(), reason));
+        void firstByte() {
+            if (firstByteNanos == 0) {
+                firstByteNanos = System.nanoTime();
             }
         }
 
         void clientGone() {
-            if (finish()) {
+            if (end(HubMetrics.Outcome.CANCELLED, null)) {
                 UpstreamReply upstream = reply;
                 if (upstream != null) {
                     upstream.cancel();
                 }
             }
+        }
+
+        /**
+         * Ends the exchange: frees the participant's slot, records figures, publishes the outcome.
+         *
+         * @return false if it had already ended
+         */
+        boolean end(HubMetrics.Outcome outcome, String error) {
+            if (!done.compareAndSet(false, true)) {
+                return false;
+            }
+            long now = System.nanoTime();
+            Duration total = Duration.ofNanos(now - attempt.startNanos);
+            Duration ttft = firstByteNanos == 0 ? null : Duration.ofNanos(firstByteNanos - startNanos);
+            long tokens = usage == null ? 0 : usage.tokens();
+            long nowMillis = options.clock().millis();
+            String room = attempt.room.code();
+            switch (outcome) {
+                case SUCCESS -> {
+                    long ttftMs = ttft == null ? total.toMillis() : ttft.toMillis();
+                    long generatingMs = Math.max(1, total.toMillis() - ttftMs);
+                    double tps = tokens == 0 ? 0 : Math.round(tokens * 10_000.0 / generatingMs) / 10.0;
+                    participant.recordSuccess(ttftMs, tps);
+                    events.publish(HubEvents.LLM_COMPLETE, room, new Messages.LlmComplete(participant.id(),
+                            participant.model(), ttftMs, total.toMillis(), tokens, tps));
+                }
+                case UPSTREAM_ERROR, FAILED -> {
+                    boolean serverFault = outcome == HubMetrics.Outcome.FAILED
+                            || (reply != null && reply.status() >= 500);
+                    if (serverFault) {
+                        participant.recordFailure(nowMillis, options.failuresBeforeCooldown(), options.cooldown().toMillis());
+                    } else {
+                        participant.recordSuccess(ttft == null ? total.toMillis() : ttft.toMillis(), 0);
+                    }
+                    events.publish(HubEvents.LLM_ERROR, room, new Messages.LlmError(participant.id(), error));
+                }
+                default -> {
+                    // cancelled by the client: nobody's fault
+                }
+            }
+            metrics.completed(attempt.room, participant, outcome, total, ttft, tokens);
+            boolean nowFree = participant.release();
+            dispatcher.released(attempt.room, participant, nowFree);
+            return true;
         }
     }
 }

@@ -5,23 +5,26 @@ import io.github.gambiarra.hub.room.RoomState;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * Chooses the participant that answers a chat completion, from the request's {@code model}:
  * {@code *} or {@code any} for any online participant, {@code model:<name>} for one serving that
  * model, otherwise a participant id, falling back to a model name.
  *
- * <p>Among several eligible participants it takes the one with the fewest requests in flight,
- * breaking ties in turn, so that load spreads instead of piling on the first.
+ * <p>Among eligible participants it takes the one with the fewest requests in flight, breaking
+ * ties in turn, and takes its request slot in the same step so that two requests cannot both
+ * squeeze into a participant's last slot. Participants cooling down after repeated failures are
+ * passed over while others can serve.
  */
 public final class ParticipantRouter {
 
-    /** The outcome: a participant, or why there is none. */
-    public sealed interface Route permits Chosen, NoParticipant, Offline {
+    /** The outcome: a participant with its slot taken, or why there is none. */
+    public sealed interface Route permits Chosen, NoParticipant, Offline, AllBusy {
     }
 
-    /** A participant was chosen. */
-    public record Chosen(ParticipantState participant) implements Route {
+    /** A participant was chosen and one of its slots taken; {@code nowBusy} if that filled it. */
+    public record Chosen(ParticipantState participant, boolean nowBusy) implements Route {
     }
 
     /** Nothing in the room can serve the request (404). */
@@ -32,25 +35,71 @@ public final class ParticipantRouter {
     public record Offline(ParticipantState participant) implements Route {
     }
 
-    public Route route(RoomState room, String requested) {
-        String key = requested == null ? "" : requested.trim();
-        if (key.equals("*") || key.equalsIgnoreCase("any")) {
-            return pick(room, room.participants().stream().filter(ParticipantState::isOnline).toList());
-        }
-        if (key.startsWith("model:")) {
-            return pick(room, servingModel(room, key.substring("model:".length())));
-        }
-        var byId = room.participant(key);
-        if (byId.isPresent()) {
-            return byId.get().isOnline() ? new Chosen(byId.get()) : new Offline(byId.get());
-        }
-        return pick(room, servingModel(room, key));
+    /** Participants could serve it, but every one is at its concurrency limit: wait. */
+    public record AllBusy() implements Route {
     }
 
-    private static List<ParticipantState> servingModel(RoomState room, String model) {
+    /** Whether a routing key may go to any of several participants (so failing over is allowed). */
+    public static boolean isPooled(String requested) {
+        String key = requested == null ? "" : requested.trim();
+        return key.equals("*") || key.equalsIgnoreCase("any") || key.startsWith("model:");
+    }
+
+    /**
+     * Routes {@code requested}, never to a participant in {@code excluded}, and when
+     * {@code acquire} takes the chosen participant's slot.
+     */
+    public Route route(RoomState room, String requested, Set<String> excluded, long now) {
+        String key = requested == null ? "" : requested.trim();
+        List<ParticipantState> candidates;
+        if (key.equals("*") || key.equalsIgnoreCase("any")) {
+            candidates = online(room, excluded);
+        } else if (key.startsWith("model:")) {
+            candidates = servingModel(room, key.substring("model:".length()), excluded);
+        } else {
+            var byId = room.participant(key);
+            if (byId.isPresent()) {
+                ParticipantState p = byId.get();
+                if (excluded.contains(p.id())) {
+                    return new NoParticipant();
+                }
+                if (!p.isOnline()) {
+                    return new Offline(p);
+                }
+                return take(room, List.of(p));
+            }
+            candidates = servingModel(room, key, excluded);
+        }
+        if (candidates.isEmpty()) {
+            return new NoParticipant();
+        }
+        List<ParticipantState> healthy = candidates.stream().filter(p -> !p.isCoolingDown(now)).toList();
+        return take(room, healthy.isEmpty() ? candidates : healthy);
+    }
+
+    /** Whether anything but {@code excluded} could serve {@code requested} now or after a wait. */
+    public boolean hasAlternative(RoomState room, String requested, Set<String> excluded) {
+        String key = requested == null ? "" : requested.trim();
+        if (!isPooled(key)) {
+            return false;
+        }
+        return !(key.startsWith("model:") ? servingModel(room, key.substring(6), excluded) : online(room, excluded)).isEmpty();
+    }
+
+    private static List<ParticipantState> online(RoomState room, Set<String> excluded) {
+        List<ParticipantState> list = new ArrayList<>();
+        for (ParticipantState p : room.participants()) {
+            if (p.isOnline() && !excluded.contains(p.id())) {
+                list.add(p);
+            }
+        }
+        return list;
+    }
+
+    private static List<ParticipantState> servingModel(RoomState room, String model, Set<String> excluded) {
         List<ParticipantState> matches = new ArrayList<>();
         for (ParticipantState p : room.participants()) {
-            if (p.isOnline() && sameModel(p.model(), model)) {
+            if (p.isOnline() && !excluded.contains(p.id()) && sameModel(p.model(), model)) {
                 matches.add(p);
             }
         }
@@ -75,23 +124,32 @@ public final class ParticipantRouter {
         return model.indexOf(':', slash + 1) >= 0 ? model : model + ":latest";
     }
 
-    private static Route pick(RoomState room, List<ParticipantState> eligible) {
-        if (eligible.isEmpty()) {
-            return new NoParticipant();
-        }
-        int least = Integer.MAX_VALUE;
-        List<ParticipantState> idlest = new ArrayList<>();
-        for (ParticipantState p : eligible) {
-            int load = p.inFlight();
-            if (load < least) {
-                least = load;
-                idlest.clear();
+    private static Route take(RoomState room, List<ParticipantState> eligible) {
+        while (true) {
+            int least = Integer.MAX_VALUE;
+            List<ParticipantState> idlest = new ArrayList<>();
+            for (ParticipantState p : eligible) {
+                if (p.isFull()) {
+                    continue;
+                }
+                int load = p.inFlight();
+                if (load < least) {
+                    least = load;
+                    idlest.clear();
+                }
+                if (load == least) {
+                    idlest.add(p);
+                }
             }
-            if (load == least) {
-                idlest.add(p);
+            if (idlest.isEmpty()) {
+                return new AllBusy();
             }
+            ParticipantState chosen = idlest.get((int) Math.floorMod(room.nextTurn(), (long) idlest.size()));
+            ParticipantState.Acquire acquired = chosen.tryAcquire();
+            if (acquired != ParticipantState.Acquire.REFUSED) {
+                return new Chosen(chosen, acquired == ParticipantState.Acquire.TAKEN_NOW_BUSY);
+            }
+            // Another event loop took the last slot between the look and the take: look again.
         }
-        int turn = (int) Math.floorMod(room.nextTurn(), (long) idlest.size());
-        return new Chosen(idlest.get(turn));
     }
 }

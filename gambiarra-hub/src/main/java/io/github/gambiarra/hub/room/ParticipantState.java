@@ -3,13 +3,14 @@ package io.github.gambiarra.hub.room;
 import io.github.gambiarra.protocol.GenerationConfig;
 import io.github.gambiarra.protocol.MachineSpecs;
 import io.github.gambiarra.protocol.Participant;
+import io.github.gambiarra.protocol.ParticipantStats;
 import io.github.gambiarra.protocol.ParticipantStatus;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One participant's registration and live state. A re-join replaces the whole object, so the
- * registration fields never change; what changes (last seen, status, requests in flight) is
- * safe to read and write from any event loop.
+ * registration fields never change; what changes (last seen, offline flag, requests in flight,
+ * figures) is safe to read and write from any event loop.
  */
 public final class ParticipantState {
     private final String id;
@@ -19,12 +20,28 @@ public final class ParticipantState {
     private final MachineSpecs specs;
     private final GenerationConfig config;
     private final long joinedAt;
+    private final String token;
+    private final int maxConcurrency;
     private volatile long lastSeen;
     private volatile boolean offline;
     private final AtomicInteger inFlight = new AtomicInteger();
 
+    // Figures, updated under the object's lock (rare: once per request).
+    private long requests;
+    private long failures;
+    private int consecutiveFailures;
+    private long coolingDownUntil;
+    private double tokensPerSecondSum;
+    private long tokensPerSecondCount;
+    private Long lastTtftMs;
+
     public ParticipantState(String id, String nickname, String model, String endpoint,
                             MachineSpecs specs, GenerationConfig config, long joinedAt) {
+        this(id, nickname, model, endpoint, specs, config, joinedAt, null, Integer.MAX_VALUE);
+    }
+
+    public ParticipantState(String id, String nickname, String model, String endpoint, MachineSpecs specs,
+                            GenerationConfig config, long joinedAt, String token, int maxConcurrency) {
         this.id = id;
         this.nickname = nickname;
         this.model = model;
@@ -33,6 +50,8 @@ public final class ParticipantState {
         this.config = config == null ? GenerationConfig.NONE : config;
         this.joinedAt = joinedAt;
         this.lastSeen = joinedAt;
+        this.token = token;
+        this.maxConcurrency = maxConcurrency;
     }
 
     public String id() {
@@ -59,17 +78,33 @@ public final class ParticipantState {
         return lastSeen;
     }
 
+    /** The participant's secret for health and leave; never shown to anyone else. */
+    public String token() {
+        return token;
+    }
+
+    public int maxConcurrency() {
+        return maxConcurrency;
+    }
+
     public int inFlight() {
         return inFlight.get();
     }
 
-    /** Whether requests may be routed here. */
+    /** Whether it sends health checks (it may still be busy). */
     public boolean isOnline() {
         return !offline;
     }
 
+    public boolean isFull() {
+        return inFlight.get() >= maxConcurrency;
+    }
+
     public ParticipantStatus status() {
-        return offline ? ParticipantStatus.OFFLINE : ParticipantStatus.ONLINE;
+        if (offline) {
+            return ParticipantStatus.OFFLINE;
+        }
+        return isFull() ? ParticipantStatus.BUSY : ParticipantStatus.ONLINE;
     }
 
     /**
@@ -97,17 +132,85 @@ public final class ParticipantState {
         return false;
     }
 
-    public void requestStarted() {
-        inFlight.incrementAndGet();
+    /** Outcome of {@link #tryAcquire()}. */
+    public enum Acquire {
+        /** No slot free. */
+        REFUSED,
+        /** Slot taken; still below the limit. */
+        TAKEN,
+        /** Slot taken; the participant is now at its limit (busy). */
+        TAKEN_NOW_BUSY
     }
 
-    public void requestFinished() {
-        inFlight.decrementAndGet();
+    /** Takes one request slot if the concurrency limit allows. */
+    public Acquire tryAcquire() {
+        while (true) {
+            int current = inFlight.get();
+            if (current >= maxConcurrency) {
+                return Acquire.REFUSED;
+            }
+            if (inFlight.compareAndSet(current, current + 1)) {
+                return current + 1 >= maxConcurrency ? Acquire.TAKEN_NOW_BUSY : Acquire.TAKEN;
+            }
+        }
     }
 
-    /** The wire form; {@code showEndpoint} false leaves the endpoint out. */
-    public Participant toWire(boolean showEndpoint) {
-        return new Participant(id, nickname, model, showEndpoint ? endpoint : null, specs, config,
-                status(), joinedAt, lastSeen);
+    /**
+     * Gives a slot back.
+     *
+     * @return true if the participant was at its limit and now has room again
+     */
+    public boolean release() {
+        int after = inFlight.decrementAndGet();
+        return after == maxConcurrency - 1;
+    }
+
+    /** Whether routing should pass it over for now because it failed repeatedly. */
+    public synchronized boolean isCoolingDown(long now) {
+        return coolingDownUntil > now;
+    }
+
+    /** A request succeeded: figures updated, failure streak reset. */
+    public synchronized void recordSuccess(long ttftMs, double tokensPerSecond) {
+        requests++;
+        consecutiveFailures = 0;
+        coolingDownUntil = 0;
+        lastTtftMs = ttftMs;
+        if (tokensPerSecond > 0) {
+            tokensPerSecondSum += tokensPerSecond;
+            tokensPerSecondCount++;
+        }
+    }
+
+    /**
+     * A request failed.
+     *
+     * @return true if this failure started a cool-down
+     */
+    public synchronized boolean recordFailure(long now, int failuresBeforeCooldown, long cooldownMillis) {
+        requests++;
+        failures++;
+        consecutiveFailures++;
+        if (consecutiveFailures >= failuresBeforeCooldown && coolingDownUntil <= now) {
+            coolingDownUntil = now + cooldownMillis;
+            return true;
+        }
+        return false;
+    }
+
+    public synchronized ParticipantStats stats() {
+        return new ParticipantStats(requests, failures, inFlight.get(),
+                tokensPerSecondCount == 0 ? null : Math.round(tokensPerSecondSum / tokensPerSecondCount * 10) / 10.0,
+                lastTtftMs, coolingDownUntil > 0 ? coolingDownUntil : null);
+    }
+
+    /**
+     * The wire form.
+     *
+     * @param shownEndpoint what to show as the endpoint: the real one, or the room's URL on the hub
+     */
+    public Participant toWire(String shownEndpoint) {
+        return new Participant(id, nickname, model, shownEndpoint, specs, config, status(), joinedAt, lastSeen,
+                maxConcurrency == Integer.MAX_VALUE ? null : maxConcurrency, stats());
     }
 }

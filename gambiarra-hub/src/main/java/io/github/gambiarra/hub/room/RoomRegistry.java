@@ -38,6 +38,11 @@ public final class RoomRegistry {
         return byCode.putIfAbsent(RoomCodes.normalise(room.code()), new RoomState(room, passwordHash)) == null;
     }
 
+    /** Drops a room that could not be stored, so that it is never shown. */
+    public void forget(RoomState room) {
+        byCode.remove(room.code(), room);
+    }
+
     /** Looks a room up by code, case-insensitively. */
     public Optional<RoomState> find(String code) {
         return Optional.ofNullable(byCode.get(RoomCodes.normalise(code)));

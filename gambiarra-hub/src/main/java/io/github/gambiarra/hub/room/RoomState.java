@@ -14,10 +14,34 @@ public final class RoomState {
     private final String passwordHash;
     private final Map<String, ParticipantState> participants = new ConcurrentHashMap<>();
     private final AtomicLong routingTurn = new AtomicLong();
+    private final byte[] pepper = new byte[16];
+    private volatile byte[] verifiedDigest;
 
     public RoomState(Room room, String passwordHash) {
         this.room = room;
         this.passwordHash = passwordHash;
+        new java.security.SecureRandom().nextBytes(pepper);
+    }
+
+    /** Whether {@code candidate} is the password already verified once (constant-time). */
+    public boolean matchesVerifiedPassword(String candidate) {
+        byte[] known = verifiedDigest;
+        return known != null && java.security.MessageDigest.isEqual(known, digest(candidate));
+    }
+
+    /** Remembers a password that passed the slow check, so later checks are fast. */
+    public void rememberVerifiedPassword(String password) {
+        verifiedDigest = digest(password);
+    }
+
+    private byte[] digest(String secret) {
+        try {
+            java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+            sha.update(pepper);
+            return sha.digest(secret.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     public Room room() {

@@ -1,0 +1,34 @@
+package io.github.gambiarra.hub.relay;
+
+import io.github.gambiarra.hub.room.RoomState;
+import io.vertx.core.Context;
+import io.vertx.ext.web.RoutingContext;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * One client request on its way to a participant: through the queue, and from one participant to
+ * the next when failing over.
+ */
+final class Attempt {
+    final RoutingContext ctx;
+    final RoomState room;
+    final ChatCompletionBody body;
+    final Context context;
+    final long startNanos = System.nanoTime();
+    /** Participants already tried (read by other event loops while queued). */
+    final Set<String> tried = ConcurrentHashMap.newKeySet();
+    volatile String lastFailure;
+    volatile long timerId = -1;
+
+    Attempt(RoutingContext ctx, RoomState room, ChatCompletionBody body, Context context) {
+        this.ctx = ctx;
+        this.room = room;
+        this.body = body;
+        this.context = context;
+    }
+
+    boolean pooled() {
+        return ParticipantRouter.isPooled(body.model());
+    }
+}

@@ -1,0 +1,145 @@
+package io.github.gambiarra.hub.relay;
+
+import io.github.gambiarra.hub.HubMetrics;
+import io.github.gambiarra.hub.HubOptions;
+import io.github.gambiarra.hub.events.RoomEvents;
+import io.github.gambiarra.hub.http.Replies;
+import io.github.gambiarra.hub.room.ParticipantState;
+import io.github.gambiarra.hub.room.RoomState;
+import io.github.gambiarra.protocol.HubEvents;
+import io.github.gambiarra.protocol.Messages;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.RoutingContext;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Gets each chat completion to a participant: routes it, queues it while every eligible
+ * participant is at its limit, fails over to the next one when a participant cannot answer, and
+ * wakes queued requests when a slot frees up.
+ */
+public final class Dispatcher {
+    private final Vertx vertx;
+    private final ParticipantRouter router = new ParticipantRouter();
+    private final RoomEvents events;
+    private final HubOptions options;
+    private final HubMetrics metrics;
+    private final Map<String, RoomQueue> queues = new ConcurrentHashMap<>();
+    private CompletionRelay relay;
+
+    public Dispatcher(Vertx vertx, RoomEvents events, HubOptions options, HubMetrics metrics) {
+        this.vertx = vertx;
+        this.events = events;
+        this.options = options;
+        this.metrics = metrics;
+    }
+
+    /** Wires the relay in (they call each other). */
+    public void relay(CompletionRelay relay) {
+        this.relay = relay;
+    }
+
+    public void dispatch(RoutingContext ctx, RoomState room, ChatCompletionBody body) {
+        metrics.watchRoom(room, this::queued);
+        Attempt attempt = new Attempt(ctx, room, body, vertx.getOrCreateContext());
+        handle(attempt, route(attempt), true);
+    }
+
+    private ParticipantRouter.Route route(Attempt attempt) {
+        return router.route(attempt.room, attempt.body.model(), attempt.tried, options.clock().millis());
+    }
+
+    private void handle(Attempt attempt, ParticipantRouter.Route route, boolean mayQueue) {
+        RoutingContext ctx = attempt.ctx;
+        if (route instanceof ParticipantRouter.Chosen chosen) {
+            if (chosen.nowBusy()) {
+                events.publish(HubEvents.PARTICIPANT_BUSY, attempt.room.code(),
+                        new Messages.ParticipantRef(chosen.participant().id()));
+            }
+            relay.relay(attempt, chosen.participant());
+        } else if (route instanceof ParticipantRouter.AllBusy && mayQueue) {
+            enqueue(attempt);
+        } else if (route instanceof ParticipantRouter.Offline) {
+            metrics.rejected(attempt.room, "offline");
+            Replies.openAiError(ctx, 503, "Participant is offline", "participant_offline");
+        } else if (attempt.lastFailure != null) {
+            Replies.openAiError(ctx, 502, attempt.lastFailure, "participant_unreachable");
+        } else {
+            metrics.rejected(attempt.room, "no_participant");
+            Replies.openAiError(ctx, 404, "No available participant for the requested model", "model_not_found");
+        }
+    }
+
+    private void enqueue(Attempt attempt) {
+        RoomQueue queue = queues.computeIfAbsent(attempt.room.code(), c -> new RoomQueue(options.queueSize()));
+        if (!queue.offer(attempt)) {
+            busy(attempt, "every participant that can serve '" + attempt.body.model()
+                    + "' is busy and the room's queue is full");
+            return;
+        }
+        long waitMillis = options.queueWait().toMillis();
+        attempt.timerId = vertx.setTimer(waitMillis, id -> {
+            if (queue.remove(attempt)) {
+                attempt.context.runOnContext(v -> busy(attempt, "every participant that can serve '"
+                        + attempt.body.model() + "' stayed busy for " + waitMillis + " ms"));
+            }
+        });
+        attempt.ctx.response().closeHandler(v -> {
+            if (queue.remove(attempt)) {
+                vertx.cancelTimer(attempt.timerId);
+            }
+        });
+        // A slot may have freed between routing and queueing.
+        drain(attempt.room);
+    }
+
+    private void busy(Attempt attempt, String message) {
+        metrics.rejected(attempt.room, "busy");
+        attempt.ctx.response().putHeader("Retry-After", String.valueOf(Math.max(1, options.queueWait().toSeconds() / 10)));
+        Replies.openAiError(attempt.ctx, 429, message, "participants_busy");
+    }
+
+    /** Whether a request that failed on the participants it tried could go to another. */
+    boolean canFailover(Attempt attempt) {
+        return attempt.pooled() && router.hasAlternative(attempt.room, attempt.body.model(), attempt.tried);
+    }
+
+    /** Sends a request that failed before any byte was relayed to the next eligible participant. */
+    void failover(Attempt attempt) {
+        handle(attempt, route(attempt), true);
+    }
+
+    /** A participant finished a request; {@code nowFree} if it had been at its limit. */
+    void released(RoomState room, ParticipantState participant, boolean nowFree) {
+        if (nowFree && participant.isOnline()) {
+            events.publish(HubEvents.PARTICIPANT_ONLINE, room.code(), new Messages.ParticipantRef(participant.id()));
+        }
+        drain(room);
+    }
+
+    /** A participant joined or came back: queued requests may now be served. */
+    public void capacityChanged(RoomState room) {
+        drain(room);
+    }
+
+    private void drain(RoomState room) {
+        RoomQueue queue = queues.get(room.code());
+        if (queue == null) {
+            return;
+        }
+        queue.drain(waiting -> {
+            ParticipantRouter.Route route = route(waiting);
+            if (route instanceof ParticipantRouter.AllBusy) {
+                return false;
+            }
+            vertx.cancelTimer(waiting.timerId);
+            waiting.context.runOnContext(v -> handle(waiting, route, false));
+            return true;
+        });
+    }
+
+    private int queued(RoomState room) {
+        RoomQueue queue = queues.get(room.code());
+        return queue == null ? 0 : queue.size();
+    }
+}
