@@ -7,6 +7,7 @@ import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -57,6 +58,37 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Largest request body in bytes; larger ones get 413 (default: ${DEFAULT-VALUE}).")
     long maxBody;
 
+    @Option(names = "--data-dir", paramLabel = "DIR",
+            description = "Where rooms are kept across restarts (default: ~/.gambiarra/hub).")
+    Path dataDir;
+
+    @Option(names = "--ephemeral", description = "Keep rooms in memory only; nothing is written to disk.")
+    boolean ephemeral;
+
+    @Option(names = "--show-endpoints",
+            description = "Show participants' real endpoints to room users (hidden by default).")
+    boolean showEndpoints;
+
+    @Option(names = "--default-max-concurrency", defaultValue = "4",
+            description = "Requests a participant takes at once unless it says otherwise when joining (default: ${DEFAULT-VALUE}).")
+    int defaultMaxConcurrency;
+
+    @Option(names = "--queue-size", defaultValue = "64",
+            description = "Requests that may wait per room while every participant is busy (default: ${DEFAULT-VALUE}).")
+    int queueSize;
+
+    @Option(names = "--queue-wait", defaultValue = "30s", converter = DurationConverter.class,
+            description = "How long a request may wait for a free participant before 429 (default: ${DEFAULT-VALUE}).")
+    Duration queueWait;
+
+    @Option(names = "--cooldown", defaultValue = "30s", converter = DurationConverter.class,
+            description = "How long a participant that keeps failing is skipped (default: ${DEFAULT-VALUE}).")
+    Duration cooldown;
+
+    @Option(names = "--password-guesses", defaultValue = "5",
+            description = "Wrong room passwords one address may try per minute before 429 (default: ${DEFAULT-VALUE}).")
+    int passwordGuesses;
+
     /** Set when a test wants the command to return once the hub is up rather than wait for Ctrl-C. */
     CountDownLatch stop = new CountDownLatch(1);
     volatile GambiarraHub hub;
@@ -73,14 +105,24 @@ public final class ServeCommand implements Callable<Integer> {
                 .mdns(mdns)
                 .healthCheckInterval(healthInterval)
                 .offlineTimeout(offlineTimeout)
-                .maxBodyBytes(maxBody);
+                .maxBodyBytes(maxBody)
+                .showEndpoints(showEndpoints)
+                .defaultMaxConcurrency(defaultMaxConcurrency)
+                .queueSize(queueSize)
+                .queueWait(queueWait)
+                .cooldown(cooldown)
+                .passwordGuesses(passwordGuesses)
+                .dataDir(ephemeral ? null : (dataDir != null ? dataDir : defaultDataDir()));
         PrintWriter out = spec.commandLine().getOut();
         GambiarraHub started;
         try {
             started = GambiarraHub.start(options);
         } catch (GambiarraHub.HubStartException e) {
-            throw new IllegalStateException("cannot listen on " + host + ":" + port + " (" + e.getMessage()
-                    + "); is another hub running? try another --port", e);
+            if (e.getCause() instanceof java.net.BindException) {
+                throw new IllegalStateException("cannot listen on " + host + ":" + port + " (" + e.getMessage()
+                        + "); is another hub running? try another --port", e);
+            }
+            throw new IllegalStateException(e.getMessage(), e);
         }
         hub = started;
         running = true;
@@ -97,12 +139,18 @@ public final class ServeCommand implements Callable<Integer> {
             if (mdns) {
                 out.println("  announced on the local network as gambiarra-hub-" + started.port());
             }
+            out.println(options.dataDir() == null ? "  rooms are kept in memory only (--ephemeral)"
+                    : "  rooms are kept in " + options.dataDir() + " (" + started.rooms().rooms().size() + " restored)");
             out.println();
             out.println("Next: gambiarra create --name \"My room\"   (Ctrl-C stops the hub)");
             out.flush();
         }
         stop.await();
         return 0;
+    }
+
+    static Path defaultDataDir() {
+        return Path.of(System.getProperty("user.home"), ".gambiarra", "hub");
     }
 
     /** The URLs people can use: loopback and, when bound to every interface, each LAN address. */

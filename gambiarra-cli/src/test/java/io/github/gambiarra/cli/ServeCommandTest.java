@@ -28,7 +28,7 @@ class ServeCommandTest {
         StringWriter out = new StringWriter();
         cli.setOut(new PrintWriter(out, true));
         CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(
-                () -> cli.execute("--port", String.valueOf(port), "--host", "127.0.0.1", "--offline-timeout", "2s"));
+                () -> cli.execute("--port", String.valueOf(port), "--host", "127.0.0.1", "--offline-timeout", "2s", "--ephemeral"));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (serve.hub == null && System.nanoTime() < deadline && !exit.isDone()) {
             Thread.sleep(20);
@@ -56,7 +56,7 @@ class ServeCommandTest {
             CommandLine cli = GambiarraCli.commandLine();
             StringWriter err = new StringWriter();
             cli.setErr(new PrintWriter(err, true));
-            int code = cli.execute("serve", "--port", String.valueOf(taken.getLocalPort()), "--host", "127.0.0.1");
+            int code = cli.execute("serve", "--port", String.valueOf(taken.getLocalPort()), "--host", "127.0.0.1", "--ephemeral");
             assertThat(code).isNotZero();
             assertThat(err.toString().trim()).startsWith("error: cannot listen on 127.0.0.1:" + taken.getLocalPort())
                     .doesNotContain("\n\tat ");

@@ -43,13 +43,15 @@ public final class GambiarraHub implements AutoCloseable {
     private final RoomRegistry rooms;
     private final RoomEvents events;
     private final ParticipantTransport transport;
+    private final HubMetrics metrics;
     private final int port;
     private final long sweepTimer;
     private final long pingTimer;
     private final CompletableFuture<HubAnnouncer> announcer;
 
     private GambiarraHub(Vertx vertx, HubOptions options, RoomRegistry rooms, RoomEvents events,
-                         ParticipantTransport transport, int port) {
+                         ParticipantTransport transport, HubMetrics metrics, int port) {
+        this.metrics = metrics;
         this.vertx = vertx;
         this.options = options;
         this.rooms = rooms;
@@ -107,7 +109,7 @@ public final class GambiarraHub implements AutoCloseable {
             await(vertx.deployVerticle(() -> new HttpVerticle(options, requested, services, throttle, bound),
                     new DeploymentOptions().setInstances(options.eventLoops())));
             int actualPort = bound[0];
-            GambiarraHub hub = new GambiarraHub(vertx, options, rooms, events, transport, actualPort);
+            GambiarraHub hub = new GambiarraHub(vertx, options, rooms, events, transport, metrics, actualPort);
             LOG.info("hub listening on {}:{}", options.host(), actualPort);
             return hub;
         } catch (RuntimeException e) {
@@ -130,6 +132,11 @@ public final class GambiarraHub implements AutoCloseable {
             host = "[" + host + "]";
         }
         return "http://" + host + ":" + port;
+    }
+
+    /** The Prometheus text the hub serves on {@code /metrics}. */
+    public String metricsText() {
+        return metrics.scrape();
     }
 
     /** The rooms this hub holds. */

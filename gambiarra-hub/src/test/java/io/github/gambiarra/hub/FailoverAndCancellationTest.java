@@ -1,0 +1,205 @@
+package io.github.gambiarra.hub;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.gambiarra.testing.FakeLlmServer;
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** PROTOCOL.md Part 2.3 and 2.4: failover, cool-down, cancellation, participants that die mid-answer. */
+class FailoverAndCancellationTest {
+    GambiarraHub hub;
+    HubClient client;
+    FakeLlmServer alive;
+    String code;
+
+    @BeforeEach
+    void start() throws Exception {
+        hub = GambiarraHub.start(new HubOptions().host("127.0.0.1").port(0)
+                .failuresBeforeCooldown(2).cooldown(Duration.ofSeconds(30)));
+        client = new HubClient(hub.url());
+        alive = FakeLlmServer.start("m");
+        code = client.createRoom("R");
+    }
+
+    @AfterEach
+    void stop() {
+        hub.close();
+        alive.close();
+    }
+
+    static int deadPort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    HubClient.Reply chat(String model) throws Exception {
+        return client.post("/rooms/" + code + "/v1/chat/completions", "{\"model\":\"" + model + "\",\"messages\":[]}");
+    }
+
+    @Test
+    void deadParticipantIsFailedOverForAnyAndModel() throws Exception {
+        client.join(code, "dead", "m", "http://127.0.0.1:" + deadPort());
+        client.join(code, "alive", "m", alive.url());
+        try (SseRecorder sse = new SseRecorder(hub.url() + "/rooms/" + code + "/events")) {
+            sse.next("connected");
+            for (int i = 0; i < 4; i++) {
+                HubClient.Reply r = chat(i % 2 == 0 ? "*" : "model:m");
+                assertThat(r.status()).isEqualTo(200);
+                assertThat(r.header("X-Gambiarra-Participant")).isEqualTo("alive");
+            }
+            assertThat(sse.next("llm:error").data().get("participantId").asText()).isEqualTo("dead");
+        }
+        assertThat(alive.chatRequestCount()).isEqualTo(4);
+        // Two failures in a row: the dead one cools down, and the listing says so.
+        var dead = client.get("/rooms/" + code + "/participants").json().get("participants").get(0);
+        assertThat(dead.get("id").asText()).isEqualTo("dead");
+        assertThat(dead.at("/stats/failures").asInt()).isGreaterThanOrEqualTo(2);
+        assertThat(dead.at("/stats/coolingDownUntil").asLong()).isGreaterThan(System.currentTimeMillis());
+    }
+
+    @Test
+    void explicitParticipantThatIsDeadGets502() throws Exception {
+        client.join(code, "dead", "m", "http://127.0.0.1:" + deadPort());
+        client.join(code, "alive", "m", alive.url());
+        HubClient.Reply r = chat("dead");
+        assertThat(r.status()).isEqualTo(502);
+        assertThat(r.json().at("/error/code").asText()).isEqualTo("participant_unreachable");
+        assertThat(alive.chatRequestCount()).isZero();
+    }
+
+    @Test
+    void fiveHundredBeforeTheFirstByteFailsOverAndIsRelayedWhenNoOneIsLeft() throws Exception {
+        FakeLlmServer broken = FakeLlmServer.start("m").otherwise(FakeLlmServer.error(500, "model crashed"));
+        try (broken) {
+            client.join(code, "broken", "m", broken.url());
+            String aliveToken = client.join(code, "alive", "m", alive.url()).json().get("token").asText();
+            for (int i = 0; i < 3; i++) {
+                assertThat(chat("model:m").header("X-Gambiarra-Participant")).isEqualTo("alive");
+            }
+            assertThat(client.leave(code, "alive", aliveToken).status()).isEqualTo(200);
+            HubClient.Reply only = chat("model:m");
+            assertThat(only.status()).isEqualTo(500);
+            assertThat(only.json().at("/error/message").asText()).isEqualTo("model crashed");
+        }
+    }
+
+    @Test
+    void clientThatDisconnectsMidStreamCancelsTheUpstream() throws Exception {
+        CountDownLatch upstreamSawClose = new CountDownLatch(1);
+        alive.enqueue(ex -> {
+            ex.startStream();
+            try {
+                for (int i = 0; i < 200; i++) {
+                    ex.event(FakeLlmServer.chunk(ex.model(), "tok" + i + " ", null));
+                    Thread.sleep(20);
+                }
+                ex.done();
+            } catch (java.io.IOException e) {
+                upstreamSawClose.countDown();
+                throw e;
+            }
+        });
+        client.join(code, "alive", "m", alive.url());
+        HttpRequest request = HttpRequest.newBuilder(URI.create(hub.url() + "/rooms/" + code + "/v1/chat/completions"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"*\",\"stream\":true,\"messages\":[]}")).build();
+        HttpResponse<InputStream> response = client.http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+        BufferedReader reader = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8));
+        assertThat(reader.readLine()).contains("tok0");
+        response.body().close();
+        assertThat(upstreamSawClose.await(5, TimeUnit.SECONDS)).as("upstream connection closed by the hub").isTrue();
+        Eventually.await("slot freed", () -> hub.rooms().find(code).orElseThrow().participant("alive").orElseThrow().inFlight() == 0);
+    }
+
+    @Test
+    void clientThatDisconnectsDuringABlockingRequestCancelsTheUpstream() throws Exception {
+        CountDownLatch upstreamStarted = new CountDownLatch(1);
+        CountDownLatch upstreamSawClose = new CountDownLatch(1);
+        alive.enqueue(ex -> {
+            upstreamStarted.countDown();
+            // A slow non-streaming answer: keep checking whether the hub went away.
+            ex.startStream();
+            try {
+                for (int i = 0; i < 200; i++) {
+                    Thread.sleep(20);
+                    ex.event("{}");
+                }
+            } catch (java.io.IOException e) {
+                upstreamSawClose.countDown();
+                throw e;
+            }
+        });
+        client.join(code, "alive", "m", alive.url());
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), hub.port())) {
+            String body = "{\"model\":\"*\",\"messages\":[]}";
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST /rooms/" + code + "/v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: " + body.length() + "\r\n\r\n" + body).getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            assertThat(upstreamStarted.await(5, TimeUnit.SECONDS)).isTrue();
+        }
+        assertThat(upstreamSawClose.await(5, TimeUnit.SECONDS)).as("upstream connection closed by the hub").isTrue();
+    }
+
+    @Test
+    void participantThatDiesMidStreamEndsTheClientStreamPromptly() throws Exception {
+        try (ServerSocket dying = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            CompletableFuture<Void> server = CompletableFuture.runAsync(() -> {
+                try (Socket s = dying.accept()) {
+                    InputStream in = s.getInputStream();
+                    byte[] buf = new byte[8192];
+                    in.read(buf);
+                    String chunk = "data: " + FakeLlmServer.chunk("m", "partial", null) + "\n\n";
+                    String head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n";
+                    s.getOutputStream().write((head + Integer.toHexString(chunk.length()) + "\r\n" + chunk + "\r\n")
+                            .getBytes(StandardCharsets.UTF_8));
+                    s.getOutputStream().flush();
+                    Thread.sleep(200);
+                    // and now the process "crashes": the socket closes mid-answer
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            client.join(code, "fragile", "m", "http://127.0.0.1:" + dying.getLocalPort());
+            try (SseRecorder sse = new SseRecorder(hub.url() + "/rooms/" + code + "/events")) {
+                sse.next("connected");
+                HttpRequest request = HttpRequest.newBuilder(URI.create(hub.url() + "/rooms/" + code + "/v1/chat/completions"))
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"fragile\",\"stream\":true,\"messages\":[]}")).build();
+                HttpResponse<InputStream> response = client.http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+                BufferedReader reader = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8));
+                assertThat(reader.readLine()).contains("partial");
+                long before = System.nanoTime();
+                CompletableFuture<Void> drained = CompletableFuture.runAsync(() -> {
+                    try {
+                        while (reader.readLine() != null) {
+                            // read until the hub closes the stream
+                        }
+                    } catch (java.io.IOException expected) {
+                        // an abrupt close is the signal
+                    }
+                });
+                drained.get(3, TimeUnit.SECONDS);
+                assertThat(Duration.ofNanos(System.nanoTime() - before)).isLessThan(Duration.ofSeconds(2));
+                assertThat(sse.next("llm:error").data().get("error").asText()).contains("mid-answer");
+                server.get(5, TimeUnit.SECONDS);
+            }
+        }
+    }
+}
