@@ -8,8 +8,10 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Share local LLMs (Ollama, LM Studio, llama.cpp, vLLM, ...) with everyone on your network.",
-        subcommands = {ServeCommand.class, CommandLine.HelpCommand.class},
-        footer = {"", "Start with:  gambiarra serve --mdns"})
+        subcommands = {ServeCommand.class, CreateCommand.class, ListCommand.class, JoinCommand.class,
+                ChatCommand.class, picocli.AutoComplete.GenerateCompletion.class, CommandLine.HelpCommand.class},
+        footer = {"", "Start with:  gambiarra serve --mdns", "Then:       gambiarra create --name \"My room\"",
+                "Completion: source <(gambiarra generate-completion)"})
 public final class GambiarraCli implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -31,9 +33,6 @@ public final class GambiarraCli implements Runnable {
     }
 
     public static void main(String[] args) {
-        int code = commandLine().execute(args);
-        if (code != 0 || !ServeCommand.keepsRunning()) {
-            System.exit(code);
-        }
+        System.exit(commandLine().execute(args));
     }
 }

@@ -28,8 +28,6 @@ import picocli.CommandLine.Option;
                 "  gambiarra serve --mdns              # and let others find it with zero configuration",
                 "  gambiarra serve --host 127.0.0.1 --port 8080"})
 public final class ServeCommand implements Callable<Integer> {
-    private static volatile boolean running;
-
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -93,10 +91,6 @@ public final class ServeCommand implements Callable<Integer> {
     CountDownLatch stop = new CountDownLatch(1);
     volatile GambiarraHub hub;
 
-    static boolean keepsRunning() {
-        return running;
-    }
-
     @Override
     public Integer call() throws Exception {
         HubOptions options = new HubOptions()
@@ -125,7 +119,6 @@ public final class ServeCommand implements Callable<Integer> {
             throw new IllegalStateException(e.getMessage(), e);
         }
         hub = started;
-        running = true;
         Thread shutdown = new Thread(() -> {
             started.close();
             stop.countDown();

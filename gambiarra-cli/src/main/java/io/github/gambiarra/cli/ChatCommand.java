@@ -1,0 +1,96 @@
+package io.github.gambiarra.cli;
+
+import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
+import io.github.gambiarra.langchain4j.Gambiarra;
+import io.github.gambiarra.langchain4j.GambiarraChatModel;
+import io.github.gambiarra.langchain4j.GambiarraChatResponseMetadata;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import picocli.CommandLine;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code gambiarra chat}: streams one answer from a room, the quickest check that a room works. */
+@Command(name = "chat", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        description = "Ask the room something and stream the answer to the terminal.",
+        footer = {"", "Examples:",
+                "  gambiarra chat ABC123 \"Why is the sky blue?\"",
+                "  gambiarra chat ABC123 --model llama3 \"Write a haiku\"",
+                "  gambiarra chat ABC123 --participant joao-x1y2z3 \"Hello\""})
+public final class ChatCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Mixin
+    HubOption hub;
+
+    @Parameters(index = "0", paramLabel = "CODE", description = "The room code.")
+    String code;
+
+    @Parameters(index = "1..*", paramLabel = "PROMPT", description = "What to ask.")
+    List<String> prompt;
+
+    static final class Route {
+        @Option(names = {"-m", "--model"}, description = "Ask a participant serving this model.")
+        String model;
+
+        @Option(names = "--participant", paramLabel = "ID", description = "Ask this participant.")
+        String participant;
+    }
+
+    @ArgGroup(exclusive = true)
+    Route route;
+
+    @Option(names = {"-p", "--password"}, description = "The room password, for protected rooms.")
+    String password;
+
+    @Option(names = "--timeout", defaultValue = "5m", converter = DurationConverter.class,
+            description = "How long to wait for the answer (default: ${DEFAULT-VALUE}).")
+    Duration timeout;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        Gambiarra gambiarra = Gambiarra.builder().hubUrl(hub.resolve(code)).roomCode(code).password(password)
+                .timeout(timeout).build();
+        GambiarraChatModel model = route == null ? gambiarra.any()
+                : route.model != null ? gambiarra.model(route.model) : gambiarra.participant(route.participant);
+        CompletableFuture<ChatResponse> done = new CompletableFuture<>();
+        model.streaming().chat(String.join(" ", prompt), new StreamingChatResponseHandler() {
+            @Override
+            public void onPartialResponse(String token) {
+                out.print(token);
+                out.flush();
+            }
+
+            @Override
+            public void onCompleteResponse(ChatResponse response) {
+                done.complete(response);
+            }
+
+            @Override
+            public void onError(Throwable error) {
+                done.completeExceptionally(error);
+            }
+        });
+        ChatResponse response;
+        try {
+            response = done.get();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof Exception ex ? ex : e;
+        }
+        out.println();
+        if (response.metadata() instanceof GambiarraChatResponseMetadata meta && meta.participantId() != null) {
+            spec.commandLine().getErr().println("— answered by " + meta.participantId() + " (" + meta.modelName() + ")");
+        }
+        return 0;
+    }
+}

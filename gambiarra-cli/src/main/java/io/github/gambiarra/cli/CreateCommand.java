@@ -1,0 +1,61 @@
+package io.github.gambiarra.cli;
+
+import io.github.gambiarra.langchain4j.GambiarraClient;
+import io.github.gambiarra.protocol.GambiarraJson;
+import io.github.gambiarra.protocol.Messages;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code gambiarra create}: makes a room and prints its code. */
+@Command(name = "create", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        description = "Create a room on the hub and print its code.",
+        footer = {"", "Examples:",
+                "  gambiarra create --name \"Team room\"",
+                "  gambiarra create --name Lab --password s3cret",
+                "  gambiarra create --name Lab --json | jq -r .room.code"})
+public final class CreateCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Mixin
+    HubOption hub;
+
+    @Option(names = {"-n", "--name"}, required = true, description = "The room's name.")
+    String name;
+
+    @Option(names = {"-p", "--password"}, description = "Protect the room with a password.")
+    String password;
+
+    @Option(names = "--json", description = "Print the hub's answer as JSON.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        try (GambiarraClient client = hub.client(null, null)) {
+            Messages.CreateRoomResponse created = client.createRoom(name, password);
+            PrintWriter out = spec.commandLine().getOut();
+            if (json) {
+                out.println(GambiarraJson.mapper().writeValueAsString(created));
+                return 0;
+            }
+            String code = created.room().code();
+            out.println("Room created! Code: " + code);
+            out.println();
+            out.println("  name: " + created.room().name() + (password == null || password.isEmpty() ? "" : "  (password protected)"));
+            out.println("  hub:  " + client.hubUrl());
+            out.println();
+            out.println("Share a model:  gambiarra join " + code + hubFlag(client) + (password == null ? "" : " --password ..."));
+            out.println("Watch it:       gambiarra monitor " + code + hubFlag(client));
+            out.println("Use it:         " + client.hubUrl() + "/rooms/" + code + "/v1  (any OpenAI client)");
+            return 0;
+        }
+    }
+
+    private String hubFlag(GambiarraClient client) {
+        return hub.hub == null ? "" : " --hub " + client.hubUrl();
+    }
+}
