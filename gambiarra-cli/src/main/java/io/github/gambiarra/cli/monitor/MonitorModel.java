@@ -1,0 +1,299 @@
+package io.github.gambiarra.cli.monitor;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.github.gambiarra.langchain4j.RoomEvent;
+import io.github.gambiarra.protocol.GambiarraJson;
+import io.github.gambiarra.protocol.HubEvents;
+import io.github.gambiarra.protocol.MachineSpecs;
+import io.github.gambiarra.protocol.Participant;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * What the monitor shows, built from room events and listings alone, so it can be tested
+ * without a terminal: rooms as tabs, participants as cards, an activity log. All methods are
+ * synchronized: events arrive on network threads, the screen reads from the UI thread.
+ */
+public final class MonitorModel {
+    static final int LOG_SIZE = 200;
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneId.systemDefault());
+
+    /** The state of a room's event stream. */
+    public enum Connection { CONNECTING, LIVE, RECONNECTING }
+
+    /** A participant card. */
+    public static final class Card {
+        String id;
+        String nickname;
+        String model;
+        String status;
+        MachineSpecs specs;
+        int inFlight;
+        long requests;
+        long failures;
+        Long lastTtftMs;
+        Double lastTokensPerSecond;
+
+        public String id() {
+            return id;
+        }
+
+        public String status() {
+            return status;
+        }
+
+        public int inFlight() {
+            return inFlight;
+        }
+
+        public Long lastTtftMs() {
+            return lastTtftMs;
+        }
+
+        public Double lastTokensPerSecond() {
+            return lastTokensPerSecond;
+        }
+
+        public long requests() {
+            return requests;
+        }
+    }
+
+    /** A room tab. */
+    public static final class Tab {
+        final String code;
+        String name;
+        Connection connection = Connection.CONNECTING;
+        final Map<String, Card> cards = new LinkedHashMap<>();
+
+        Tab(String code) {
+            this.code = code;
+        }
+
+        public String code() {
+            return code;
+        }
+
+        public Connection connection() {
+            return connection;
+        }
+
+        public List<Card> cards() {
+            return new ArrayList<>(cards.values());
+        }
+    }
+
+    private final Map<String, Tab> tabs = new LinkedHashMap<>();
+    private final Deque<String> log = new ArrayDeque<>();
+    private int selected;
+    private boolean expanded;
+    private String input;
+    private String notice;
+
+    public synchronized Tab addRoom(String code, String name) {
+        Tab tab = tabs.computeIfAbsent(code, Tab::new);
+        if (name != null) {
+            tab.name = name;
+        }
+        return tab;
+    }
+
+    public synchronized boolean hasName(String code) {
+        Tab tab = tabs.get(code);
+        return tab != null && tab.name != null;
+    }
+
+    public synchronized boolean hasRoom(String code) {
+        return tabs.containsKey(code);
+    }
+
+    public synchronized void connection(String code, Connection state) {
+        Tab tab = tabs.get(code);
+        if (tab != null) {
+            tab.connection = state;
+        }
+    }
+
+    /** Replaces a room's cards with a fresh listing (on connect and on refresh). */
+    public synchronized void participants(String code, List<Participant> participants) {
+        Tab tab = addRoom(code, null);
+        Map<String, Card> old = new LinkedHashMap<>(tab.cards);
+        tab.cards.clear();
+        for (Participant p : participants) {
+            Card card = old.getOrDefault(p.id(), new Card());
+            fill(card, p);
+            tab.cards.put(p.id(), card);
+        }
+    }
+
+    private static void fill(Card card, Participant p) {
+        card.id = p.id();
+        card.nickname = p.nickname();
+        card.model = p.model();
+        card.status = p.status() == null ? "online" : p.status().wire();
+        card.specs = p.specs();
+        if (p.stats() != null) {
+            card.inFlight = p.stats().inFlight();
+            card.requests = p.stats().requests();
+            card.failures = p.stats().failures();
+            if (p.stats().lastTtftMs() != null) {
+                card.lastTtftMs = p.stats().lastTtftMs();
+            }
+        }
+    }
+
+    /** Applies one event of room {@code code}. */
+    public synchronized void apply(String code, RoomEvent event, long nowMillis) {
+        Tab tab = addRoom(code, null);
+        JsonNode d = event.data();
+        String id = event.participantId();
+        Card card = id == null ? null : tab.cards.get(id);
+        String who = card == null ? id : card.nickname;
+        switch (event.name()) {
+            case HubEvents.CONNECTED -> tab.connection = Connection.LIVE;
+            case HubEvents.ROOM_CREATED -> {
+                String newCode = d.path("code").asText();
+                if (!newCode.isEmpty()) {
+                    log(nowMillis, newCode, "room created: " + d.path("name").asText());
+                }
+            }
+            case HubEvents.PARTICIPANT_JOINED -> {
+                try {
+                    Participant p = GambiarraJson.mapper().treeToValue(d, Participant.class);
+                    Card c = tab.cards.computeIfAbsent(p.id(), k -> new Card());
+                    fill(c, p);
+                    log(nowMillis, code, p.nickname() + " joined with " + p.model());
+                } catch (Exception e) {
+                    log(nowMillis, code, "participant joined (unreadable: " + e.getMessage() + ")");
+                }
+            }
+            case HubEvents.PARTICIPANT_LEFT -> {
+                tab.cards.remove(id);
+                log(nowMillis, code, who + " left");
+            }
+            case HubEvents.PARTICIPANT_OFFLINE -> {
+                status(card, "offline");
+                log(nowMillis, code, who + " went offline");
+            }
+            case HubEvents.PARTICIPANT_ONLINE -> {
+                if (card != null && !"online".equals(card.status)) {
+                    log(nowMillis, code, who + " is " + ("offline".equals(card.status) ? "back online" : "free again"));
+                }
+                status(card, "online");
+            }
+            case HubEvents.PARTICIPANT_BUSY -> {
+                status(card, "busy");
+                log(nowMillis, code, who + " is busy (at its limit)");
+            }
+            case HubEvents.LLM_REQUEST -> {
+                if (card != null) {
+                    card.inFlight++;
+                }
+                log(nowMillis, code, "→ " + who + " (" + d.path("model").asText() + ")");
+            }
+            case HubEvents.LLM_COMPLETE -> {
+                if (card != null) {
+                    card.inFlight = Math.max(0, card.inFlight - 1);
+                    card.requests++;
+                    card.lastTtftMs = d.path("ttftMs").asLong();
+                    card.lastTokensPerSecond = d.path("tokensPerSecond").asDouble();
+                }
+                log(nowMillis, code, String.format(Locale.ROOT, "✓ %s  %d tokens  %.1f tok/s  ttft %d ms", who,
+                        d.path("tokens").asLong(), d.path("tokensPerSecond").asDouble(), d.path("ttftMs").asLong()));
+            }
+            case HubEvents.LLM_ERROR -> {
+                if (card != null) {
+                    card.inFlight = Math.max(0, card.inFlight - 1);
+                    card.failures++;
+                }
+                log(nowMillis, code, "✗ " + who + ": " + d.path("error").asText());
+            }
+            default -> {
+                // events this monitor does not know are ignored, as the protocol allows
+            }
+        }
+    }
+
+    private static void status(Card card, String status) {
+        if (card != null) {
+            card.status = status;
+        }
+    }
+
+    public synchronized void log(long nowMillis, String code, String line) {
+        log.addFirst(TIME.format(Instant.ofEpochMilli(nowMillis)) + " " + code + "  " + line);
+        while (log.size() > LOG_SIZE) {
+            log.removeLast();
+        }
+    }
+
+    // ---- UI state ----------------------------------------------------------------------------
+
+    public synchronized List<Tab> tabs() {
+        return new ArrayList<>(tabs.values());
+    }
+
+    public synchronized Tab selectedTab() {
+        if (tabs.isEmpty()) {
+            return null;
+        }
+        selected = Math.floorMod(selected, tabs.size());
+        return new ArrayList<>(tabs.values()).get(selected);
+    }
+
+    public synchronized void nextTab() {
+        selected = tabs.isEmpty() ? 0 : (selected + 1) % tabs.size();
+    }
+
+    public synchronized void select(String code) {
+        int i = 0;
+        for (String c : tabs.keySet()) {
+            if (c.equals(code)) {
+                selected = i;
+                return;
+            }
+            i++;
+        }
+    }
+
+    public synchronized List<String> log() {
+        return new ArrayList<>(log);
+    }
+
+    public synchronized boolean expanded() {
+        return expanded;
+    }
+
+    public synchronized void toggleExpanded() {
+        expanded = !expanded;
+    }
+
+    /** The room code being typed after {@code a}, or null when not typing. */
+    public synchronized String input() {
+        return input;
+    }
+
+    public synchronized void input(String text) {
+        this.input = text;
+    }
+
+    public synchronized String notice() {
+        return notice;
+    }
+
+    public synchronized void notice(String notice) {
+        this.notice = notice;
+    }
+
+    String title(Tab tab) {
+        return tab.name == null ? tab.code : tab.code + " " + tab.name;
+    }
+}
