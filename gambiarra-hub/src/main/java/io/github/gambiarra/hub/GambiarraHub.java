@@ -75,7 +75,7 @@ public final class GambiarraHub implements AutoCloseable {
      * @throws HubStartException if the port is taken or the address cannot be bound
      */
     public static GambiarraHub start(HubOptions options) {
-        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(options.eventLoops()));
+        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(options.eventLoops()).setPreferNativeTransport(true));
         try {
             RoomRegistry rooms = new RoomRegistry(options.clock());
             RoomStore store = options.dataDir() == null ? null : new RoomStore(options.dataDir());
@@ -110,7 +110,8 @@ public final class GambiarraHub implements AutoCloseable {
                     new DeploymentOptions().setInstances(options.eventLoops())));
             int actualPort = bound[0];
             GambiarraHub hub = new GambiarraHub(vertx, options, rooms, events, transport, metrics, actualPort);
-            LOG.info("hub listening on {}:{}", options.host(), actualPort);
+            LOG.info("hub listening on {}:{} ({} transport)", options.host(), actualPort,
+                    vertx.isNativeTransportEnabled() ? "native" : "NIO");
             return hub;
         } catch (RuntimeException e) {
             vertx.close();

@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.ToIntFunction;
@@ -39,20 +40,37 @@ public final class HubMetrics {
         }
     }
 
+    /** The meters of one room, looked up once rather than on every request. */
+    private record RoomMeters(Timer duration, Timer ttft, DistributionSummary tokens,
+                              Map<String, Counter> requests) {
+    }
+
+    private final Map<String, RoomMeters> meters = new ConcurrentHashMap<>();
+
+    private RoomMeters meters(RoomState room) {
+        return meters.computeIfAbsent(room.code(), code -> new RoomMeters(
+                Timer.builder("gambiarra.request.duration").description("Chat completion time, first byte in to last byte out")
+                        .tag("room", code).publishPercentileHistogram().register(registry),
+                Timer.builder("gambiarra.request.ttft").description("Time to the first byte of the answer")
+                        .tag("room", code).publishPercentileHistogram().register(registry),
+                DistributionSummary.builder("gambiarra.completion.tokens").description("Tokens per answer")
+                        .tag("room", code).register(registry),
+                new ConcurrentHashMap<>()));
+    }
+
     public void completed(RoomState room, ParticipantState participant, Outcome outcome, Duration total,
                           Duration ttft, long tokens) {
-        Counter.builder("gambiarra.requests").description("Chat completions by outcome")
+        RoomMeters m = meters(room);
+        m.requests().computeIfAbsent(participant.id() + '\u0000' + outcome.name(), k -> Counter.builder("gambiarra.requests")
+                .description("Chat completions by outcome")
                 .tags("room", room.code(), "participant", participant.id(), "outcome", outcome.name().toLowerCase())
-                .register(registry).increment();
-        Timer.builder("gambiarra.request.duration").description("Chat completion time, first byte in to last byte out")
-                .tag("room", room.code()).publishPercentileHistogram().register(registry).record(total);
+                .register(registry)).increment();
+        m.duration().record(total);
         if (ttft != null) {
-            Timer.builder("gambiarra.request.ttft").description("Time to the first byte of the answer")
-                    .tag("room", room.code()).publishPercentileHistogram().register(registry).record(ttft);
+            m.ttft().record(ttft);
         }
         if (tokens > 0) {
-            DistributionSummary.builder("gambiarra.completion.tokens").description("Tokens per answer")
-                    .tag("room", room.code()).register(registry).record(tokens);
+            m.tokens().record(tokens);
         }
     }
 

@@ -61,12 +61,19 @@ public final class RoomEvents {
 
     /** Sends an event to the clients of {@code roomCode}, or to every client when it is null. */
     public void publish(String name, String roomCode, Object data) {
-        Buffer frame = frame(name, data);
+        // Serialised only if someone is listening: most requests are made with nobody watching.
+        Buffer frame = null;
         for (Map.Entry<String, Subscriber> entry : subscribers.entrySet()) {
             Subscriber s = entry.getValue();
             if (roomCode == null || roomCode.equals(s.roomCode())) {
+                if (frame == null) {
+                    frame = frame(name, data);
+                }
                 send(entry.getKey(), s, frame);
             }
+        }
+        if (listeners.isEmpty()) {
+            return;
         }
         Event event = new Event(name, roomCode, data);
         for (Consumer<Event> listener : listeners) {

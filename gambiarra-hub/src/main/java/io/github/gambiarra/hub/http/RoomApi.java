@@ -24,7 +24,7 @@ final class RoomApi {
     static final String ROOM_KEY = "gambiarra.room";
     private static final int MAX_NAME = 200;
     private static final int MAX_ID = 128;
-    private static final int MAX_CONCURRENCY = 1024;
+    private static final int MAX_CONCURRENCY = 65_536;
     private static final SecureRandom RANDOM = new SecureRandom();
 
     /** Told of each new room (so that it can be stored) before anyone hears of it. */

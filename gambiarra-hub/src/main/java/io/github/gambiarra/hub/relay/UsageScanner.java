@@ -1,9 +1,6 @@
 package io.github.gambiarra.hub.relay;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.github.gambiarra.protocol.GambiarraJson;
 import io.vertx.core.buffer.Buffer;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -64,14 +61,22 @@ final class UsageScanner {
         }
     }
 
+    /** Reads {@code "completion_tokens": N} by a plain scan: no JSON parse on the hot path. */
     private void readUsage(String json) {
-        try {
-            JsonNode tokens = GambiarraJson.mapper().readTree(json).path("usage").path("completion_tokens");
-            if (tokens.isNumber()) {
-                usageTokens = tokens.asLong();
-            }
-        } catch (IOException ignored) {
-            // not JSON: count events only
+        int key = json.lastIndexOf("\"completion_tokens\"");
+        if (key < 0) {
+            return;
+        }
+        int i = json.indexOf(':', key) + 1;
+        while (i > 0 && i < json.length() && Character.isWhitespace(json.charAt(i))) {
+            i++;
+        }
+        int start = i;
+        while (i < json.length() && Character.isDigit(json.charAt(i))) {
+            i++;
+        }
+        if (i > start && i - start < 18) {
+            usageTokens = Long.parseLong(json.substring(start, i));
         }
     }
 

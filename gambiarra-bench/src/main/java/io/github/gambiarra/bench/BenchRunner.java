@@ -1,0 +1,422 @@
+package io.github.gambiarra.bench;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+
+/**
+ * Measures what a hop through the hub costs: the same load straight at a fake LLM server, through
+ * our hub, through nginx (a plain reverse proxy with buffering off), and through the original
+ * TypeScript hub when one is given. Writes docs/benchmarks.md and its charts.
+ *
+ * <pre>bench/run.sh [--smoke] [--original http://127.0.0.1:PORT] [--runs 3] [--seconds 5]</pre>
+ */
+public final class BenchRunner {
+    private final Map<String, String> args = new LinkedHashMap<>();
+    private final boolean smoke;
+    private final int runs;
+    private final int seconds;
+    private final Path work;
+    private final Path repo;
+    private final StringBuilder md = new StringBuilder();
+    private final List<Proc> procs = new ArrayList<>();
+
+    private BenchRunner(String[] argv) throws IOException {
+        for (int i = 0; i < argv.length; i++) {
+            if (argv[i].startsWith("--")) {
+                boolean flag = i + 1 >= argv.length || argv[i + 1].startsWith("--");
+                args.put(argv[i].substring(2), flag ? "true" : argv[++i]);
+            }
+        }
+        smoke = args.containsKey("smoke");
+        runs = Integer.parseInt(args.getOrDefault("runs", smoke ? "1" : "3"));
+        seconds = Integer.parseInt(args.getOrDefault("seconds", smoke ? "1" : "5"));
+        work = Files.createTempDirectory("gambiarra-bench");
+        repo = Path.of(args.getOrDefault("repo", ".")).toAbsolutePath().normalize();
+    }
+
+    public static void main(String[] argv) throws Exception {
+        BenchRunner runner = new BenchRunner(argv);
+        try {
+            runner.run();
+        } finally {
+            runner.procs.forEach(Proc::close);
+        }
+        System.exit(0);
+    }
+
+    /** A hop under test: where its chat completions endpoint is. */
+    record Target(String name, String host, int port, String path, Proc process) {
+        String url() {
+            return "http://" + host + ":" + port + path;
+        }
+    }
+
+    private void run() throws Exception {
+        int nonStreamTokens = 20;
+        log("starting the fake LLM servers");
+        int fastPort = Proc.freePort();
+        Proc fast = start("fake LLM (instant)", List.of(Proc.java(), "-Xmx512m", "-cp", Proc.ownJar(),
+                BenchLlmServer.class.getName(), String.valueOf(fastPort), String.valueOf(nonStreamTokens), "0", "0"));
+        int slowPort = Proc.freePort();
+        Proc slow = start("fake LLM (20 tokens at 50 ms)", List.of(Proc.java(), "-Xmx1g", "-cp", Proc.ownJar(),
+                BenchLlmServer.class.getName(), String.valueOf(slowPort), "20", "50", "50"));
+        Proc.awaitHttp("http://127.0.0.1:" + fastPort + "/v1/models");
+        Proc.awaitHttp("http://127.0.0.1:" + slowPort + "/v1/models");
+
+        log("starting our hub");
+        Path cliJar = repo.resolve("gambiarra-cli/target/gambiarra.jar");
+        int hubPort = Proc.freePort();
+        Proc hub = start("gambiarra hub", List.of(Proc.java(), "-Xmx256m", "-jar", cliJar.toString(), "serve",
+                "--host", "127.0.0.1", "--port", String.valueOf(hubPort), "--ephemeral", "--quiet"));
+        String hubUrl = "http://127.0.0.1:" + hubPort;
+        Proc.awaitHttp(hubUrl + "/health");
+        String fastRoom = room(hubUrl, "http://127.0.0.1:" + fastPort);
+        String slowRoom = room(hubUrl, "http://127.0.0.1:" + slowPort);
+
+        Target nginxFast = null;
+        Target nginxSlow = null;
+        String nginxNote;
+        if (Proc.onPath("nginx")) {
+            log("starting nginx");
+            nginxFast = nginx("nginx", fastPort);
+            nginxSlow = nginx("nginx", slowPort);
+            nginxNote = version("nginx", "-v");
+        } else {
+            nginxNote = "not installed (apt-get install nginx-light): column skipped";
+        }
+
+        Target origFast = null;
+        Target origSlow = null;
+        String original = args.get("original");
+        if (original != null) {
+            URI u = URI.create(original);
+            origFast = new Target("original", u.getHost(), u.getPort(), "/rooms/" + room(original, "http://127.0.0.1:" + fastPort)
+                    + "/v1/chat/completions", null);
+            origSlow = new Target("original", u.getHost(), u.getPort(), "/rooms/" + room(original, "http://127.0.0.1:" + slowPort)
+                    + "/v1/chat/completions", null);
+        }
+
+        List<Target> fastTargets = new ArrayList<>();
+        fastTargets.add(new Target("direct", "127.0.0.1", fastPort, "/v1/chat/completions", fast));
+        fastTargets.add(new Target("gambiarra", "127.0.0.1", hubPort, "/rooms/" + fastRoom + "/v1/chat/completions", hub));
+        if (nginxFast != null) {
+            fastTargets.add(nginxFast);
+        }
+        if (origFast != null) {
+            fastTargets.add(origFast);
+        }
+        List<Target> slowTargets = new ArrayList<>();
+        slowTargets.add(new Target("direct", "127.0.0.1", slowPort, "/v1/chat/completions", slow));
+        slowTargets.add(new Target("gambiarra", "127.0.0.1", hubPort, "/rooms/" + slowRoom + "/v1/chat/completions", hub));
+        if (nginxSlow != null) {
+            slowTargets.add(nginxSlow);
+        }
+        if (origSlow != null) {
+            slowTargets.add(origSlow);
+        }
+
+        header(nginxNote, original);
+        nonStreaming(fastTargets, fast, hub);
+        streaming(slowTargets, slow, hub);
+        sdk(hubUrl, fastRoom, "http://127.0.0.1:" + fastPort + "/v1");
+        Path out = repo.resolve(args.getOrDefault("out", smoke ? "target/benchmarks-smoke.md" : "docs/benchmarks.md"));
+        Files.createDirectories(out.getParent());
+        Files.writeString(out, md.toString());
+        log("results written to " + out);
+        System.out.println("bench: 1 passed, 0 failed");
+    }
+
+    // ---- non-streaming -------------------------------------------------------------------------
+
+    private void nonStreaming(List<Target> targets, Proc fake, Proc hub) throws Exception {
+        if (!Proc.onPath("wrk")) {
+            md.append("\n## Non-streaming\n\nwrk is not installed (apt-get install wrk): skipped.\n");
+            return;
+        }
+        Wrk wrk = new Wrk(work);
+        int[] levels = smoke ? new int[] {1, 16} : new int[] {1, 16, 64, 256};
+        md.append("\n## Non-streaming: throughput and latency\n\n")
+                .append("wrk, ").append(seconds).append(" s per run, ").append(runs)
+                .append(" run(s) per cell; median of the runs, spread (max − min) in brackets. The fake answers 20 tokens at once.\n\n")
+                .append("| connections | target | req/s | p50 µs | p99 µs | added p50 µs | req/s vs direct | req/s vs nginx | req/s vs original | hub CPU cores | fake CPU cores |\n")
+                .append("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        Map<String, List<double[]>> chart = new LinkedHashMap<>();
+        for (int c : levels) {
+            Map<String, double[]> row = new LinkedHashMap<>();
+            for (Target t : targets) {
+                List<Double> rps = new ArrayList<>();
+                List<Double> p50 = new ArrayList<>();
+                List<Double> p99 = new ArrayList<>();
+                double hubCpu = 0;
+                double fakeCpu = 0;
+                long errors = 0;
+                // Warm-up: the JIT of each JVM on the path gets to compile the hot code first.
+                wrk.run(t.url(), c, smoke ? 1 : 8);
+                for (int r = 0; r < runs; r++) {
+                    double h0 = hub.cpuSeconds();
+                    double f0 = fake.cpuSeconds();
+                    long w0 = System.nanoTime();
+                    Wrk.Result res = wrk.run(t.url(), c, seconds);
+                    double wall = (System.nanoTime() - w0) / 1e9;
+                    hubCpu += (hub.cpuSeconds() - h0) / wall / runs;
+                    fakeCpu += (fake.cpuSeconds() - f0) / wall / runs;
+                    rps.add(res.rps());
+                    p50.add(res.p50us());
+                    p99.add(res.p99us());
+                    errors += res.errors();
+                }
+                row.put(t.name(), new double[] {Stats.median(rps), Stats.median(p50), Stats.median(p99),
+                        Stats.spread(rps), Stats.spread(p50), Stats.spread(p99), hubCpu, fakeCpu, errors});
+                log(String.format(Locale.ROOT, "non-streaming c=%d %-10s %8.0f req/s  p50 %6.0f µs  p99 %7.0f µs  errors %d",
+                        c, t.name(), Stats.median(rps), Stats.median(p50), Stats.median(p99), errors));
+            }
+            double[] direct = row.get("direct");
+            for (Map.Entry<String, double[]> e : row.entrySet()) {
+                double[] v = e.getValue();
+                md.append(String.format(Locale.ROOT, "| %d | %s | %.0f [%.0f] | %.0f [%.0f] | %.0f [%.0f] | %s | %s | %s | %s | %s | %.2f |%s%n",
+                        c, e.getKey(), v[0], v[3], v[1], v[4], v[2], v[5],
+                        e.getKey().equals("direct") ? "–" : String.format(Locale.ROOT, "%+.0f", v[1] - direct[1]),
+                        ratio(v[0], direct[0]), ratio(v[0], row.get("nginx") == null ? Double.NaN : row.get("nginx")[0]),
+                        ratio(v[0], row.get("original") == null ? Double.NaN : row.get("original")[0]),
+                        e.getKey().equals("gambiarra") ? String.format(Locale.ROOT, "%.2f", v[6]) : "",
+                        v[7], v[8] > 0 ? " errors: " + (long) v[8] : ""));
+                chart.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(new double[] {c, v[1] - direct[1]});
+            }
+        }
+        chart.remove("direct");
+        md.append("\n![Added latency, non-streaming](bench-added-latency.png)\n");
+        chart("Added p50 latency per hop, non-streaming", "connections", "added p50 (µs)", chart,
+                repo.resolve("docs/bench-added-latency.png"));
+    }
+
+    // ---- streaming -----------------------------------------------------------------------------
+
+    private void streaming(List<Target> targets, Proc fake, Proc hub) throws Exception {
+        int[] levels = smoke ? new int[] {20} : parseLevels(args.getOrDefault("stream-levels", "100,1000,5000,9000"));
+        md.append("\n## Streaming: many slow streams at once\n\n")
+                .append("Each stream is 20 tokens, 50 ms apart, after 50 ms (about one second). The streams of a level are ")
+                .append("opened over one second. Times in ms; \"added\" is against the direct figure of the same level. ")
+                .append("The hub runs with `-Xmx256m`; its resident memory is the peak seen during the level.\n\n")
+                .append("| streams | target | done | errors | TTFT p50 | TTFT p99 | added TTFT p99 | gap p50 | gap p99 | added gap p99 | hub RSS MiB | hub CPU cores |\n")
+                .append("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        Map<String, List<double[]>> rss = new LinkedHashMap<>();
+        try (StreamLoad load = new StreamLoad()) {
+            for (int n : levels) {
+                Map<String, StreamLoad.Result> row = new LinkedHashMap<>();
+                Map<String, double[]> usage = new LinkedHashMap<>();
+                for (Target t : targets) {
+                    double[] peak = {0};
+                    Thread sampler = new Thread(() -> {
+                        while (!Thread.currentThread().isInterrupted()) {
+                            peak[0] = Math.max(peak[0], hub.rssMiB());
+                            try {
+                                Thread.sleep(100);
+                            } catch (InterruptedException e) {
+                                return;
+                            }
+                        }
+                    });
+                    sampler.start();
+                    double h0 = hub.cpuSeconds();
+                    long w0 = System.nanoTime();
+                    StreamLoad.Result r = load.run(t.host(), t.port(), t.path(), n, 20, 1000);
+                    double wall = (System.nanoTime() - w0) / 1e9;
+                    sampler.interrupt();
+                    sampler.join();
+                    row.put(t.name(), r);
+                    usage.put(t.name(), new double[] {peak[0], (hub.cpuSeconds() - h0) / wall});
+                    log(String.format(Locale.ROOT, "streaming n=%d %-10s done %d errors %d ttft p50 %.1f p99 %.1f gap p99 %.1f",
+                            n, t.name(), r.completed(), r.errors(), r.ttftP50(), r.ttftP99(), r.gapP99()));
+                }
+                StreamLoad.Result direct = row.get("direct");
+                for (Map.Entry<String, StreamLoad.Result> e : row.entrySet()) {
+                    StreamLoad.Result r = e.getValue();
+                    boolean ours = e.getKey().equals("gambiarra");
+                    md.append(String.format(Locale.ROOT, "| %d | %s | %d | %d | %.1f | %.1f | %s | %.1f | %.1f | %s | %s | %s |%n",
+                            n, e.getKey(), r.completed(), r.errors(), r.ttftP50(), r.ttftP99(),
+                            e.getKey().equals("direct") ? "–" : String.format(Locale.ROOT, "%+.1f", r.ttftP99() - direct.ttftP99()),
+                            r.gapP50(), r.gapP99(),
+                            e.getKey().equals("direct") ? "–" : String.format(Locale.ROOT, "%+.1f", r.gapP99() - direct.gapP99()),
+                            ours ? String.format(Locale.ROOT, "%.0f", usage.get(e.getKey())[0]) : "",
+                            ours ? String.format(Locale.ROOT, "%.2f", usage.get(e.getKey())[1]) : ""));
+                    if (ours) {
+                        rss.computeIfAbsent("hub RSS (MiB)", k -> new ArrayList<>()).add(new double[] {n, usage.get(e.getKey())[0]});
+                    }
+                }
+            }
+        }
+        md.append("\n![Hub memory against concurrent streams](bench-stream-memory.png)\n");
+        chart("Hub resident memory, concurrent slow streams", "concurrent streams", "MiB", rss,
+                repo.resolve("docs/bench-stream-memory.png"));
+    }
+
+    // ---- SDK -----------------------------------------------------------------------------------
+
+    private void sdk(String hubUrl, String room, String directBase) {
+        int calls = smoke ? 50 : 2000;
+        int rounds = smoke ? 1 : 9;
+        SdkOverhead.Result r = SdkOverhead.measure(hubUrl, room, directBase, calls, rounds);
+        md.append("\n## The SDK: per-call cost\n\n")
+                .append(calls).append(" blocking calls one after another per round, ").append(rounds)
+                .append(" rounds interleaved, median µs per call.\n\n")
+                .append("| model | µs per call | vs plain OpenAiChatModel through the hub |\n|---|---:|---:|\n")
+                .append(String.format(Locale.ROOT, "| `GambiarraChatModel` → hub → fake | %.0f | %s |%n", r.sdkViaHubUs(),
+                        ratio(r.sdkViaHubUs(), r.plainViaHubUs())))
+                .append(String.format(Locale.ROOT, "| `OpenAiChatModel` → hub → fake | %.0f | 1.00 |%n", r.plainViaHubUs()))
+                .append(String.format(Locale.ROOT, "| `OpenAiChatModel` → fake (direct) | %.0f | %s |%n", r.plainDirectUs(),
+                        ratio(r.plainDirectUs(), r.plainViaHubUs())));
+        log(String.format(Locale.ROOT, "sdk: gambiarra %.0f µs, plain via hub %.0f µs, direct %.0f µs",
+                r.sdkViaHubUs(), r.plainViaHubUs(), r.plainDirectUs()));
+    }
+
+    // ---- plumbing ------------------------------------------------------------------------------
+
+    private void header(String nginxNote, String original) throws Exception {
+        md.append("# Benchmarks\n\n")
+                .append("Generated by `bench/run.sh").append(smoke ? " --smoke" : "").append("` on ")
+                .append(Instant.now().toString(), 0, 16).append("Z. Everything runs on one machine over loopback: ")
+                .append("the load generator, the fake LLM servers, and each hop, so the absolute numbers are only context; ")
+                .append("the ratios between hops are the result.\n\n")
+                .append("| | |\n|---|---|\n")
+                .append("| machine | ").append(Runtime.getRuntime().availableProcessors()).append(" cores, ")
+                .append(cpuModel()).append(", ").append(memTotal()).append(" |\n")
+                .append("| Java | ").append(System.getProperty("java.vm.name")).append(' ')
+                .append(System.getProperty("java.version")).append(" |\n")
+                .append("| hub | `gambiarra serve` from this repository, one JVM with `-Xmx256m` |\n")
+                .append("| nginx | ").append(nginxNote).append(" |\n")
+                .append("| wrk | ").append(Proc.onPath("wrk") ? version("wrk", "-v") : "not installed").append(" |\n")
+                .append("| original hub | ").append(original == null
+                        ? "not run (pass `--original URL` of a running original hub to add the column)"
+                        : "the original TypeScript hub at " + original).append(" |\n");
+    }
+
+    private Proc start(String name, List<String> command) throws IOException {
+        Proc p = Proc.start(name, command, work.resolve(name.replaceAll("[^a-z]", "") + ".log"));
+        procs.add(p);
+        return p;
+    }
+
+    private Target nginx(String name, int upstreamPort) throws Exception {
+        int port = Proc.freePort();
+        Path dir = work.resolve("nginx-" + port);
+        Files.createDirectories(dir.resolve("logs"));
+        Files.writeString(dir.resolve("nginx.conf"), """
+                worker_processes auto;
+                daemon off;
+                pid %1$s/nginx.pid;
+                error_log %1$s/logs/error.log warn;
+                events { worker_connections 9000; }
+                http {
+                    access_log off;
+                    client_body_temp_path %1$s/body;
+                    proxy_temp_path %1$s/proxy;
+                    upstream llm { server 127.0.0.1:%2$d; keepalive 512; }
+                    server {
+                        listen 127.0.0.1:%3$d;
+                        location / {
+                            proxy_pass http://llm;
+                            proxy_http_version 1.1;
+                            proxy_set_header Connection "";
+                            proxy_buffering off;
+                            proxy_request_buffering off;
+                        }
+                    }
+                }
+                """.formatted(dir, upstreamPort, port));
+        Proc p = start("nginx " + port, List.of("nginx", "-p", dir.toString(), "-c", dir.resolve("nginx.conf").toString()));
+        Proc.awaitHttp("http://127.0.0.1:" + port + "/v1/models");
+        return new Target(name, "127.0.0.1", port, "/v1/chat/completions", p);
+    }
+
+    /**
+     * Creates a room on a hub (ours or the original) with one participant at {@code endpoint},
+     * kept alive with health checks for the whole run.
+     */
+    private String room(String hubUrl, String endpoint) throws Exception {
+        io.github.gambiarra.langchain4j.GambiarraClient client = io.github.gambiarra.langchain4j.GambiarraClient.create(hubUrl);
+        String code = client.createRoom("bench", null).room().code();
+        sessions.add(client.join(code, io.github.gambiarra.langchain4j.JoinOptions.builder().id("bench").nickname("bench")
+                .model("bench").endpoint(endpoint).maxConcurrency(65_536)
+                .heartbeatInterval(java.time.Duration.ofSeconds(5)).build()));
+        return code;
+    }
+
+    private final List<AutoCloseable> sessions = new ArrayList<>();
+
+    private void chart(String title, String x, String y, Map<String, List<double[]>> series, Path file) {
+        try {
+            XYChart chart = new XYChartBuilder().width(800).height(450).title(title).xAxisTitle(x).yAxisTitle(y).build();
+            chart.getStyler().setXAxisLogarithmic(true);
+            for (Map.Entry<String, List<double[]>> e : series.entrySet()) {
+                double[] xs = e.getValue().stream().mapToDouble(v -> v[0]).toArray();
+                double[] ys = e.getValue().stream().mapToDouble(v -> v[1]).toArray();
+                if (xs.length > 0) {
+                    chart.addSeries(e.getKey(), xs, ys);
+                }
+            }
+            if (!smoke) {
+                Files.createDirectories(file.getParent());
+                BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+            }
+        } catch (IOException | RuntimeException e) {
+            log("chart not written: " + e);
+        }
+    }
+
+    private static String ratio(double a, double b) {
+        return Double.isNaN(a) || Double.isNaN(b) || b == 0 ? "" : String.format(Locale.ROOT, "%.2f", a / b);
+    }
+
+    private static int[] parseLevels(String s) {
+        return java.util.Arrays.stream(s.split(",")).mapToInt(v -> Integer.parseInt(v.trim())).toArray();
+    }
+
+    private static String version(String tool, String flag) {
+        try {
+            Process p = new ProcessBuilder(tool, flag).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines().findFirst().orElse("");
+            p.waitFor();
+            return out.trim();
+        } catch (IOException | InterruptedException e) {
+            return "unknown";
+        }
+    }
+
+    private static String cpuModel() {
+        try {
+            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
+                    .map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst().orElse("unknown CPU");
+        } catch (IOException e) {
+            return "unknown CPU";
+        }
+    }
+
+    private static String memTotal() {
+        try {
+            return Files.readAllLines(Path.of("/proc/meminfo")).stream().filter(l -> l.startsWith("MemTotal"))
+                    .map(l -> Math.round(Long.parseLong(l.replaceAll("[^0-9]", "")) / 1024.0 / 1024.0) + " GiB RAM")
+                    .findFirst().orElse("");
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    private static void log(String line) {
+        System.out.println("bench: " + line);
+    }
+}
