@@ -300,6 +300,8 @@ public final class BenchRunner {
                 .append("| hub | `gambiarra serve` from this repository, one JVM with `-Xmx256m` |\n")
                 .append("| nginx | ").append(nginxNote).append(" |\n")
                 .append("| wrk | ").append(Proc.onPath("wrk") ? version("wrk", "-v") : "not installed").append(" |\n")
+                .append("| open files | ").append(openFilesLimit())
+                .append(" per process (a stream through a hop holds two sockets in it, so this caps the largest level) |\n")
                 .append("| original hub | ").append(original == null
                         ? "not run (pass `--original URL` of a running original hub to add the column)"
                         : "the original TypeScript hub at " + original).append(" |\n");
@@ -393,6 +395,15 @@ public final class BenchRunner {
             p.waitFor();
             return out.trim();
         } catch (IOException | InterruptedException e) {
+            return "unknown";
+        }
+    }
+
+    private static String openFilesLimit() {
+        try {
+            return Files.readAllLines(Path.of("/proc/self/limits")).stream().filter(l -> l.startsWith("Max open files"))
+                    .map(l -> l.replaceAll("Max open files\\s+(\\S+)\\s+(\\S+).*", "$1 (hard $2)")).findFirst().orElse("unknown");
+        } catch (IOException e) {
             return "unknown";
         }
     }

@@ -112,7 +112,7 @@ public final class ServeCommand implements Callable<Integer> {
         try {
             started = GambiarraHub.start(options);
         } catch (GambiarraHub.HubStartException e) {
-            if (e.getCause() instanceof java.net.BindException) {
+            if (isBindFailure(e)) {
                 throw new IllegalStateException("cannot listen on " + host + ":" + port + " (" + e.getMessage()
                         + "); is another hub running? try another --port", e);
             }
@@ -140,6 +140,17 @@ public final class ServeCommand implements Callable<Integer> {
         }
         stop.await();
         return 0;
+    }
+
+    /** NIO throws BindException; Netty's epoll transport its own error, whose message says "bind". */
+    private static boolean isBindFailure(Throwable e) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof java.net.BindException
+                    || (c.getMessage() != null && c.getMessage().toLowerCase(java.util.Locale.ROOT).contains("bind"))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static Path defaultDataDir() {

@@ -1,0 +1,98 @@
+// Talks to a running hub with the official OpenAI Node client, through a room whose participant is a
+// small fake LLM server started here. Usage: node check.mjs http://127.0.0.1:PORT
+import http from "node:http";
+import assert from "node:assert/strict";
+import OpenAI from "openai";
+
+const hub = process.argv[2];
+if (!hub) {
+  console.error("usage: node check.mjs HUB_URL");
+  process.exit(2);
+}
+
+// The participant's LLM server: answers with the model name it was given, streamed or not.
+const fake = http.createServer((req, res) => {
+  let body = "";
+  req.on("data", (c) => (body += c));
+  req.on("end", () => {
+    const request = JSON.parse(body || "{}");
+    if (request.stream) {
+      res.writeHead(200, { "Content-Type": "text/event-stream" });
+      for (const word of ["Hello", " from", " " + request.model]) {
+        res.write(`data: ${JSON.stringify({ id: "x", object: "chat.completion.chunk", created: 1, model: request.model,
+          choices: [{ index: 0, delta: { content: word }, finish_reason: null }] })}\n\n`);
+      }
+      res.end(`data: ${JSON.stringify({ id: "x", object: "chat.completion.chunk", created: 1, model: request.model,
+        choices: [{ index: 0, delta: {}, finish_reason: "stop" }] })}\n\ndata: [DONE]\n\n`);
+      return;
+    }
+    res.writeHead(200, { "Content-Type": "application/json" });
+    res.end(JSON.stringify({ id: "x", object: "chat.completion", created: 1, model: request.model,
+      choices: [{ index: 0, message: { role: "assistant", content: "echo " + request.model }, finish_reason: "stop" }],
+      usage: { prompt_tokens: 1, completion_tokens: 2, total_tokens: 3 } }));
+  });
+});
+await new Promise((resolve) => fake.listen(0, "127.0.0.1", resolve));
+const endpoint = `http://127.0.0.1:${fake.address().port}`;
+
+async function post(path, body, headers = {}) {
+  const r = await fetch(hub + path, { method: "POST", headers: { "Content-Type": "application/json", ...headers },
+    body: JSON.stringify(body) });
+  return { status: r.status, json: await r.json() };
+}
+
+let passed = 0;
+let failed = 0;
+async function check(name, fn) {
+  try {
+    await fn();
+    passed++;
+    console.log(`ok   ${name}`);
+  } catch (e) {
+    failed++;
+    console.log(`FAIL ${name}: ${e.message}`);
+  }
+}
+
+const open = (await post("/rooms", { name: "openai-node" })).json.room.code;
+const joined = await post(`/rooms/${open}/join`, { id: "node", nickname: "Node", model: "llama3:latest", endpoint });
+const locked = (await post("/rooms", { name: "locked", password: "pw" })).json.room.code;
+await post(`/rooms/${locked}/join`, { id: "node", nickname: "Node", model: "llama3:latest", endpoint, password: "pw" });
+
+const client = new OpenAI({ baseURL: `${hub}/rooms/${open}/v1`, apiKey: "unused" });
+
+await check("join answers 201 with a token", async () => {
+  assert.equal(joined.status, 201);
+  assert.ok(joined.json.token);
+});
+await check("models.list shows the participant", async () => {
+  const models = await client.models.list();
+  assert.deepEqual(models.data.map((m) => m.id), ["node"]);
+  assert.equal(models.data[0].gambiarra.model, "llama3:latest");
+});
+await check("blocking completion routed by model name", async () => {
+  const r = await client.chat.completions.create({ model: "model:llama3", messages: [{ role: "user", content: "hi" }] });
+  assert.equal(r.choices[0].message.content, "echo llama3:latest");
+  assert.equal(r.usage.total_tokens, 3);
+});
+await check("streamed completion through any", async () => {
+  const stream = await client.chat.completions.create({ model: "*", stream: true, messages: [{ role: "user", content: "hi" }] });
+  let text = "";
+  for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? "";
+  assert.equal(text, "Hello from llama3:latest");
+});
+await check("no participant is a 404 APIError", async () => {
+  await assert.rejects(client.chat.completions.create({ model: "model:mistral", messages: [] }),
+    (e) => e.status === 404 && /No available participant/.test(e.message));
+});
+await check("protected room: the API key is the room password", async () => {
+  const wrong = new OpenAI({ baseURL: `${hub}/rooms/${locked}/v1`, apiKey: "nope", maxRetries: 0 });
+  await assert.rejects(wrong.models.list(), (e) => e.status === 401);
+  const right = new OpenAI({ baseURL: `${hub}/rooms/${locked}/v1`, apiKey: "pw" });
+  const r = await right.chat.completions.create({ model: "node", messages: [{ role: "user", content: "hi" }] });
+  assert.equal(r.choices[0].message.content, "echo llama3:latest");
+});
+
+fake.close();
+console.log(`openai-node: ${passed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);
