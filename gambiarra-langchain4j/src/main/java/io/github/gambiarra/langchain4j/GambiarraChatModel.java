@@ -1,17 +1,12 @@
 package io.github.gambiarra.langchain4j;
 
-import dev.langchain4j.model.ModelProvider;
 import dev.langchain4j.model.chat.ChatModel;
-import dev.langchain4j.model.chat.Capability;
-import dev.langchain4j.model.chat.listener.ChatModelListener;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.request.ChatRequestParameters;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.openai.OpenAiChatModel;
 import io.github.gambiarra.langchain4j.internal.HubErrors;
 import io.github.gambiarra.langchain4j.internal.Responses;
-import java.util.List;
-import java.util.Set;
 
 /**
  * A LangChain4j {@link ChatModel} whose answers come from a Gambiarra room: from any
@@ -29,21 +24,13 @@ import java.util.Set;
  * same route. Response metadata is a {@link GambiarraChatResponseMetadata} naming the participant
  * that answered.
  */
-public final class GambiarraChatModel implements ChatModel {
-    private final Gambiarra room;
-    private final String route;
+public final class GambiarraChatModel extends RoomRoute implements ChatModel {
     private final OpenAiChatModel delegate;
     private volatile GambiarraStreamingChatModel streaming;
 
     GambiarraChatModel(Gambiarra room, String route) {
-        this.room = room;
-        this.route = route;
+        super(room, route);
         this.delegate = room.configure(OpenAiChatModel.builder(), route).build();
-    }
-
-    /** The routing key sent as {@code model}: {@code *}, {@code model:<name>} or a participant id. */
-    public String route() {
-        return route;
     }
 
     /** The streaming model for the same room and route. */
@@ -79,23 +66,4 @@ public final class GambiarraChatModel implements ChatModel {
         return delegate.defaultRequestParameters();
     }
 
-    @Override
-    public List<ChatModelListener> listeners() {
-        return room.listeners();
-    }
-
-    @Override
-    public ModelProvider provider() {
-        return ModelProvider.OTHER;
-    }
-
-    @Override
-    public Set<Capability> supportedCapabilities() {
-        return room.capabilities();
-    }
-
-    @Override
-    public String toString() {
-        return "GambiarraChatModel{room=" + room.roomCode() + ", route=" + route + ", hub=" + room.hubUrl() + "}";
-    }
 }

@@ -1,9 +1,6 @@
 package io.github.gambiarra.langchain4j;
 
-import dev.langchain4j.model.ModelProvider;
-import dev.langchain4j.model.chat.Capability;
 import dev.langchain4j.model.chat.StreamingChatModel;
-import dev.langchain4j.model.chat.listener.ChatModelListener;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.request.ChatRequestParameters;
 import dev.langchain4j.model.chat.response.ChatResponse;
@@ -18,8 +15,6 @@ import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
 import io.github.gambiarra.langchain4j.internal.HubErrors;
 import io.github.gambiarra.langchain4j.internal.Responses;
-import java.util.List;
-import java.util.Set;
 
 /**
  * The streaming counterpart of {@link GambiarraChatModel}: tokens (and partial tool calls) are
@@ -34,20 +29,12 @@ import java.util.Set;
  * });
  * }</pre>
  */
-public final class GambiarraStreamingChatModel implements StreamingChatModel {
-    private final Gambiarra room;
-    private final String route;
+public final class GambiarraStreamingChatModel extends RoomRoute implements StreamingChatModel {
     private final OpenAiStreamingChatModel delegate;
 
     GambiarraStreamingChatModel(Gambiarra room, String route) {
-        this.room = room;
-        this.route = route;
+        super(room, route);
         this.delegate = room.configure(OpenAiStreamingChatModel.builder(), route).build();
-    }
-
-    /** The routing key sent as {@code model}. */
-    public String route() {
-        return route;
     }
 
     @Override
@@ -60,26 +47,6 @@ public final class GambiarraStreamingChatModel implements StreamingChatModel {
     @Override
     public ChatRequestParameters defaultRequestParameters() {
         return delegate.defaultRequestParameters();
-    }
-
-    @Override
-    public List<ChatModelListener> listeners() {
-        return room.listeners();
-    }
-
-    @Override
-    public ModelProvider provider() {
-        return ModelProvider.OTHER;
-    }
-
-    @Override
-    public Set<Capability> supportedCapabilities() {
-        return room.capabilities();
-    }
-
-    @Override
-    public String toString() {
-        return "GambiarraStreamingChatModel{room=" + room.roomCode() + ", route=" + route + ", hub=" + room.hubUrl() + "}";
     }
 
     /** Passes everything through, adding room metadata to the response and room words to errors. */
