@@ -40,7 +40,9 @@ class HubApiDocTest {
                     default -> request.GET();
                 };
                 HttpResponse<InputStream> r = client.http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
-                String body = new String(r.body().readNBytes(200));
+                boolean stream = r.headers().firstValue("Content-Type").orElse("").startsWith("text/event-stream");
+                // An event stream never ends: its status and type say enough.
+                String body = stream ? "" : new String(r.body().readAllBytes());
                 r.body().close();
                 // A documented route answers with its own success or error, never the router's "Not found" or 405.
                 assertThat(r.statusCode()).as(e[0] + " " + e[1]).isNotEqualTo(405);
