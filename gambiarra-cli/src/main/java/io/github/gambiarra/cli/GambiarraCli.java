@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
         versionProvider = VersionProvider.class,
         description = "Share local LLMs (Ollama, LM Studio, llama.cpp, vLLM, ...) with everyone on your network.",
         subcommands = {ServeCommand.class, CreateCommand.class, ListCommand.class, JoinCommand.class,
-                ChatCommand.class, io.github.gambiarra.cli.monitor.MonitorCommand.class, picocli.AutoComplete.GenerateCompletion.class, CommandLine.HelpCommand.class},
+                ChatCommand.class, io.github.gambiarra.cli.monitor.MonitorCommand.class, FakeLlmCommand.class, picocli.AutoComplete.GenerateCompletion.class, CommandLine.HelpCommand.class},
         footer = {"", "Start with:  gambiarra serve --mdns", "Then:       gambiarra create --name \"My room\"",
                 "Completion: source <(gambiarra generate-completion)"})
 public final class GambiarraCli implements Runnable {
