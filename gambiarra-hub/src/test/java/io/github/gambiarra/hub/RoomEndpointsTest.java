@@ -51,7 +51,8 @@ class RoomEndpointsTest {
 
     @Test
     void createRoomWithoutNameIs400AndCreatesNothing() throws Exception {
-        for (String body : new String[] {"{}", "{\"name\":\"\"}", "{\"name\":null}", "{\"password\":\"x\"}"}) {
+        for (String body : new String[] {"{}", "{\"name\":\"\"}", "{\"name\":null}", "{\"password\":\"x\"}",
+                "{\"name\":\"  \\t \"}"}) {
             HubClient.Reply r = client.post("/rooms", body);
             assertThat(r.status()).as(body).isEqualTo(400);
             assertThat(r.json().get("error").asText()).isEqualTo("Name is required");
@@ -62,7 +63,7 @@ class RoomEndpointsTest {
     @Test
     void malformedOrMistypedBodiesAre400AndCreateNothing() throws Exception {
         for (String body : new String[] {"{\"name\":", "not json", "[1,2]", "\"name\"", "{\"name\":42}",
-                "{\"name\":[\"a\"]}", "{\"name\":\"ok\",\"password\":7}", ""}) {
+                "{\"name\":[\"a\"]}", "{\"name\":\"ok\",\"password\":7}", "", "{\"name\":\"\\u0000\"}"}) {
             HubClient.Reply r = client.post("/rooms", body);
             assertThat(r.status()).as(body).isEqualTo(400);
             assertThat(r.json().get("error").isTextual()).as(body).isTrue();
@@ -148,6 +149,10 @@ class RoomEndpointsTest {
         assertThat(client.post("/rooms/" + code + "/join", "{\"id\":\"a\",\"nickname\":\"n\",\"model\":\"m\",\"endpoint\":\"http://h\",\"specs\":\"big\"}")
                 .status()).isEqualTo(400);
         assertThat(client.post("/rooms/" + code + "/join", "{oops").status()).isEqualTo(400);
+        assertThat(client.post("/rooms/" + code + "/join", "{\"id\":\"a\",\"nickname\":\"n\",\"model\":\"m\",\"endpoint\":\"http://h\",\"maxConcurrency\":1.5}")
+                .status()).isEqualTo(400);
+        assertThat(client.post("/rooms/" + code + "/join", "{\"id\":\"a\",\"nickname\":\"bell\\u0007\",\"model\":\"m\",\"endpoint\":\"http://h\"}")
+                .status()).isEqualTo(400);
         assertThat(client.get("/rooms/" + code + "/participants").json().get("participants")).isEmpty();
     }
 

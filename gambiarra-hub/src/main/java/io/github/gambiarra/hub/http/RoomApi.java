@@ -73,24 +73,25 @@ final class RoomApi {
         if (request == null) {
             return;
         }
-        if (request.name() == null || request.name().isBlank()) {
+        String name = request.name() == null ? "" : request.name().strip();
+        if (name.isEmpty()) {
             Replies.error(ctx, 400, "Name is required");
             return;
         }
-        if (request.name().length() > MAX_NAME) {
-            Replies.error(ctx, 400, "Name must be at most " + MAX_NAME + " characters");
+        if (name.length() > MAX_NAME || name.chars().anyMatch(Character::isISOControl)) {
+            Replies.error(ctx, 400, "Name must be at most " + MAX_NAME + " characters, without control characters");
             return;
         }
         String password = request.password();
         if (password == null || password.isEmpty()) {
-            finishCreate(ctx, rooms.create(request.name().trim(), null));
+            finishCreate(ctx, rooms.create(name, null));
             return;
         }
         ctx.vertx().executeBlocking(() -> hasher.hash(password), false).onComplete(ar -> {
             if (ar.failed()) {
                 ctx.fail(ar.cause());
             } else {
-                finishCreate(ctx, rooms.create(request.name().trim(), ar.result()));
+                finishCreate(ctx, rooms.create(name, ar.result()));
             }
         });
     }
@@ -168,8 +169,9 @@ final class RoomApi {
         if (r.id().length() > MAX_ID || r.id().chars().anyMatch(c -> c == '/' || Character.isISOControl(c))) {
             return "id must be at most " + MAX_ID + " characters, without '/' or control characters";
         }
-        if (r.nickname().length() > MAX_NAME || r.model().length() > MAX_NAME) {
-            return "nickname and model must be at most " + MAX_NAME + " characters";
+        if (r.nickname().length() > MAX_NAME || r.model().length() > MAX_NAME
+                || r.nickname().chars().anyMatch(Character::isISOControl) || r.model().chars().anyMatch(Character::isISOControl)) {
+            return "nickname and model must be at most " + MAX_NAME + " characters, without control characters";
         }
         if (r.maxConcurrency() != null && (r.maxConcurrency() < 1 || r.maxConcurrency() > MAX_CONCURRENCY)) {
             return "maxConcurrency must be between 1 and " + MAX_CONCURRENCY;
