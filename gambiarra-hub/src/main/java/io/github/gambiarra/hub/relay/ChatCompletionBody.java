@@ -1,25 +1,34 @@
 package io.github.gambiarra.hub.relay;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import io.github.gambiarra.protocol.GambiarraJson;
 import io.vertx.core.buffer.Buffer;
 import java.io.IOException;
 
 /**
- * A client's chat completion request, read just enough to route it: the body is forwarded
- * unchanged except for {@code model}.
+ * A client's chat completion request, read just enough to route it. The body is forwarded byte
+ * for byte, except for the value of the top-level {@code model}, which is spliced in place: no
+ * tree is built and nothing is re-encoded, so numbers, spacing and field order reach the
+ * participant exactly as the client wrote them.
  */
 public final class ChatCompletionBody {
-    private final ObjectNode json;
+    private static final JsonFactory FACTORY = GambiarraJson.mapper().getFactory();
+
+    private final byte[] bytes;
     private final String model;
     private final boolean stream;
+    private final int modelStart;
+    private final int modelEnd;
 
-    private ChatCompletionBody(ObjectNode json, String model, boolean stream) {
-        this.json = json;
+    private ChatCompletionBody(byte[] bytes, String model, boolean stream, int modelStart, int modelEnd) {
+        this.bytes = bytes;
         this.model = model;
         this.stream = stream;
+        this.modelStart = modelStart;
+        this.modelEnd = modelEnd;
     }
 
     /** Thrown for a body that is not a usable chat completion request; the message says why. */
@@ -35,31 +44,58 @@ public final class ChatCompletionBody {
         if (body == null || body.length() == 0) {
             throw new InvalidBody("Request body must be a JSON object");
         }
-        JsonNode node;
-        try {
-            node = GambiarraJson.mapper().readTree(body.getBytes());
+        byte[] bytes = body.getBytes();
+        String model = null;
+        boolean modelSeen = false;
+        Boolean stream = null;
+        int modelStart = -1;
+        int modelEnd = -1;
+        try (JsonParser p = FACTORY.createParser(bytes)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw new InvalidBody("Request body must be a JSON object");
+            }
+            JsonToken token;
+            while ((token = p.nextToken()) == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken value = p.nextToken();
+                switch (field) {
+                    case "model" -> {
+                        modelSeen = true;
+                        if (value == JsonToken.VALUE_STRING) {
+                            model = p.getText();
+                            modelStart = (int) p.currentTokenLocation().getByteOffset();
+                            modelEnd = (int) p.currentLocation().getByteOffset();
+                        } else if (value != JsonToken.VALUE_NULL) {
+                            throw new InvalidBody("'model' must be a string");
+                        }
+                    }
+                    case "stream" -> {
+                        if (value == JsonToken.VALUE_TRUE || value == JsonToken.VALUE_FALSE) {
+                            stream = value == JsonToken.VALUE_TRUE;
+                        } else if (value != JsonToken.VALUE_NULL) {
+                            throw new InvalidBody("'stream' must be a boolean");
+                        }
+                    }
+                    case "messages" -> {
+                        if (value != JsonToken.START_ARRAY && value != JsonToken.VALUE_NULL) {
+                            throw new InvalidBody("'messages' must be an array");
+                        }
+                        p.skipChildren();
+                    }
+                    default -> p.skipChildren();
+                }
+            }
+            if (token != JsonToken.END_OBJECT || p.nextToken() != null) {
+                throw new InvalidBody("Malformed JSON in request body");
+            }
         } catch (IOException e) {
             throw new InvalidBody("Malformed JSON in request body");
         }
-        if (!(node instanceof ObjectNode object)) {
-            throw new InvalidBody("Request body must be a JSON object");
+        if (model == null) {
+            throw new InvalidBody(modelSeen ? "'model' must be a string"
+                    : "'model' is required: a participant id, 'model:<name>', a model name, or '*'");
         }
-        JsonNode model = object.get("model");
-        if (model == null || model.isNull()) {
-            throw new InvalidBody("'model' is required: a participant id, 'model:<name>', a model name, or '*'");
-        }
-        if (!model.isTextual()) {
-            throw new InvalidBody("'model' must be a string");
-        }
-        JsonNode stream = object.get("stream");
-        if (stream != null && !stream.isNull() && !stream.isBoolean()) {
-            throw new InvalidBody("'stream' must be a boolean");
-        }
-        JsonNode messages = object.get("messages");
-        if (messages != null && !messages.isArray()) {
-            throw new InvalidBody("'messages' must be an array");
-        }
-        return new ChatCompletionBody(object, model.asText(), stream != null && stream.asBoolean(false));
+        return new ChatCompletionBody(bytes, model, Boolean.TRUE.equals(stream), modelStart, modelEnd);
     }
 
     /** The routing key the client sent. */
@@ -73,11 +109,10 @@ public final class ChatCompletionBody {
 
     /** The body to send to a participant serving {@code participantModel}. */
     public Buffer forParticipant(String participantModel) {
-        json.put("model", participantModel);
-        try {
-            return Buffer.buffer(GambiarraJson.mapper().writeValueAsBytes(json));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("could not re-encode a parsed request", e);
-        }
+        byte[] quoted = JsonStringEncoder.getInstance().quoteAsUTF8(participantModel);
+        Buffer out = Buffer.buffer(bytes.length - (modelEnd - modelStart) + quoted.length + 2);
+        out.appendBytes(bytes, 0, modelStart).appendByte((byte) '"').appendBytes(quoted).appendByte((byte) '"')
+                .appendBytes(bytes, modelEnd, bytes.length - modelEnd);
+        return out;
     }
 }
