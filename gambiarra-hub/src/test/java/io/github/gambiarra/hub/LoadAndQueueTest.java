@@ -35,6 +35,14 @@ class LoadAndQueueTest {
         servers.forEach(FakeLlmServer::close);
     }
 
+    /** An answer held back until {@code release} opens, so that requests pile up in flight. */
+    static FakeLlmServer.Responder heldUntil(CountDownLatch release) {
+        return ex -> {
+            release.await(10, TimeUnit.SECONDS);
+            ex.json(200, FakeLlmServer.completion(ex.model(), "done"));
+        };
+    }
+
     String joinJson(String id, String model, String endpoint, int maxConcurrency) {
         return "{\"id\":\"" + id + "\",\"nickname\":\"" + id + "\",\"model\":\"" + model + "\",\"endpoint\":\""
                 + endpoint + "\",\"maxConcurrency\":" + maxConcurrency + "}";
@@ -56,10 +64,7 @@ class LoadAndQueueTest {
         start(new HubOptions());
         String code = client.createRoom("R");
         CountDownLatch release = new CountDownLatch(1);
-        FakeLlmServer.Responder held = ex -> {
-            release.await(10, TimeUnit.SECONDS);
-            ex.json(200, FakeLlmServer.completion(ex.model(), "done"));
-        };
+        FakeLlmServer.Responder held = heldUntil(release);
         FakeLlmServer a = server("m").otherwise(held);
         FakeLlmServer b = server("m").otherwise(held);
         FakeLlmServer c = server("m").otherwise(held);
@@ -85,10 +90,7 @@ class LoadAndQueueTest {
         start(new HubOptions().queueWait(Duration.ofSeconds(10)));
         String code = client.createRoom("R");
         CountDownLatch release = new CountDownLatch(1);
-        FakeLlmServer slow = server("m").otherwise(ex -> {
-            release.await(10, TimeUnit.SECONDS);
-            ex.json(200, FakeLlmServer.completion(ex.model(), "done"));
-        });
+        FakeLlmServer slow = server("m").otherwise(heldUntil(release));
         client.post("/rooms/" + code + "/join", joinJson("solo", "m", slow.url(), 1));
         try (SseRecorder sse = new SseRecorder(hub.url() + "/rooms/" + code + "/events")) {
             sse.next("connected");
@@ -113,10 +115,7 @@ class LoadAndQueueTest {
         start(new HubOptions().queueSize(1).queueWait(Duration.ofSeconds(10)));
         String code = client.createRoom("R");
         CountDownLatch release = new CountDownLatch(1);
-        FakeLlmServer slow = server("m").otherwise(ex -> {
-            release.await(10, TimeUnit.SECONDS);
-            ex.json(200, FakeLlmServer.completion(ex.model(), "done"));
-        });
+        FakeLlmServer slow = server("m").otherwise(heldUntil(release));
         client.post("/rooms/" + code + "/join", joinJson("solo", "m", slow.url(), 1));
         CompletableFuture<HubClient.Reply> running = chatAsync(code, "*");
         Eventually.await("first running", () -> slow.inFlight() == 1);
@@ -136,10 +135,7 @@ class LoadAndQueueTest {
         start(new HubOptions().queueWait(Duration.ofMillis(300)));
         String code = client.createRoom("R");
         CountDownLatch release = new CountDownLatch(1);
-        FakeLlmServer slow = server("m").otherwise(ex -> {
-            release.await(10, TimeUnit.SECONDS);
-            ex.json(200, FakeLlmServer.completion(ex.model(), "done"));
-        });
+        FakeLlmServer slow = server("m").otherwise(heldUntil(release));
         client.post("/rooms/" + code + "/join", joinJson("solo", "m", slow.url(), 1));
         CompletableFuture<HubClient.Reply> running = chatAsync(code, "solo");
         Eventually.await("first running", () -> slow.inFlight() == 1);
