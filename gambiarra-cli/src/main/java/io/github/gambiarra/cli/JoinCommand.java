@@ -9,6 +9,7 @@ import io.github.gambiarra.langchain4j.RoomEvent;
 import io.github.gambiarra.langchain4j.RoomEventListener;
 import io.github.gambiarra.protocol.HubEvents;
 import io.github.gambiarra.protocol.MachineSpecs;
+import io.github.gambiarra.protocol.ModelNames;
 import io.github.gambiarra.protocol.Participant;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -22,7 +23,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -186,8 +186,8 @@ public final class JoinCommand implements Callable<Integer> {
     private String chooseModel(LlmServerProbe.Found server, PrintWriter out) throws IOException {
         List<String> models = server.models();
         if (model != null) {
-            if (models.isEmpty() || models.stream().anyMatch(m -> sameModel(m, model))) {
-                return models.stream().filter(m -> sameModel(m, model)).findFirst().orElse(model);
+            if (models.isEmpty() || models.stream().anyMatch(m -> ModelNames.same(m, model))) {
+                return models.stream().filter(m -> ModelNames.same(m, model)).findFirst().orElse(model);
             }
             throw new IllegalStateException("model '" + model + "' is not served by " + server.endpoint()
                     + "; it serves: " + String.join(", ", models));
@@ -214,12 +214,6 @@ public final class JoinCommand implements Callable<Integer> {
             throw new IllegalStateException("no model number " + choice);
         }
         return models.get(choice - 1);
-    }
-
-    static boolean sameModel(String served, String wanted) {
-        String a = served.toLowerCase(Locale.ROOT);
-        String b = wanted.toLowerCase(Locale.ROOT);
-        return a.equals(b) || (a.contains(":") ? a : a + ":latest").equals(b.contains(":") ? b : b + ":latest");
     }
 
     /**
@@ -288,7 +282,6 @@ public final class JoinCommand implements Callable<Integer> {
     private static final class RequestLog implements RoomEventListener {
         private final String me;
         private final PrintWriter out;
-        private final List<String> pending = new ArrayList<>();
 
         RequestLog(String me, PrintWriter out) {
             this.me = me;

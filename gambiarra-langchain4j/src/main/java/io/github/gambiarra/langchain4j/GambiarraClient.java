@@ -121,8 +121,8 @@ public final class GambiarraClient implements AutoCloseable {
      * no longer knows it (it must re-join).
      */
     public boolean heartbeat(String roomCode, String participantId, String token) {
-        try (Response response = execute(bearer(post(roomPath(roomCode, "/health"),
-                new Messages.HealthRequest(participantId)), token))) {
+        try (Response response = execute(post(roomPath(roomCode, "/health"),
+                new Messages.HealthRequest(participantId)), token)) {
             if (response.code() == 404) {
                 return false;
             }
@@ -133,8 +133,8 @@ public final class GambiarraClient implements AutoCloseable {
 
     /** Removes a participant from a room, with the token its join answer carried. */
     public void leave(String roomCode, String participantId, String token) {
-        call(bearer(new Request.Builder().url(hubUrl + roomPath(roomCode, "/leave/" + encode(participantId))).delete(),
-                token), Messages.Success.class, roomCode);
+        call(new Request.Builder().url(hubUrl + roomPath(roomCode, "/leave/" + encode(participantId))).delete(),
+                Messages.Success.class, roomCode, token);
     }
 
     /**
@@ -144,7 +144,7 @@ public final class GambiarraClient implements AutoCloseable {
      */
     public EventSubscription events(String roomCode, RoomEventListener listener) {
         Request request = withAuth(new Request.Builder().url(hubUrl + roomPath(roomCode, "/events"))
-                .header("Accept", "text/event-stream")).build();
+                .header("Accept", "text/event-stream"), null).build();
         OkHttpClient streaming = http.newBuilder().readTimeout(0, TimeUnit.MILLISECONDS).build();
         EventSource source = EventSources.createFactory(streaming).newEventSource(request, new EventSourceListener() {
             @Override
@@ -212,27 +212,21 @@ public final class GambiarraClient implements AutoCloseable {
         }
     }
 
-    /** Marks a request as the participant's own: its token replaces the room password. */
-    private static Request.Builder bearer(Request.Builder request, String token) {
-        if (token != null && !token.isEmpty()) {
-            request.header("Authorization", "Bearer " + token);
+    /**
+     * The Bearer credential: a participant's own calls carry its token, everything else the room
+     * password (if there is one).
+     */
+    private Request.Builder withAuth(Request.Builder request, String token) {
+        String credential = token != null && !token.isEmpty() ? token : password;
+        if (credential != null && !credential.isEmpty()) {
+            request.header("Authorization", "Bearer " + credential);
         }
         return request;
     }
 
-    private Request.Builder withAuth(Request.Builder request) {
-        if (request.build().header("Authorization") != null) {
-            return request;
-        }
-        if (password != null && !password.isEmpty()) {
-            request.header("Authorization", "Bearer " + password);
-        }
-        return request;
-    }
-
-    private Response execute(Request.Builder request) {
+    private Response execute(Request.Builder request, String token) {
         try {
-            return http.newCall(withAuth(request).build()).execute();
+            return http.newCall(withAuth(request, token).build()).execute();
         } catch (IOException e) {
             throw HubErrors.isUnreachable(e) ? HubErrors.unreachable(hubUrl, e)
                     : new GambiarraException("request to " + hubUrl + " failed: " + e.getMessage(), 0, e);
@@ -240,7 +234,11 @@ public final class GambiarraClient implements AutoCloseable {
     }
 
     private <T> T call(Request.Builder request, Class<T> type, String roomCode) {
-        try (Response response = execute(request)) {
+        return call(request, type, roomCode, null);
+    }
+
+    private <T> T call(Request.Builder request, Class<T> type, String roomCode, String token) {
+        try (Response response = execute(request, token)) {
             String body = check(response, roomCode);
             JavaType javaType = GambiarraJson.mapper().constructType(type);
             return GambiarraJson.mapper().readValue(body, javaType);

@@ -6,6 +6,7 @@ import io.github.gambiarra.hub.events.RoomEvents;
 import io.github.gambiarra.hub.http.Replies;
 import io.github.gambiarra.hub.room.ParticipantState;
 import io.github.gambiarra.protocol.HubEvents;
+import io.github.gambiarra.protocol.HubHeaders;
 import io.github.gambiarra.protocol.Messages;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
@@ -24,8 +25,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * connection, so the client sees an incomplete answer rather than a clean end.
  */
 public final class CompletionRelay {
-    /** Header naming the participant that answered, for clients that want to know. */
-    public static final String PARTICIPANT_HEADER = "X-Gambiarra-Participant";
     static final String CHAT_PATH = "/v1/chat/completions";
 
     private final ParticipantTransport transport;
@@ -58,7 +57,7 @@ public final class CompletionRelay {
         transport.post(participant, CHAT_PATH, attempt.body.forParticipant(participant.model())).onComplete(ar -> {
             if (ar.failed()) {
                 failedBeforeFirstByte(exchange, "Failed to reach participant " + participant.id() + ": "
-                        + describe(ar.cause()), null);
+                        + describe(ar.cause()));
                 return;
             }
             UpstreamReply reply = ar.result();
@@ -70,7 +69,7 @@ public final class CompletionRelay {
                 if (dispatcher.canFailover(attempt)) {
                     reply.cancel();
                     failedBeforeFirstByte(exchange, "participant " + participant.id() + " answered HTTP "
-                            + reply.status(), reply);
+                            + reply.status());
                     return;
                 }
             }
@@ -79,7 +78,7 @@ public final class CompletionRelay {
         });
     }
 
-    private void failedBeforeFirstByte(Exchange exchange, String reason, UpstreamReply cancelled) {
+    private void failedBeforeFirstByte(Exchange exchange, String reason) {
         Attempt attempt = exchange.attempt;
         if (!exchange.end(HubMetrics.Outcome.FAILED, reason)) {
             return;
@@ -104,7 +103,7 @@ public final class CompletionRelay {
         }
         response.setStatusCode(reply.status())
                 .putHeader("Content-Type", contentType)
-                .putHeader(PARTICIPANT_HEADER, participant.id());
+                .putHeader(HubHeaders.PARTICIPANT, participant.id());
         if (contentType.startsWith("text/event-stream")) {
             response.putHeader("Cache-Control", "no-cache").putHeader("X-Accel-Buffering", "no");
         }

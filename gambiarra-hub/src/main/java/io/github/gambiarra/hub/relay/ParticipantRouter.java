@@ -4,7 +4,7 @@ import io.github.gambiarra.hub.room.ParticipantState;
 import io.github.gambiarra.hub.room.RoomState;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
+import io.github.gambiarra.protocol.ModelNames;
 import java.util.Set;
 
 /**
@@ -99,29 +99,11 @@ public final class ParticipantRouter {
     private static List<ParticipantState> servingModel(RoomState room, String model, Set<String> excluded) {
         List<ParticipantState> matches = new ArrayList<>();
         for (ParticipantState p : room.participants()) {
-            if (p.isOnline() && !excluded.contains(p.id()) && sameModel(p.model(), model)) {
+            if (p.isOnline() && !excluded.contains(p.id()) && ModelNames.same(p.model(), model)) {
                 matches.add(p);
             }
         }
         return matches;
-    }
-
-    /**
-     * Model names match exactly, or as Ollama's tagged form: {@code llama3} is
-     * {@code llama3:latest}, both ways.
-     */
-    static boolean sameModel(String served, String wanted) {
-        if (served == null || wanted == null || wanted.isBlank()) {
-            return false;
-        }
-        String a = served.trim().toLowerCase(Locale.ROOT);
-        String b = wanted.trim().toLowerCase(Locale.ROOT);
-        return a.equals(b) || withDefaultTag(a).equals(withDefaultTag(b));
-    }
-
-    private static String withDefaultTag(String model) {
-        int slash = model.lastIndexOf('/');
-        return model.indexOf(':', slash + 1) >= 0 ? model : model + ":latest";
     }
 
     private static Route take(RoomState room, List<ParticipantState> eligible) {

@@ -5,14 +5,12 @@ import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.chat.response.ChatResponseMetadata;
 import dev.langchain4j.model.openai.OpenAiChatResponseMetadata;
 import io.github.gambiarra.langchain4j.GambiarraChatResponseMetadata;
+import io.github.gambiarra.protocol.HubHeaders;
 import java.util.List;
 import java.util.Map;
 
 /** Adds what the hub said about a response (who answered) to LangChain4j's response. */
 public final class Responses {
-    /** The header the hub puts on every relayed answer. */
-    public static final String PARTICIPANT_HEADER = "X-Gambiarra-Participant";
-
     private Responses() {
     }
 
@@ -20,7 +18,7 @@ public final class Responses {
         ChatResponseMetadata upstream = response.metadata();
         String participant = null;
         if (upstream instanceof OpenAiChatResponseMetadata openAi) {
-            participant = header(openAi.rawHttpResponse(), PARTICIPANT_HEADER);
+            participant = header(openAi.rawHttpResponse(), HubHeaders.PARTICIPANT);
         }
         GambiarraChatResponseMetadata metadata = GambiarraChatResponseMetadata.builder()
                 .id(upstream.id())
