@@ -25,7 +25,7 @@ public final class HubMetrics {
 
     /** Outcome of one request, as a metric tag. */
     public enum Outcome {
-        SUCCESS, UPSTREAM_ERROR, FAILED, CANCELLED, REJECTED
+        SUCCESS, UPSTREAM_ERROR, FAILED, CANCELLED
     }
 
     /** Registers the per-room gauges once. */

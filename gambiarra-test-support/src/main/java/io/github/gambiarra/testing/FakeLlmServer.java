@@ -127,7 +127,6 @@ public final class FakeLlmServer implements AutoCloseable {
     private final ConcurrentLinkedQueue<Responder> script = new ConcurrentLinkedQueue<>();
     private final AtomicInteger chatRequests = new AtomicInteger();
     private final AtomicInteger inFlight = new AtomicInteger();
-    private final AtomicInteger brokenPipes = new AtomicInteger();
     private volatile Responder fallback;
 
     private FakeLlmServer(String model) throws IOException {
@@ -183,11 +182,6 @@ public final class FakeLlmServer implements AutoCloseable {
         return r;
     }
 
-    /** The next request if one arrives within {@code timeout}, else null. */
-    public Recorded pollRequest(Duration timeout) throws InterruptedException {
-        return requests.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    }
-
     /** How many chat completion requests arrived. */
     public int chatRequestCount() {
         return chatRequests.get();
@@ -196,11 +190,6 @@ public final class FakeLlmServer implements AutoCloseable {
     /** Chat completions being answered right now. */
     public int inFlight() {
         return inFlight.get();
-    }
-
-    /** How many answers failed because the other side closed the connection. */
-    public int brokenPipes() {
-        return brokenPipes.get();
     }
 
     private void handle(HttpExchange http) throws IOException {
@@ -228,7 +217,7 @@ public final class FakeLlmServer implements AutoCloseable {
                 new Exchange(http, recorded, model).json(404, "{\"error\":\"not found\"}");
             }
         } catch (IOException e) {
-            brokenPipes.incrementAndGet();
+            // the other side went away: nothing to answer
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {

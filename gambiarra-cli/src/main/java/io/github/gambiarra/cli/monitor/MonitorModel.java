@@ -111,10 +111,6 @@ public final class MonitorModel {
         return tab != null && tab.name != null;
     }
 
-    public synchronized boolean hasRoom(String code) {
-        return tabs.containsKey(code);
-    }
-
     public synchronized void connection(String code, Connection state) {
         Tab tab = tabs.get(code);
         if (tab != null) {

@@ -102,10 +102,6 @@ public final class RoomEvents {
         subscribers.clear();
     }
 
-    public int subscriberCount() {
-        return subscribers.size();
-    }
-
     private void send(String clientId, Subscriber s, Buffer frame) {
         HttpServerResponse response = s.response();
         if (response.closed() || response.ended()) {

@@ -35,11 +35,6 @@ public final class ParticipantState {
     private long tokensPerSecondCount;
     private Long lastTtftMs;
 
-    public ParticipantState(String id, String nickname, String model, String endpoint,
-                            MachineSpecs specs, GenerationConfig config, long joinedAt) {
-        this(id, nickname, model, endpoint, specs, config, joinedAt, null, Integer.MAX_VALUE);
-    }
-
     public ParticipantState(String id, String nickname, String model, String endpoint, MachineSpecs specs,
                             GenerationConfig config, long joinedAt, String token, int maxConcurrency) {
         this.id = id;

@@ -70,10 +70,6 @@ public final class RoomState {
         return id == null ? Optional.empty() : Optional.ofNullable(participants.get(id));
     }
 
-    public boolean remove(String id) {
-        return participants.remove(id) != null;
-    }
-
     /** Removes {@code participant} only if it is still the registration under its id. */
     public boolean remove(ParticipantState participant) {
         return participants.remove(participant.id(), participant);
