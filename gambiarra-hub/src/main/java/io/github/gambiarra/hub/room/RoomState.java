@@ -13,6 +13,7 @@ public final class RoomState {
     private final Room room;
     private final String passwordHash;
     private final Map<String, ParticipantState> participants = new ConcurrentHashMap<>();
+    private volatile List<ParticipantState> ordered = List.of();
     private final AtomicLong routingTurn = new AtomicLong();
     private final byte[] pepper = new byte[16];
     private volatile byte[] verifiedDigest;
@@ -63,7 +64,9 @@ public final class RoomState {
 
     /** Adds or replaces (same id) a participant; returns the one it replaced, if any. */
     public Optional<ParticipantState> put(ParticipantState participant) {
-        return Optional.ofNullable(participants.put(participant.id(), participant));
+        ParticipantState replaced = participants.put(participant.id(), participant);
+        reorder();
+        return Optional.ofNullable(replaced);
     }
 
     public Optional<ParticipantState> participant(String id) {
@@ -72,14 +75,25 @@ public final class RoomState {
 
     /** Removes {@code participant} only if it is still the registration under its id. */
     public boolean remove(ParticipantState participant) {
-        return participants.remove(participant.id(), participant);
+        boolean removed = participants.remove(participant.id(), participant);
+        if (removed) {
+            reorder();
+        }
+        return removed;
     }
 
-    /** Participants in the order they joined. */
+    /** Participants in the order they joined; a snapshot kept for routing, which reads it on every request. */
     public List<ParticipantState> participants() {
-        return participants.values().stream()
-                .sorted(Comparator.comparingLong(ParticipantState::joinedAt).thenComparing(ParticipantState::id))
-                .toList();
+        return ordered;
+    }
+
+    private void reorder() {
+        // Joins and leaves are rare next to requests: sort once here rather than on every route.
+        synchronized (participants) {
+            ordered = participants.values().stream()
+                    .sorted(Comparator.comparingLong(ParticipantState::joinedAt).thenComparing(ParticipantState::id))
+                    .toList();
+        }
     }
 
     public int participantCount() {
