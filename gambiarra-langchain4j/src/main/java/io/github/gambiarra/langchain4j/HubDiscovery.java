@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import javax.jmdns.JmDNS;
 import javax.jmdns.ServiceInfo;
@@ -47,6 +48,7 @@ public final class HubDiscovery {
     private final UnaryOperator<String> environment;
     private final UnaryOperator<String> properties;
     private final String fallback;
+    private final Supplier<List<String>> browser;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
     HubDiscovery(Duration mdnsTimeout, String mdnsAddress, UnaryOperator<String> properties,
@@ -56,6 +58,18 @@ public final class HubDiscovery {
         this.properties = properties;
         this.environment = environment;
         this.fallback = fallback;
+        this.browser = this::browse;
+    }
+
+    /** Discovery whose mDNS browse is replaced by {@code browser}, for choosing among known hubs. */
+    HubDiscovery(Duration mdnsTimeout, UnaryOperator<String> properties, UnaryOperator<String> environment,
+                 String fallback, Supplier<List<String>> browser) {
+        this.mdnsTimeout = mdnsTimeout;
+        this.mdnsAddress = null;
+        this.properties = properties;
+        this.environment = environment;
+        this.fallback = fallback;
+        this.browser = browser;
     }
 
     /** Discovery as configured by the system and the environment. */
@@ -82,7 +96,7 @@ public final class HubDiscovery {
         }
         tried.add("environment variable " + HUB_ENV + " (not set)");
 
-        List<String> announced = browse();
+        List<String> announced = browser.get();
         String firstAnswering = null;
         for (String url : announced) {
             int status = probe(url, roomCode);

@@ -7,7 +7,10 @@ import io.github.gambiarra.hub.GambiarraHub;
 import io.github.gambiarra.hub.HubOptions;
 import java.net.ServerSocket;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** Finding a hub: system property, environment, mDNS on loopback, the default address, and nothing. */
@@ -40,17 +43,43 @@ class HubDiscoveryTest {
     }
 
     @Test
-    void mdnsFindsTheHubThatKnowsTheRoom() throws Exception {
-        try (GambiarraHub stranger = GambiarraHub.start(new HubOptions().host("127.0.0.1").port(0)
+    void mdnsBrowseSeesEveryAnnouncedHub() throws Exception {
+        try (GambiarraHub one = GambiarraHub.start(new HubOptions().host("127.0.0.1").port(0)
                 .mdns(true).mdnsAddress("127.0.0.1"));
-             GambiarraHub home = GambiarraHub.start(new HubOptions().host("127.0.0.1").port(0)
+             GambiarraHub two = GambiarraHub.start(new HubOptions().host("127.0.0.1").port(0)
                      .mdns(true).mdnsAddress("127.0.0.1"))) {
-            stranger.awaitMdns(15_000);
-            home.awaitMdns(15_000);
+            one.awaitMdns(15_000);
+            two.awaitMdns(15_000);
+            Set<String> expected = Set.of("http://127.0.0.1:" + one.port(), "http://127.0.0.1:" + two.port());
+            // Multicast answers on a busy machine can miss one short browse; browse again until both
+            // are seen (each browse waits its full window), giving up after a generous deadline.
+            HubDiscovery discovery = discovery(NONE, NONE, Duration.ofSeconds(2), "http://unused");
+            Set<String> seen = new HashSet<>();
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (!seen.containsAll(expected) && System.nanoTime() < deadline) {
+                seen.addAll(discovery.browse());
+            }
+            assertThat(seen).containsAll(expected);
+        }
+    }
+
+    @Test
+    void amongAnnouncedHubsTheOneThatKnowsTheRoomWins() throws Exception {
+        try (GambiarraHub stranger = GambiarraHub.start(new HubOptions().host("127.0.0.1").port(0));
+             GambiarraHub home = GambiarraHub.start(new HubOptions().host("127.0.0.1").port(0))) {
             String code = GambiarraClient.create(home.url()).createRoom("R", null).room().code();
-            var found = discovery(NONE, NONE, Duration.ofSeconds(4), deadUrl()).locate(code);
-            assertThat(found.url()).isEqualTo("http://127.0.0.1:" + home.port());
-            assertThat(found.how()).isEqualTo("mDNS");
+            String dead = deadUrl();
+            for (List<String> announced : List.of(List.of(dead, stranger.url(), home.url()),
+                    List.of(home.url(), stranger.url()))) {
+                var found = new HubDiscovery(Duration.ofSeconds(1), NONE::get, NONE::get, dead, () -> announced)
+                        .locate(code);
+                assertThat(found.url()).isEqualTo(home.url());
+                assertThat(found.how()).isEqualTo("mDNS");
+            }
+            var unknownRoom = new HubDiscovery(Duration.ofSeconds(1), NONE::get, NONE::get, dead,
+                    () -> List.of(dead, stranger.url())).locate("ZZZZZZ");
+            assertThat(unknownRoom.url()).isEqualTo(stranger.url());
+            assertThat(unknownRoom.how()).contains("no announced hub knows room ZZZZZZ");
         }
     }
 
