@@ -1,0 +1,425 @@
+package io.github.gambiarra.llama;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import de.kherud.llama.LlamaIterator;
+import de.kherud.llama.LlamaModel;
+import de.kherud.llama.LlamaOutput;
+import de.kherud.llama.LogLevel;
+import de.kherud.llama.ModelParameters;
+import de.kherud.llama.args.LogFormat;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Instant;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A GGUF model loaded into llama.cpp and served as an OpenAI-compatible server, ready to be shared in
+ * a room: {@code GET /v1/models}, {@code GET /api/tags} (so it is found like Ollama) and
+ * {@code POST /v1/chat/completions}, blocking or streamed, with the model's chat template.
+ *
+ * <p>It generates {@link EngineOptions#parallel()} answers at once; more requests wait for a slot.
+ * A streaming client that goes away has its generation cancelled at the next token, which frees the
+ * slot. (A blocking request runs to its {@code max_tokens}: the JDK server cannot see the client leave
+ * before it writes the answer.)
+ *
+ * <pre>{@code
+ * try (LlamaEngine engine = LlamaEngine.start(EngineOptions.builder().gguf(file).build())) {
+ *     String endpoint = engine.url();            // http://127.0.0.1:40123
+ * }
+ * }</pre>
+ */
+public final class LlamaEngine implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(LlamaEngine.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int MAX_BODY = 16 * 1024 * 1024;
+    private static final byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII);
+
+    private final EngineOptions options;
+    private final LlamaModel model;
+    private final HttpServer server;
+    private final ExecutorService workers;
+    private final long created = Instant.now().getEpochSecond();
+    private final AtomicInteger active = new AtomicInteger();
+    private final AtomicLong served = new AtomicLong();
+    private final AtomicLong cancelled = new AtomicLong();
+    private final AtomicLong generatedTokens = new AtomicLong();
+    private volatile boolean closing;
+
+    private LlamaEngine(EngineOptions options, LlamaModel model, HttpServer server, ExecutorService workers) {
+        this.options = options;
+        this.model = model;
+        this.server = server;
+        this.workers = workers;
+    }
+
+    /** Loads the model (seconds for a large file) and starts serving it. */
+    public static LlamaEngine start(EngineOptions options) throws IOException {
+        if (!options.nativeLog()) {
+            LlamaModel.setLogger(LogFormat.TEXT, (level, message) -> {
+                if (level == LogLevel.ERROR) {
+                    LOG.warn("llama.cpp: {}", message.strip());
+                }
+            });
+        }
+        ModelParameters parameters = new ModelParameters()
+                .setModel(options.gguf().toAbsolutePath().toString())
+                .setCtxSize(options.contextSize())
+                .setParallel(options.parallel())
+                .setThreads(options.threads())
+                .setThreadsBatch(options.threads())
+                .disableContextShift();
+        if (!options.nativeLog()) {
+            parameters.disableLog();
+        }
+        LlamaModel model;
+        try {
+            model = new LlamaModel(parameters);
+        } catch (RuntimeException | UnsatisfiedLinkError e) {
+            throw new IOException("llama.cpp could not load " + options.gguf() + ": " + e.getMessage(), e);
+        }
+        HttpServer server;
+        try {
+            server = HttpServer.create(new InetSocketAddress(options.host(), options.port()), 128);
+        } catch (IOException e) {
+            model.close();
+            throw new IOException("cannot listen on " + options.host() + ":" + options.port() + ": " + e.getMessage(), e);
+        }
+        AtomicInteger n = new AtomicInteger();
+        ExecutorService workers = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "gambiarra-llama-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        LlamaEngine engine = new LlamaEngine(options, model, server, workers);
+        server.createContext("/", engine::handle);
+        server.setExecutor(workers);
+        server.start();
+        LOG.info("serving {} as '{}' on {}", options.gguf(), options.modelName(), engine.url());
+        return engine;
+    }
+
+    /** The base URL to share, e.g. {@code http://127.0.0.1:40123} (OpenAI routes are under {@code /v1}). */
+    public String url() {
+        String host = server.getAddress().getAddress().getHostAddress();
+        if (host.contains(":")) {
+            host = "[" + host + "]";
+        }
+        return "http://" + host + ":" + port();
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    /** The name requests are answered under. */
+    public String modelName() {
+        return options.modelName();
+    }
+
+    /** How many answers are generated at once: the concurrency to announce to a hub. */
+    public int parallel() {
+        return options.parallel();
+    }
+
+    public EngineOptions options() {
+        return options;
+    }
+
+    /** Generations in progress (streaming or not). */
+    public int activeRequests() {
+        return active.get();
+    }
+
+    /** Chat completions answered to the end since the engine started. */
+    public long servedRequests() {
+        return served.get();
+    }
+
+    /** Generations stopped early because their client went away (or the engine closed). */
+    public long cancelledRequests() {
+        return cancelled.get();
+    }
+
+    /** Tokens generated since the engine started. */
+    public long generatedTokens() {
+        return generatedTokens.get();
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            String path = exchange.getRequestURI().getPath();
+            String method = exchange.getRequestMethod();
+            if (closing) {
+                error(exchange, 503, "the engine is shutting down", "server_error", null);
+            } else if (path.equals("/v1/chat/completions") || path.equals("/chat/completions")) {
+                if (method.equals("POST")) {
+                    chat(exchange);
+                } else {
+                    error(exchange, 405, "use POST", "invalid_request_error", null);
+                }
+            } else if (method.equals("GET") && (path.equals("/v1/models") || path.equals("/models"))) {
+                send(exchange, 200, models());
+            } else if (method.equals("GET") && path.equals("/api/tags")) {
+                send(exchange, 200, tags());
+            } else if (method.equals("GET") && (path.equals("/health") || path.equals("/"))) {
+                ObjectNode ok = JSON.createObjectNode().put("status", "ok").put("model", options.modelName());
+                send(exchange, 200, ok);
+            } else {
+                error(exchange, 404, "no route " + method + " " + path, "invalid_request_error", null);
+            }
+        } catch (IOException e) {
+            LOG.debug("client went away: {}", e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.warn("request failed", e);
+        }
+    }
+
+    private ObjectNode models() {
+        ObjectNode list = JSON.createObjectNode().put("object", "list");
+        list.putArray("data").addObject()
+                .put("id", options.modelName())
+                .put("object", "model")
+                .put("created", created)
+                .put("owned_by", "gambiarra-llama");
+        return list;
+    }
+
+    private ObjectNode tags() throws IOException {
+        ObjectNode tags = JSON.createObjectNode();
+        ObjectNode m = tags.putArray("models").addObject()
+                .put("name", options.modelName())
+                .put("model", options.modelName())
+                .put("modified_at", Files.getLastModifiedTime(options.gguf()).toInstant().toString())
+                .put("size", Files.size(options.gguf()));
+        m.putObject("details").put("format", "gguf").put("family", "llama");
+        return tags;
+    }
+
+    private void chat(HttpExchange exchange) throws IOException {
+        byte[] body;
+        try (InputStream in = exchange.getRequestBody()) {
+            body = in.readNBytes(MAX_BODY + 1);
+        }
+        if (body.length > MAX_BODY) {
+            error(exchange, 413, "the request body is larger than " + MAX_BODY / (1024 * 1024) + " MiB",
+                    "invalid_request_error", null);
+            return;
+        }
+        ChatRequest request;
+        try {
+            request = ChatRequest.parse(JSON.readTree(body), options);
+        } catch (JsonProcessingException e) {
+            error(exchange, 400, "the request body is not valid JSON: " + e.getOriginalMessage(),
+                    "invalid_request_error", null);
+            return;
+        } catch (ChatRequest.BadRequest e) {
+            error(exchange, 400, e.getMessage(), "invalid_request_error", e.param);
+            return;
+        }
+        String id = "chatcmpl-" + UUID.randomUUID().toString().replace("-", "");
+        int promptTokens;
+        try {
+            promptTokens = model.encode(model.applyTemplate(request.parameters)).length;
+        } catch (RuntimeException e) {
+            error(exchange, 400, "the messages do not fit the model's chat template: " + e.getMessage(),
+                    "invalid_request_error", "messages");
+            return;
+        }
+        active.incrementAndGet();
+        try {
+            if (request.stream) {
+                stream(exchange, request, id, promptTokens);
+            } else {
+                complete(exchange, request, id, promptTokens);
+            }
+        } finally {
+            active.decrementAndGet();
+        }
+    }
+
+    private void complete(HttpExchange exchange, ChatRequest request, String id, int promptTokens) throws IOException {
+        StringBuilder text = new StringBuilder();
+        int tokens;
+        try {
+            tokens = generate(request, out -> text.append(out.text));
+        } catch (RuntimeException e) {
+            error(exchange, 500, "generation failed: " + e.getMessage(), "server_error", null);
+            return;
+        }
+        ObjectNode answer = header(id, "chat.completion");
+        ObjectNode choice = answer.putArray("choices").addObject().put("index", 0);
+        choice.putObject("message").put("role", "assistant").put("content", text.toString());
+        choice.put("finish_reason", finishReason(request, tokens));
+        usage(answer, promptTokens, tokens);
+        send(exchange, 200, answer);
+    }
+
+    private void stream(HttpExchange exchange, ChatRequest request, String id, int promptTokens) throws IOException {
+        exchange.getResponseHeaders().set("Content-Type", "text/event-stream");
+        exchange.getResponseHeaders().set("Cache-Control", "no-cache");
+        exchange.sendResponseHeaders(200, 0);
+        OutputStream out = exchange.getResponseBody();
+        ObjectNode first = chunk(id);
+        first.withArray("choices").addObject().put("index", 0).putNull("finish_reason")
+                .putObject("delta").put("role", "assistant").put("content", "");
+        event(out, first);
+        int tokens;
+        try {
+            tokens = generate(request, output -> {
+                if (!output.text.isEmpty()) {
+                    ObjectNode c = chunk(id);
+                    c.withArray("choices").addObject().put("index", 0).putNull("finish_reason")
+                            .putObject("delta").put("content", output.text);
+                    event(out, c);
+                }
+            });
+        } catch (RuntimeException e) {
+            ObjectNode failure = JSON.createObjectNode();
+            failure.putObject("error").put("message", "generation failed: " + e.getMessage()).put("type", "server_error");
+            event(out, failure);
+            return;
+        }
+        ObjectNode last = chunk(id);
+        last.withArray("choices").addObject().put("index", 0).put("finish_reason", finishReason(request, tokens))
+                .putObject("delta");
+        event(out, last);
+        if (request.includeUsage) {
+            ObjectNode usage = chunk(id);
+            usage.putArray("choices");
+            usage(usage, promptTokens, tokens);
+            event(out, usage);
+        }
+        out.write(DONE);
+        out.flush();
+    }
+
+    /** What each generated piece of text is given to; an IOException (the client left) cancels. */
+    @FunctionalInterface
+    private interface Sink {
+        void accept(LlamaOutput output) throws IOException;
+    }
+
+    /** Generates, handing each output to {@code sink}; returns the number of tokens generated. */
+    private int generate(ChatRequest request, Sink sink) throws IOException {
+        LlamaIterator it = model.generate(request.parameters).iterator();
+        int tokens = 0;
+        while (it.hasNext()) {
+            LlamaOutput output = it.next();
+            // The last output closes the generation: it carries no new token.
+            if (it.hasNext()) {
+                tokens++;
+                generatedTokens.incrementAndGet();
+            }
+            if (closing) {
+                it.cancel();
+                cancelled.incrementAndGet();
+                throw new IOException("the engine is shutting down");
+            }
+            try {
+                sink.accept(output);
+            } catch (IOException clientGone) {
+                it.cancel();
+                cancelled.incrementAndGet();
+                LOG.debug("client left after {} tokens: generation cancelled", tokens);
+                throw clientGone;
+            }
+        }
+        served.incrementAndGet();
+        return tokens;
+    }
+
+    private static String finishReason(ChatRequest request, int tokens) {
+        return request.maxTokens > 0 && tokens >= request.maxTokens ? "length" : "stop";
+    }
+
+    private ObjectNode header(String id, String object) {
+        return JSON.createObjectNode()
+                .put("id", id)
+                .put("object", object)
+                .put("created", Instant.now().getEpochSecond())
+                .put("model", options.modelName());
+    }
+
+    private ObjectNode chunk(String id) {
+        ObjectNode c = header(id, "chat.completion.chunk");
+        c.putArray("choices");
+        return c;
+    }
+
+    private static void usage(ObjectNode target, int promptTokens, int completionTokens) {
+        target.putObject("usage")
+                .put("prompt_tokens", promptTokens)
+                .put("completion_tokens", completionTokens)
+                .put("total_tokens", promptTokens + completionTokens);
+    }
+
+    private static void event(OutputStream out, JsonNode data) throws IOException {
+        out.write(("data: " + JSON.writeValueAsString(data) + "\n\n").getBytes(StandardCharsets.UTF_8));
+        out.flush();
+    }
+
+    private static void send(HttpExchange exchange, int status, JsonNode body) throws IOException {
+        byte[] bytes = JSON.writeValueAsBytes(body);
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        exchange.sendResponseHeaders(status, bytes.length);
+        exchange.getResponseBody().write(bytes);
+    }
+
+    private static void error(HttpExchange exchange, int status, String message, String type, String param)
+            throws IOException {
+        ObjectNode body = JSON.createObjectNode();
+        ObjectNode error = body.putObject("error").put("message", message).put("type", type);
+        if (param != null) {
+            error.put("param", param);
+        } else {
+            error.putNull("param");
+        }
+        error.putNull("code");
+        send(exchange, status, body);
+    }
+
+    /**
+     * Stops serving: new requests are refused, generations in progress are cancelled at their next
+     * token, and the model is unloaded once they have ended.
+     */
+    @Override
+    public void close() {
+        if (closing) {
+            return;
+        }
+        closing = true;
+        server.stop(0);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (active.get() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        workers.shutdownNow();
+        if (active.get() > 0) {
+            // Unloading under a running generation would crash the process; leave it to the OS.
+            LOG.warn("{} generation(s) still running after 10 s: the model stays loaded", active.get());
+            return;
+        }
+        model.close();
+    }
+}

@@ -1,0 +1,252 @@
+package io.github.gambiarra.llama;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The engine with the real llama.cpp and a generated tiny model, spoken to over HTTP like any client would. */
+class LlamaEngineTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @TempDir
+    static Path dir;
+    static LlamaEngine engine;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Path gguf = TinyLlama.demo().write(dir.resolve("tiny.gguf"));
+        engine = LlamaEngine.start(EngineOptions.builder().gguf(gguf).modelName("tiny").contextSize(4096)
+                .parallel(2).threads(2).ignoreEos(true).defaultMaxTokens(32).build());
+    }
+
+    @AfterAll
+    static void stop() {
+        if (engine != null) {
+            engine.close();
+        }
+    }
+
+    static HttpResponse<String> post(String body) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(engine.url() + "/v1/chat/completions"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static JsonNode get(String path) throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(engine.url() + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        return JSON.readTree(r.body());
+    }
+
+    static String chat(int maxTokens, Integer seed, String extra) {
+        return "{\"model\":\"tiny\",\"messages\":[{\"role\":\"system\",\"content\":\"Be brief.\"},"
+                + "{\"role\":\"user\",\"content\":\"Olá! Como vai a rede?\"}]"
+                + (maxTokens > 0 ? ",\"max_tokens\":" + maxTokens : "")
+                + (seed != null ? ",\"seed\":" + seed + ",\"temperature\":0.9" : "")
+                + (extra == null ? "" : "," + extra) + "}";
+    }
+
+    @Test
+    void listsItsModelTheOpenAiWayAndTheOllamaWay() throws Exception {
+        JsonNode models = get("/v1/models");
+        assertThat(models.path("object").asText()).isEqualTo("list");
+        assertThat(models.path("data").get(0).path("id").asText()).isEqualTo("tiny");
+        JsonNode tags = get("/api/tags");
+        assertThat(tags.path("models").get(0).path("name").asText()).isEqualTo("tiny");
+        assertThat(tags.path("models").get(0).path("size").asLong()).isGreaterThan(100_000);
+    }
+
+    @Test
+    void blockingAnswerHasExactlyMaxTokensAndHonestUsage() throws Exception {
+        HttpResponse<String> r = post(chat(12, null, null));
+        assertThat(r.statusCode()).isEqualTo(200);
+        JsonNode body = JSON.readTree(r.body());
+        assertThat(body.path("object").asText()).isEqualTo("chat.completion");
+        assertThat(body.path("model").asText()).isEqualTo("tiny");
+        JsonNode choice = body.path("choices").get(0);
+        assertThat(choice.path("message").path("role").asText()).isEqualTo("assistant");
+        String content = choice.path("message").path("content").asText();
+        // The demo vocabulary is whole words; twelve tokens are twelve words or punctuation marks.
+        assertThat(content.strip().split("\\s+|(?=[.,])")).hasSizeBetween(6, 12);
+        assertThat(choice.path("finish_reason").asText()).isEqualTo("length");
+        assertThat(body.path("usage").path("completion_tokens").asInt()).isEqualTo(12);
+        assertThat(body.path("usage").path("prompt_tokens").asInt()).isGreaterThan(10);
+        assertThat(body.path("usage").path("total_tokens").asInt())
+                .isEqualTo(body.path("usage").path("prompt_tokens").asInt() + 12);
+    }
+
+    @Test
+    void withoutMaxTokensTheEngineDefaultApplies() throws Exception {
+        JsonNode body = JSON.readTree(post(chat(0, null, null)).body());
+        assertThat(body.path("usage").path("completion_tokens").asInt()).isEqualTo(32);
+    }
+
+    @Test
+    void theSameSeedGivesTheSameAnswerAndAnotherSeedAnother() throws Exception {
+        String a = content(post(chat(24, 7, null)));
+        String b = content(post(chat(24, 7, null)));
+        String c = content(post(chat(24, 8, null)));
+        assertThat(a).isEqualTo(b);
+        assertThat(c).isNotEqualTo(a);
+    }
+
+    @Test
+    void stopEndsTheAnswerBeforeTheStopText() throws Exception {
+        String full = content(post(chat(40, 11, null)));
+        String[] words = full.strip().split(" ");
+        String stopWord = " " + words[5];
+        String cut = full.substring(0, full.indexOf(stopWord));
+        JsonNode body = JSON.readTree(post(chat(40, 11, "\"stop\":[" + JSON.writeValueAsString(stopWord) + "]")).body());
+        assertThat(body.path("choices").get(0).path("message").path("content").asText()).isEqualTo(cut);
+        assertThat(body.path("choices").get(0).path("finish_reason").asText()).isEqualTo("stop");
+    }
+
+    @Test
+    void streamsOneChunkPerTokenThenUsageAndDone() throws Exception {
+        HttpResponse<String> r = post(chat(15, 3, "\"stream\":true,\"stream_options\":{\"include_usage\":true}"));
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("Content-Type")).hasValue("text/event-stream");
+        List<JsonNode> events = new ArrayList<>();
+        List<String> lines = r.body().lines().filter(l -> l.startsWith("data: ")).toList();
+        assertThat(lines.get(lines.size() - 1)).isEqualTo("data: [DONE]");
+        for (String line : lines.subList(0, lines.size() - 1)) {
+            events.add(JSON.readTree(line.substring(6)));
+        }
+        assertThat(events.get(0).path("choices").get(0).path("delta").path("role").asText()).isEqualTo("assistant");
+        StringBuilder text = new StringBuilder();
+        int contentChunks = 0;
+        for (JsonNode e : events) {
+            JsonNode delta = e.path("choices").path(0).path("delta");
+            if (!delta.path("content").asText().isEmpty()) {
+                contentChunks++;
+                text.append(delta.path("content").asText());
+            }
+        }
+        assertThat(contentChunks).isEqualTo(15);
+        JsonNode finish = events.get(events.size() - 2);
+        assertThat(finish.path("choices").get(0).path("finish_reason").asText()).isEqualTo("length");
+        JsonNode usage = events.get(events.size() - 1);
+        assertThat(usage.path("choices")).isEmpty();
+        assertThat(usage.path("usage").path("completion_tokens").asInt()).isEqualTo(15);
+        // Streaming and blocking generate the same text for the same seed.
+        assertThat(text.toString()).isEqualTo(content(post(chat(15, 3, null))));
+    }
+
+    @Test
+    void twoRequestsAtOnceBothComplete() throws Exception {
+        CompletableFuture<HttpResponse<String>> a = HTTP.sendAsync(request(chat(200, 1, "\"stream\":true")),
+                HttpResponse.BodyHandlers.ofString());
+        CompletableFuture<HttpResponse<String>> b = HTTP.sendAsync(request(chat(200, 2, null)),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(a.get().body()).endsWith("data: [DONE]\n\n");
+        assertThat(JSON.readTree(b.get().body()).path("usage").path("completion_tokens").asInt()).isEqualTo(200);
+    }
+
+    @Test
+    void aStreamWhoseClientLeavesIsCancelledAndFreesItsSlot() throws Exception {
+        long cancelledBefore = engine.cancelledRequests();
+        long tokensBefore = engine.generatedTokens();
+        String body = chat(1800, 5, "\"stream\":true");
+        try (Socket socket = new Socket("127.0.0.1", engine.port())) {
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: " + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body)
+                    .getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+            int contentEvents = 0;
+            String line;
+            while (contentEvents < 3 && (line = in.readLine()) != null) {
+                if (line.contains("\"content\":\"") && !line.contains("\"content\":\"\"")) {
+                    contentEvents++;
+                }
+            }
+            assertThat(contentEvents).isEqualTo(3);
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (engine.cancelledRequests() == cancelledBefore && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(engine.cancelledRequests()).isEqualTo(cancelledBefore + 1);
+        assertThat(engine.generatedTokens() - tokensBefore).isLessThan(1800);
+        // Both slots serve again.
+        CompletableFuture<HttpResponse<String>> a = HTTP.sendAsync(request(chat(20, null, null)), HttpResponse.BodyHandlers.ofString());
+        CompletableFuture<HttpResponse<String>> b = HTTP.sendAsync(request(chat(20, null, null)), HttpResponse.BodyHandlers.ofString());
+        assertThat(a.get().statusCode()).isEqualTo(200);
+        assertThat(b.get().statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void badRequestsAreRefusedWithOpenAiErrorsAndTheEngineCarriesOn() throws Exception {
+        assertBad(post("{not json"), null);
+        assertBad(post("[1,2]"), null);
+        assertBad(post("{\"messages\":[]}"), "messages");
+        assertBad(post("{\"messages\":[{\"content\":\"hi\"}]}"), "messages[0]");
+        assertBad(post("{\"messages\":[{\"role\":\"wizard\",\"content\":\"hi\"}]}"), "messages[0].role");
+        assertBad(post("{\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"image_url\",\"image_url\":{}}]}]}"),
+                "messages[0].content");
+        assertBad(post(chat(0, null, "\"max_tokens\":\"ten\"")), "max_tokens");
+        assertBad(post(chat(0, null, "\"temperature\":9")), "temperature");
+        assertBad(post(chat(0, null, "\"stop\":5")), "stop");
+        assertBad(post(chat(0, null, "\"n\":3")), "n");
+        HttpResponse<String> missing = HTTP.send(HttpRequest.newBuilder(URI.create(engine.url() + "/v1/nothing")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(missing.statusCode()).isEqualTo(404);
+        assertThat(post(chat(3, null, null)).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void contentPartsToolTurnsAndJsonModeAreAccepted() throws Exception {
+        String body = "{\"max_tokens\":40,\"response_format\":{\"type\":\"json_object\"},\"messages\":["
+                + "{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"weather?\"}]},"
+                + "{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{\"id\":\"c1\",\"type\":\"function\","
+                + "\"function\":{\"name\":\"weather\",\"arguments\":\"{}\"}}]},"
+                + "{\"role\":\"tool\",\"tool_call_id\":\"c1\",\"content\":\"sunny\"}]}";
+        HttpResponse<String> r = post(body);
+        assertThat(r.statusCode()).isEqualTo(200);
+        String content = JSON.readTree(r.body()).path("choices").get(0).path("message").path("content").asText();
+        // The grammar only lets JSON through: whatever the random model writes starts an object.
+        assertThat(content.strip()).startsWith("{");
+    }
+
+    private static HttpRequest request(String body) {
+        return HttpRequest.newBuilder(URI.create(engine.url() + "/v1/chat/completions"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
+    }
+
+    private static String content(HttpResponse<String> r) throws Exception {
+        assertThat(r.statusCode()).isEqualTo(200);
+        return JSON.readTree(r.body()).path("choices").get(0).path("message").path("content").asText();
+    }
+
+    private static void assertBad(HttpResponse<String> r, String param) throws Exception {
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
+        JsonNode error = JSON.readTree(r.body()).path("error");
+        assertThat(error.path("type").asText()).isEqualTo("invalid_request_error");
+        assertThat(error.path("message").asText()).isNotBlank();
+        if (param != null) {
+            assertThat(error.path("param").asText()).isEqualTo(param);
+        }
+    }
+}
