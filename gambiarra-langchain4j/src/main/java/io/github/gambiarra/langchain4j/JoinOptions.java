@@ -4,6 +4,8 @@ import io.github.gambiarra.protocol.GenerationConfig;
 import io.github.gambiarra.protocol.MachineSpecs;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 
@@ -28,8 +30,10 @@ public final class JoinOptions {
     private final Duration heartbeatInterval;
     private final ParticipantSession.Listener listener;
     private final Integer maxConcurrency;
+    private final List<AutoCloseable> closeOnLeave;
 
     private JoinOptions(Builder b) {
+        this.closeOnLeave = List.copyOf(b.closeOnLeave);
         this.maxConcurrency = b.maxConcurrency;
         this.nickname = require(b.nickname, "nickname");
         this.model = require(b.model, "model");
@@ -87,6 +91,11 @@ public final class JoinOptions {
         return listener;
     }
 
+    /** What the session closes after it has left the room, in the order given. */
+    public List<AutoCloseable> closeOnLeave() {
+        return closeOnLeave;
+    }
+
     private static String require(String value, String name) {
         if (value == null || value.isBlank()) {
             throw new IllegalArgumentException(name + " is required to join a room");
@@ -116,6 +125,7 @@ public final class JoinOptions {
         private GenerationConfig config;
         private Duration heartbeatInterval = Duration.ofSeconds(10);
         private Integer maxConcurrency;
+        private final List<AutoCloseable> closeOnLeave = new ArrayList<>();
         private ParticipantSession.Listener listener = new ParticipantSession.Listener() {
         };
 
@@ -183,6 +193,22 @@ public final class JoinOptions {
         /** Told when the session re-joins or loses the hub. */
         public Builder listener(ParticipantSession.Listener listener) {
             this.listener = Objects.requireNonNull(listener);
+            return this;
+        }
+
+        /**
+         * Something to close once the participant has left the room, such as the LLM server it shares:
+         * a model started just for the room stops when the room is left. If joining fails nothing is
+         * closed: the caller still owns the resource (and may try again).
+         *
+         * <pre>{@code
+         * LlamaEngine engine = LlamaEngine.start(EngineOptions.builder().gguf(file).build());
+         * hub.join(code, JoinOptions.builder().nickname("joao").model(engine.modelName())
+         *         .endpoint(engine.url()).maxConcurrency(engine.parallel()).closeOnLeave(engine).build());
+         * }</pre>
+         */
+        public Builder closeOnLeave(AutoCloseable resource) {
+            this.closeOnLeave.add(Objects.requireNonNull(resource));
             return this;
         }
 

@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
  * A participant's membership of a room, from {@link GambiarraClient#join}. While it is open it
  * sends a health check every interval; if the hub forgot the participant (it restarted) it joins
  * again by itself; if the hub cannot be reached it keeps trying with growing pauses (up to a
- * minute) and says so through its {@link Listener}. {@link #close()} leaves the room.
+ * minute) and says so through its {@link Listener}. {@link #close()} leaves the room, then closes
+ * what {@link JoinOptions.Builder#closeOnLeave} named (such as the LLM server started for the room).
  */
 public final class ParticipantSession implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ParticipantSession.class);
@@ -139,6 +140,17 @@ public final class ParticipantSession implements AutoCloseable {
             client.leave(roomCode, options.id(), token);
         } catch (RuntimeException e) {
             LOG.debug("leave failed", e);
+        }
+        closeResources();
+    }
+
+    private void closeResources() {
+        for (AutoCloseable resource : options.closeOnLeave()) {
+            try {
+                resource.close();
+            } catch (Exception e) {
+                LOG.warn("closing {} after leaving failed", resource, e);
+            }
         }
     }
 }

@@ -1,0 +1,130 @@
+package io.github.gambiarra.langchain4j;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.langchain4j.data.message.UserMessage;
+import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
+import dev.langchain4j.model.output.FinishReason;
+import dev.langchain4j.service.AiServices;
+import io.github.gambiarra.hub.GambiarraHub;
+import io.github.gambiarra.hub.HubOptions;
+import io.github.gambiarra.llama.EngineOptions;
+import io.github.gambiarra.llama.LlamaEngine;
+import io.github.gambiarra.llama.TinyLlama;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The provider against a participant that runs a real llama.cpp engine (a tiny random model), shared through the SDK's join handle. */
+class RealEngineTest {
+    @TempDir
+    static Path dir;
+    static GambiarraHub hub;
+    static GambiarraClient client;
+    static String code;
+    static LlamaEngine engine;
+    static ParticipantSession session;
+
+    @BeforeAll
+    static void start() throws Exception {
+        hub = GambiarraHub.start(new HubOptions().host("127.0.0.1").port(0));
+        client = GambiarraClient.create(hub.url());
+        code = client.createRoom("Real engine", null).room().code();
+        Path gguf = TinyLlama.demo().write(dir.resolve("tiny.gguf"));
+        engine = LlamaEngine.start(EngineOptions.builder().gguf(gguf).modelName("tiny").threads(2).parallel(2)
+                .ignoreEos(true).defaultMaxTokens(16).build());
+        session = client.join(code, JoinOptions.builder().id("engine").nickname("Engine").model(engine.modelName())
+                .endpoint(engine.url()).maxConcurrency(engine.parallel()).closeOnLeave(engine).build());
+    }
+
+    @AfterAll
+    static void stop() {
+        session.close();
+        engine.close();
+        client.close();
+        hub.close();
+    }
+
+    static Gambiarra gambiarra() {
+        return Gambiarra.builder().hubUrl(hub.url()).roomCode(code).maxRetries(0).build();
+    }
+
+    interface Poet {
+        String write(String topic);
+    }
+
+    @Test
+    void blockingChatThroughTheHubHonoursMaxTokens() {
+        GambiarraChatModel model = gambiarra().model("tiny");
+        ChatResponse response = model.chat(ChatRequest.builder().messages(UserMessage.from("Olá!"))
+                .maxOutputTokens(9).build());
+        assertThat(response.aiMessage().text()).isNotBlank();
+        assertThat(response.tokenUsage().outputTokenCount()).isEqualTo(9);
+        assertThat(response.tokenUsage().inputTokenCount()).isGreaterThan(0);
+        assertThat(response.finishReason()).isEqualTo(FinishReason.LENGTH);
+        assertThat(((GambiarraChatResponseMetadata) response.metadata()).participantId()).isEqualTo("engine");
+        assertThat(response.metadata().modelName()).isEqualTo("tiny");
+    }
+
+    @Test
+    void streamingChatThroughTheHubArrivesTokenByToken() throws Exception {
+        List<String> partials = new ArrayList<>();
+        CompletableFuture<ChatResponse> done = new CompletableFuture<>();
+        gambiarra().any().streaming().chat(ChatRequest.builder().messages(UserMessage.from("Conte uma história"))
+                .maxOutputTokens(12).build(), new StreamingChatResponseHandler() {
+                    @Override
+                    public void onPartialResponse(String partialResponse) {
+                        partials.add(partialResponse);
+                    }
+
+                    @Override
+                    public void onCompleteResponse(ChatResponse completeResponse) {
+                        done.complete(completeResponse);
+                    }
+
+                    @Override
+                    public void onError(Throwable error) {
+                        done.completeExceptionally(error);
+                    }
+                });
+        ChatResponse response = done.get(30, TimeUnit.SECONDS);
+        assertThat(partials).hasSize(12);
+        assertThat(String.join("", partials)).isEqualTo(response.aiMessage().text());
+        assertThat(response.finishReason()).isEqualTo(FinishReason.LENGTH);
+    }
+
+    @Test
+    void anAiServiceRunsOnTheEngine() {
+        Poet poet = AiServices.create(Poet.class, gambiarra().participant("engine"));
+        // The engine's default answer length applies: 16 random words.
+        assertThat(poet.write("a rede").strip().split("\\s+|(?=[.,])")).hasSizeBetween(8, 16);
+    }
+
+    @Test
+    void leavingTheRoomStopsTheEngineNamedInCloseOnLeave() throws Exception {
+        Path gguf = TinyLlama.builder().seed(7).build().write(dir.resolve("other.gguf"));
+        LlamaEngine other = LlamaEngine.start(EngineOptions.builder().gguf(gguf).threads(1).parallel(1).build());
+        ParticipantSession joined = client.join(code, JoinOptions.builder().id("short-lived").nickname("Short")
+                .model(other.modelName()).endpoint(other.url()).closeOnLeave(other).build());
+        assertThat(client.listParticipants(code)).extracting(p -> p.id()).contains("short-lived");
+        joined.close();
+        assertThat(client.listParticipants(code)).extracting(p -> p.id()).doesNotContain("short-lived");
+        HttpClient http = HttpClient.newHttpClient();
+        assertThatThrownBy(() -> http.send(HttpRequest.newBuilder(URI.create(other.url() + "/v1/models")).build(),
+                HttpResponse.BodyHandlers.ofString())).isInstanceOf(ConnectException.class);
+    }
+}
