@@ -119,7 +119,9 @@ final class ChatRequest {
         }
         String grammar = grammar(body.get("response_format"));
         if (grammar != null) {
-            p.setGrammar(grammar);
+            // The grammar ends the answer when the JSON is complete, with the end-of-sequence token; ignoring
+            // that token would make llama.cpp sample past the grammar's end, which aborts the process.
+            p.setGrammar(grammar).setIgnoreEos(false);
         }
 
         JsonNode streamNode = body.get("stream");

@@ -70,6 +70,7 @@ public final class LlamaEngine implements AutoCloseable {
 
     /** Loads the model (seconds for a large file) and starts serving it. */
     public static LlamaEngine start(EngineOptions options) throws IOException {
+        NativeLibrary.prepare();
         if (!options.nativeLog()) {
             LlamaModel.setLogger(LogFormat.TEXT, (level, message) -> {
                 if (level == LogLevel.ERROR) {

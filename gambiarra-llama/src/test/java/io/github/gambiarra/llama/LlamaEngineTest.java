@@ -216,6 +216,17 @@ class LlamaEngineTest {
         assertThat(post(chat(3, null, null)).statusCode()).isEqualTo(200);
     }
 
+    @org.junit.jupiter.api.RepeatedTest(20)
+    void jsonModeAnswersOneJsonObjectAndEndsThere() throws Exception {
+        HttpResponse<String> r = post("{\"max_tokens\":300,\"response_format\":{\"type\":\"json_object\"},"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"JSON please\"}]}");
+        assertThat(r.statusCode()).isEqualTo(200);
+        JsonNode body = JSON.readTree(r.body());
+        if (body.at("/choices/0/finish_reason").asText().equals("stop")) {
+            assertThat(JSON.readTree(body.at("/choices/0/message/content").asText()).isObject()).isTrue();
+        }
+    }
+
     @Test
     void contentPartsToolTurnsAndJsonModeAreAccepted() throws Exception {
         String body = "{\"max_tokens\":40,\"response_format\":{\"type\":\"json_object\"},\"messages\":["
