@@ -7,6 +7,8 @@ import io.github.gambiarra.langchain4j.JoinOptions;
 import io.github.gambiarra.langchain4j.ParticipantSession;
 import io.github.gambiarra.langchain4j.RoomEvent;
 import io.github.gambiarra.langchain4j.RoomEventListener;
+import io.github.gambiarra.llama.EngineOptions;
+import io.github.gambiarra.llama.LlamaEngine;
 import io.github.gambiarra.protocol.HubEvents;
 import io.github.gambiarra.protocol.MachineSpecs;
 import io.github.gambiarra.protocol.ModelNames;
@@ -15,11 +17,14 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
+import java.io.Writer;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
@@ -37,12 +42,14 @@ import picocli.CommandLine.Parameters;
 @Command(name = "join", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = {"Share your local LLM in a room until you press Ctrl-C.",
                 "Without --endpoint it looks for Ollama (11434), LM Studio (1234), LocalAI / llama.cpp (8080),"
-                        + " vLLM (8000) and text-generation-webui (5000) on this machine."},
+                        + " vLLM (8000) and text-generation-webui (5000) on this machine.",
+                "With --gguf it needs no LLM server: it runs the GGUF file itself with llama.cpp (CPU)."},
         footer = {"", "Examples:",
                 "  gambiarra join ABC123                                  # find the local server and its model",
                 "  gambiarra join ABC123 --model llama3:8b",
                 "  gambiarra join ABC123 --endpoint http://localhost:1234 --model qwen2.5-7b-instruct",
-                "  gambiarra join --code ABC123 --password s3cret --max-concurrency 2"})
+                "  gambiarra join --code ABC123 --password s3cret --max-concurrency 2",
+                "  gambiarra join ABC123 --gguf qwen2.5-0.5b-instruct-q4_k_m.gguf --parallel 2"})
 public final class JoinCommand implements Callable<Integer> {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss");
 
@@ -79,6 +86,30 @@ public final class JoinCommand implements Callable<Integer> {
     @Option(names = "--no-specs", description = "Do not tell the room about this machine's CPU, RAM and GPU.")
     boolean noSpecs;
 
+    @Option(names = "--gguf", paramLabel = "FILE",
+            description = "Share this GGUF model file, run here by llama.cpp: no LLM server needed.")
+    Path gguf;
+
+    @Option(names = "--model-name", paramLabel = "NAME",
+            description = "With --gguf: the name to share the model under (default: the file name without .gguf).")
+    String modelName;
+
+    @Option(names = "--ctx", paramLabel = "TOKENS", defaultValue = "4096",
+            description = "With --gguf: context window, split among the parallel slots (default: ${DEFAULT-VALUE}).")
+    int ctx;
+
+    @Option(names = "--threads", paramLabel = "N",
+            description = "With --gguf: CPU threads for generation (default: every core).")
+    Integer threads;
+
+    @Option(names = "--parallel", paramLabel = "N", defaultValue = "2",
+            description = "With --gguf: answers generated at once (default: ${DEFAULT-VALUE}); also the concurrency announced to the hub.")
+    int parallel;
+
+    @Option(names = "--default-max-tokens", paramLabel = "N", defaultValue = "-1",
+            description = "With --gguf: answer length when a request sets no max_tokens (default: until the slot's context is full).")
+    int defaultMaxTokens;
+
     @Option(names = "--heartbeat", defaultValue = "10s", converter = DurationConverter.class, hidden = true,
             description = "Health check interval (default: ${DEFAULT-VALUE}).")
     Duration heartbeat;
@@ -90,6 +121,8 @@ public final class JoinCommand implements Callable<Integer> {
     /** Counted down to stop (Ctrl-C does it through the shutdown hook; tests directly). */
     final CountDownLatch stop = new CountDownLatch(1);
     volatile ParticipantSession session;
+    /** The engine started for --gguf, stopped when the room is left. */
+    volatile LlamaEngine engine;
 
     @Override
     public Integer call() throws Exception {
@@ -99,17 +132,46 @@ public final class JoinCommand implements Callable<Integer> {
         if (code == null || code.isBlank()) {
             throw new CommandLine.ParameterException(spec.commandLine(), "a room code is required: gambiarra join ABC123");
         }
-        LlmServerProbe probeClient = new LlmServerProbe();
-        LlmServerProbe.Found server;
-        try {
-            server = findServer(probeClient, out);
-        } finally {
-            probeClient.close();
+        String hubUrl;
+        String chosenModel;
+        String shared;
+        if (gguf != null) {
+            if (endpoint != null || probe != null) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "--gguf runs the model here; it cannot be combined with --endpoint");
+            }
+            hubUrl = hub.resolve(code);
+            boolean hubIsHere = isLoopback(URI.create(hubUrl).getHost());
+            engine = startEngine(hubIsHere, out);
+            chosenModel = engine.modelName();
+            shared = hubIsHere ? engine.url()
+                    : reachableEndpoint("http://127.0.0.1:" + engine.port(), hubUrl, new PrintWriter(Writer.nullWriter()));
+            if (maxConcurrency == null) {
+                maxConcurrency = engine.parallel();
+            }
+        } else {
+            LlmServerProbe probeClient = new LlmServerProbe();
+            LlmServerProbe.Found server;
+            try {
+                server = findServer(probeClient, out);
+            } finally {
+                probeClient.close();
+            }
+            chosenModel = chooseModel(server, out);
+            hubUrl = hub.resolve(code);
+            shared = reachableEndpoint(server.endpoint(), hubUrl, out);
         }
-        String chosenModel = chooseModel(server, out);
+        try {
+            return share(code, hubUrl, chosenModel, shared, out, err);
+        } finally {
+            if (engine != null) {
+                engine.close();
+            }
+        }
+    }
 
-        String hubUrl = hub.resolve(code);
-        String shared = reachableEndpoint(server.endpoint(), hubUrl, out);
+    private Integer share(String code, String hubUrl, String chosenModel, String shared, PrintWriter out,
+                          PrintWriter err) throws Exception {
         MachineSpecs specs = noSpecs ? null : new SpecsDetector().detect();
         String name = nickname != null ? nickname : System.getProperty("user.name", "participant");
 
@@ -135,6 +197,9 @@ public final class JoinCommand implements Callable<Integer> {
                 });
         if (maxConcurrency != null) {
             options.maxConcurrency(maxConcurrency);
+        }
+        if (engine != null) {
+            options.closeOnLeave(engine);
         }
         session = joinWithRetry(client, code, options.build(), err);
         Participant me = session.participant();
@@ -166,6 +231,33 @@ public final class JoinCommand implements Callable<Integer> {
         }
         out.println("Left room " + code.toUpperCase(Locale.ROOT) + ".");
         return 0;
+    }
+
+    /**
+     * Loads the GGUF file into llama.cpp and serves it: on 127.0.0.1 when the hub runs on this machine,
+     * otherwise on every interface, so that the hub can reach it.
+     */
+    private LlamaEngine startEngine(boolean hubIsHere, PrintWriter out) throws IOException {
+        if (!Files.isRegularFile(gguf)) {
+            throw new IllegalStateException("no such GGUF file: " + gguf.toAbsolutePath());
+        }
+        EngineOptions.Builder options = EngineOptions.builder().gguf(gguf)
+                .modelName(modelName != null ? modelName : model)
+                .contextSize(ctx).parallel(parallel).defaultMaxTokens(defaultMaxTokens)
+                .host(hubIsHere ? "127.0.0.1" : "0.0.0.0");
+        if (threads != null) {
+            options.threads(threads);
+        }
+        EngineOptions built = options.build();
+        out.printf(Locale.ROOT, "Loading %s (%.1f MB) with llama.cpp...%n", gguf, Files.size(gguf) / 1e6);
+        out.flush();
+        long begin = System.nanoTime();
+        LlamaEngine started = LlamaEngine.start(built);
+        out.printf(Locale.ROOT, "Serving %s on port %d (%d slots, %d-token context, %d threads; loaded in %d ms)%n",
+                started.modelName(), started.port(), built.parallel(), built.contextSize(), built.threads(),
+                (System.nanoTime() - begin) / 1_000_000);
+        out.flush();
+        return started;
     }
 
     private LlmServerProbe.Found findServer(LlmServerProbe probeClient, PrintWriter out) {

@@ -1,0 +1,236 @@
+package io.github.gambiarra.cli;
+
+import dev.langchain4j.data.message.UserMessage;
+import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
+import io.github.gambiarra.hub.GambiarraHub;
+import io.github.gambiarra.hub.HubOptions;
+import io.github.gambiarra.langchain4j.Gambiarra;
+import io.github.gambiarra.langchain4j.GambiarraChatResponseMetadata;
+import io.github.gambiarra.langchain4j.GambiarraClient;
+import io.github.gambiarra.langchain4j.JoinOptions;
+import io.github.gambiarra.langchain4j.ParticipantSession;
+import io.github.gambiarra.llama.EngineOptions;
+import io.github.gambiarra.llama.LlamaEngine;
+import io.github.gambiarra.llama.TinyLlama;
+import java.io.PrintWriter;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code gambiarra demo}: everything at once on one machine, with no LLM server installed: a hub, a
+ * room, a tiny generated model run by llama.cpp joined as a participant, and an answer streamed through
+ * the LangChain4j provider. The hub then stays up for the user's next commands.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        description = {"See Gambiarra work on this machine, with nothing else installed:",
+                "starts a hub, creates a room, shares a tiny generated model (run by llama.cpp) in it,",
+                "and streams an answer from it through the LangChain4j provider. The hub then keeps running",
+                "so you can try the other commands against it; Ctrl-C stops everything."},
+        footer = {"", "Examples:",
+                "  gambiarra demo",
+                "  gambiarra demo --prompt \"Tell the room a story\" --max-tokens 80",
+                "  gambiarra demo --port 3100 --exit          # answer once and stop"})
+public final class DemoCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = {"-p", "--port"}, defaultValue = "3000",
+            description = "Port for the hub (default: ${DEFAULT-VALUE}; a free one if it is taken).")
+    int port;
+
+    @Option(names = {"-H", "--host"}, defaultValue = "127.0.0.1",
+            description = "Address for the hub (default: ${DEFAULT-VALUE}, this machine only; 0.0.0.0 to let others in).")
+    String host;
+
+    @Option(names = "--prompt", defaultValue = "Hello, room! What can you do?",
+            description = "What to ask the demo model (default: \"${DEFAULT-VALUE}\").")
+    String prompt;
+
+    @Option(names = "--max-tokens", defaultValue = "48", description = "Length of the answer (default: ${DEFAULT-VALUE}).")
+    int maxTokens;
+
+    @Option(names = "--model-dir", paramLabel = "DIR",
+            description = "Where to write the demo model (default: ~/.gambiarra/models).")
+    Path modelDir;
+
+    @Option(names = "--exit", description = "Stop after the answer instead of keeping the hub running.")
+    boolean exit;
+
+    /** Counted down to stop (Ctrl-C does it through the shutdown hook; tests directly). */
+    final CountDownLatch stop = new CountDownLatch(1);
+    volatile GambiarraHub hub;
+    volatile String roomCode;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        if (maxTokens < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--max-tokens must be at least 1");
+        }
+        step(out, "Starting a hub");
+        boolean fellBack = false;
+        try {
+            hub = GambiarraHub.start(new HubOptions().host(host).port(port));
+        } catch (GambiarraHub.HubStartException e) {
+            if (port == 0) {
+                throw new IllegalStateException("cannot start a hub on " + host + ": " + e.getMessage(), e);
+            }
+            hub = GambiarraHub.start(new HubOptions().host(host).port(freePort()));
+            fellBack = true;
+        }
+        String hubUrl = "http://" + (host.equals("0.0.0.0") ? "localhost" : host.contains(":") ? "[" + host + "]" : host)
+                + ":" + hub.port();
+        out.println("  " + hubUrl + (fellBack ? "   (port " + port + " is taken, so a free one)" : "")
+                + "   rooms kept in memory only");
+
+        LlamaEngine engine = null;
+        ParticipantSession session = null;
+        GambiarraClient client = GambiarraClient.create(hubUrl);
+        Thread hook = new Thread(this::shutdown, "gambiarra-demo-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            step(out, "Creating a room");
+            roomCode = client.createRoom("Demo room", null).room().code();
+            out.println("  Room created! Code: " + roomCode);
+
+            TinyLlama tiny = TinyLlama.demo();
+            Path dir = modelDir != null ? modelDir : Path.of(System.getProperty("user.home"), ".gambiarra", "models");
+            Path gguf = tiny.write(dir.resolve(tiny.name() + ".gguf"));
+            step(out, "Loading a tiny model into llama.cpp");
+            out.printf(Locale.ROOT, "  %s: %,d random weights (%.1f MB), written to %s%n", tiny.name(),
+                    tiny.parameters(), java.nio.file.Files.size(gguf) / 1e6, gguf);
+            engine = LlamaEngine.start(EngineOptions.builder().gguf(gguf).modelName("demo-tiny").parallel(2)
+                    .contextSize(4096).defaultMaxTokens(64).build());
+
+            step(out, "Joining the room with it");
+            session = client.join(roomCode, JoinOptions.builder().id("demo").nickname("Demo").model(engine.modelName())
+                    .endpoint(engine.url()).maxConcurrency(engine.parallel()).closeOnLeave(engine).build());
+            out.println("  participant 'demo' shares model '" + engine.modelName() + "' from " + engine.url());
+
+            step(out, "Asking the room through the LangChain4j provider");
+            out.println("  Gambiarra.builder().hubUrl(\"" + hubUrl + "\").roomCode(\"" + roomCode
+                    + "\").build().any().streaming()");
+            out.println("  > " + prompt);
+            out.print("  ");
+            out.flush();
+            streamAnswer(hubUrl, out);
+
+            out.println();
+            out.println("The words are random: the demo model has random weights, so it babbles. Everything else is");
+            out.println("real: the hub, the room, the llama.cpp inference and the streaming through the provider.");
+            if (exit) {
+                return 0;
+            }
+            printNext(out, hubUrl, gguf, fellBack || port != 3000 || !host.equals("127.0.0.1") && !host.equals("0.0.0.0"));
+            stop.await();
+            return 0;
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+                if (session != null) {
+                    session.close();
+                }
+                if (engine != null) {
+                    engine.close();
+                }
+                client.close();
+                hub.close();
+            } catch (IllegalStateException shuttingDown) {
+                // the hook does it
+            }
+        }
+    }
+
+    private void streamAnswer(String hubUrl, PrintWriter out) throws Exception {
+        CompletableFuture<ChatResponse> done = new CompletableFuture<>();
+        long begin = System.nanoTime();
+        long[] firstToken = {0};
+        Gambiarra.builder().hubUrl(hubUrl).roomCode(roomCode).build().any().streaming().chat(
+                ChatRequest.builder().messages(UserMessage.from(prompt)).maxOutputTokens(maxTokens).build(),
+                new StreamingChatResponseHandler() {
+                    @Override
+                    public void onPartialResponse(String partial) {
+                        if (firstToken[0] == 0) {
+                            firstToken[0] = System.nanoTime();
+                        }
+                        out.print(partial);
+                        out.flush();
+                    }
+
+                    @Override
+                    public void onCompleteResponse(ChatResponse response) {
+                        done.complete(response);
+                    }
+
+                    @Override
+                    public void onError(Throwable error) {
+                        done.completeExceptionally(error);
+                    }
+                });
+        ChatResponse response = done.get(2, TimeUnit.MINUTES);
+        long end = System.nanoTime();
+        int tokens = response.tokenUsage() != null && response.tokenUsage().outputTokenCount() != null
+                ? response.tokenUsage().outputTokenCount() : 0;
+        String who = response.metadata() instanceof GambiarraChatResponseMetadata g ? g.participantId() : "?";
+        // The rate after the first token: the first one also pays for starting the client in this JVM.
+        double rate = tokens > 1 && end > firstToken[0] ? (tokens - 1) / ((end - firstToken[0]) / 1e9) : 0;
+        out.println();
+        out.printf(Locale.ROOT, "  [answered by '%s': %d tokens in %.2f s, first token after %d ms, then %.0f tok/s]%n",
+                who, tokens, (end - begin) / 1e9, (firstToken[0] - begin) / 1_000_000, rate);
+    }
+
+    private void printNext(PrintWriter out, String hubUrl, Path gguf, boolean needsHub) {
+        String h = needsHub ? " --hub " + hubUrl : "";
+        String[][] next = {
+                {"gambiarra monitor" + h, "watch rooms, participants and traffic live"},
+                {"gambiarra chat " + roomCode + h + " \"Hello!\"", "ask the room"},
+                {"gambiarra join " + roomCode + h, "share your Ollama / LM Studio model"},
+                {"gambiarra join " + roomCode + h + " --gguf FILE.gguf", "share a GGUF file, no LLM server needed"},
+                {"gambiarra create" + h + " --name \"My room\"", "a room of your own"},
+        };
+        int width = 0;
+        for (String[] line : next) {
+            width = Math.max(width, line[0].length());
+        }
+        out.println();
+        out.println("The hub keeps running at " + hubUrl + " with room " + roomCode + ". In another terminal, try:");
+        for (String[] line : next) {
+            out.printf(Locale.ROOT, "  %-" + width + "s   # %s%n", line[0], line[1]);
+        }
+        out.println("  (the demo model is " + gguf + ")");
+        out.println("Any OpenAI client works too: base URL " + hubUrl + "/rooms/" + roomCode + "/v1, model \"*\":");
+        out.println("  curl " + hubUrl + "/rooms/" + roomCode + "/v1/chat/completions -H 'Content-Type: application/json' \\");
+        out.println("       -d '{\"model\":\"*\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}],\"max_tokens\":20}'");
+        out.println("Ctrl-C stops the hub and the demo model.");
+        out.flush();
+    }
+
+    private static void step(PrintWriter out, String what) {
+        out.println("==> " + what);
+        out.flush();
+    }
+
+    private void shutdown() {
+        stop.countDown();
+        GambiarraHub h = hub;
+        if (h != null) {
+            h.close();
+        }
+    }
+
+    private static int freePort() throws java.io.IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}
