@@ -131,10 +131,18 @@ public final class BenchRunner {
         }
 
         header(nginxNote, original);
-        nonStreaming(fastTargets, fast, hub);
-        streaming(slowTargets, slow, hub);
-        sdk(hubUrl, fastRoom, "http://127.0.0.1:" + fastPort + "/v1");
-        Path out = repo.resolve(args.getOrDefault("out", smoke ? "target/benchmarks-smoke.md" : "docs/benchmarks.md"));
+        String only = args.get("only");
+        if (only == null || only.equals("proxy")) {
+            nonStreaming(fastTargets, fast, hub);
+            streaming(slowTargets, slow, hub);
+            sdk(hubUrl, fastRoom, "http://127.0.0.1:" + fastPort + "/v1");
+        }
+        if (only == null || only.equals("engine")) {
+            engine(hubUrl, hub);
+        }
+        String defaultOut = only != null ? "target/benchmarks-" + only + ".md"
+                : smoke ? "target/benchmarks-smoke.md" : "docs/benchmarks.md";
+        Path out = repo.resolve(args.getOrDefault("out", defaultOut));
         Files.createDirectories(out.getParent());
         Files.writeString(out, md.toString());
         log("results written to " + out);
@@ -282,6 +290,102 @@ public final class BenchRunner {
                         ratio(r.plainDirectUs(), r.plainViaHubUs())));
         log(String.format(Locale.ROOT, "sdk: gambiarra %.0f µs, plain via hub %.0f µs, direct %.0f µs",
                 r.sdkViaHubUs(), r.plainViaHubUs(), r.plainDirectUs()));
+    }
+
+    // ---- a real engine ------------------------------------------------------------------------
+
+    /**
+     * Streams from llama.cpp (tiny random models written here) directly and through the hub, in
+     * interleaved rounds: the hop's cost next to real inference.
+     */
+    private void engine(String hubUrl, Proc hub) throws Exception {
+        record Model(String label, io.github.gambiarra.llama.TinyLlama model, int tokens, int streams) {
+        }
+        List<Model> models = new ArrayList<>();
+        models.add(new Model("tiny (e64, 2 layers, 0.6 MB)", io.github.gambiarra.llama.TinyLlama.demo(), 128,
+                smoke ? 3 : 12));
+        if (!smoke) {
+            models.add(new Model("small (e512, 8 layers, ~100 MB)", io.github.gambiarra.llama.TinyLlama.builder()
+                    .embedding(512).layers(8).heads(8).build(), 64, 6));
+        }
+        int threads = Integer.parseInt(args.getOrDefault("engine-threads",
+                String.valueOf(Runtime.getRuntime().availableProcessors())));
+        md.append("\n## Through a real engine (llama.cpp)\n\n")
+                .append("Random-weight llama models written by `TinyLlama`, run by the engine of `gambiarra join --gguf` ")
+                .append("(java-llama.cpp ").append(llamaVersion()).append(", CPU, ").append(threads)
+                .append(" threads, 2 slots) in a process of its own. Each client streams answers of a fixed length one ")
+                .append("after another, directly from the engine and through the hub in alternating rounds (")
+                .append(runs).append(" rounds). TTFT is the time to the first generated token; tok/s is the rate after it, ")
+                .append("per stream. Medians over rounds of each round's p50.\n\n")
+                .append("| model | clients | path | TTFT p50 (ms) | TTFT p99 (ms) | tok/s per stream | hub − direct TTFT (ms) | hub / direct tok/s |\n")
+                .append("|---|---:|---|---:|---:|---:|---:|---:|\n");
+        EngineStreams streams = new EngineStreams();
+        for (Model m : models) {
+            Path gguf = m.model().write(work.resolve(m.model().name() + ".gguf"));
+            int port = Proc.freePort();
+            List<String> command = new ArrayList<>();
+            String cpus = args.get("engine-cpus");
+            if (cpus != null) {
+                command.addAll(List.of("taskset", "-c", cpus));
+            }
+            command.addAll(List.of(Proc.java(), "-Xmx256m",
+                    "-Dgambiarra.llama.poll=" + args.getOrDefault("engine-poll", "50"), "-cp", Proc.ownJar(),
+                    EngineServer.class.getName(), gguf.toString(), String.valueOf(port), "2", String.valueOf(threads)));
+            Proc engine = start("engine " + m.model().name(), command);
+            try {
+                String engineUrl = "http://127.0.0.1:" + port;
+                Proc.awaitHttp(engineUrl + "/v1/models");
+                String code = room(hubUrl, engineUrl);
+                String direct = engineUrl + "/v1/chat/completions";
+                String viaHub = hubUrl + "/rooms/" + code + "/v1/chat/completions";
+                // Warm up both paths (JIT in the hub and the engine's server) before measuring.
+                streams.load(direct, m.tokens(), 1, smoke ? 5 : 40);
+                streams.load(viaHub, m.tokens(), 1, smoke ? 5 : 40);
+                for (int clients : new int[] {1, 2}) {
+                    Map<String, List<double[]>> byPath = new LinkedHashMap<>();
+                    byPath.put("direct", new ArrayList<>());
+                    byPath.put("hub", new ArrayList<>());
+                    for (int r = 0; r < runs; r++) {
+                        for (String path : byPath.keySet()) {
+                            List<EngineStreams.Stream> result = streams.load(path.equals("direct") ? direct : viaHub,
+                                    m.tokens(), clients, m.streams());
+                            double[] ttft = result.stream().mapToDouble(EngineStreams.Stream::ttftMs).sorted().toArray();
+                            double[] rate = result.stream().mapToDouble(EngineStreams.Stream::tokensPerSecond).sorted().toArray();
+                            byPath.get(path).add(new double[] {Stats.percentile(ttft, 50), Stats.percentile(ttft, 99),
+                                    Stats.percentile(rate, 50)});
+                        }
+                    }
+                    double[][] med = new double[2][];
+                    int i = 0;
+                    for (Map.Entry<String, List<double[]>> e : byPath.entrySet()) {
+                        List<double[]> rows = e.getValue();
+                        med[i] = new double[] {
+                                Stats.median(rows.stream().map(x -> x[0]).toList()),
+                                Stats.median(rows.stream().map(x -> x[1]).toList()),
+                                Stats.median(rows.stream().map(x -> x[2]).toList())};
+                        md.append(String.format(Locale.ROOT, "| %s | %d | %s | %.1f | %.1f | %.0f | %s | %s |%n",
+                                m.label(), clients, e.getKey(), med[i][0], med[i][1], med[i][2],
+                                i == 0 ? "" : String.format(Locale.ROOT, "%+.1f", med[1][0] - med[0][0]),
+                                i == 0 ? "" : ratio(med[1][2], med[0][2])));
+                        i++;
+                    }
+                    log(String.format(Locale.ROOT, "engine %s, %d client(s): TTFT %.1f → %.1f ms, %.0f → %.0f tok/s",
+                            m.model().name(), clients, med[0][0], med[1][0], med[0][2], med[1][2]));
+                }
+            } finally {
+                engine.close();
+            }
+        }
+    }
+
+    private static String llamaVersion() {
+        try (java.io.InputStream in = BenchRunner.class.getResourceAsStream("/META-INF/maven/de.kherud/llama/pom.properties")) {
+            java.util.Properties p = new java.util.Properties();
+            p.load(in);
+            return p.getProperty("version");
+        } catch (IOException | RuntimeException e) {
+            return "?";
+        }
     }
 
     // ---- plumbing ------------------------------------------------------------------------------

@@ -53,6 +53,11 @@ public final class FakeLlmCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        // Each event is a small write: without TCP_NODELAY a keep-alive client (a hub) waits ~40 ms for
+        // delayed ACKs. Read once, when the JDK server first starts.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
         HttpServer s = HttpServer.create(new InetSocketAddress(host, port), 0);
         s.setExecutor(Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "fake-llm");

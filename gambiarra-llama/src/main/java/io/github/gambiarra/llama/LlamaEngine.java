@@ -84,6 +84,7 @@ public final class LlamaEngine implements AutoCloseable {
                 .setParallel(options.parallel())
                 .setThreads(options.threads())
                 .setThreadsBatch(options.threads())
+                .setPoll(Integer.getInteger("gambiarra.llama.poll", 50))
                 .disableContextShift();
         if (!options.nativeLog()) {
             parameters.disableLog();
@@ -93,6 +94,11 @@ public final class LlamaEngine implements AutoCloseable {
             model = new LlamaModel(parameters);
         } catch (RuntimeException | UnsatisfiedLinkError e) {
             throw new IOException("llama.cpp could not load " + options.gguf() + ": " + e.getMessage(), e);
+        }
+        // Every token is a small write: without TCP_NODELAY, Nagle's algorithm holds the first one back
+        // until the client's delayed ACK (~40 ms on Linux). Read once, when the JDK server first starts.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
         }
         HttpServer server;
         try {

@@ -137,6 +137,10 @@ public final class FakeLlmServer implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        // Small writes (headers, then each event) must not wait for delayed ACKs: ~40 ms a request.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
         this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.setExecutor(executor);
         server.createContext("/", this::handle);
