@@ -71,13 +71,6 @@ public final class LlamaEngine implements AutoCloseable {
     /** Loads the model (seconds for a large file) and starts serving it. */
     public static LlamaEngine start(EngineOptions options) throws IOException {
         NativeLibrary.prepare();
-        if (!options.nativeLog()) {
-            LlamaModel.setLogger(LogFormat.TEXT, (level, message) -> {
-                if (level == LogLevel.ERROR) {
-                    LOG.warn("llama.cpp: {}", message.strip());
-                }
-            });
-        }
         ModelParameters parameters = new ModelParameters()
                 .setModel(options.gguf().toAbsolutePath().toString())
                 .setCtxSize(options.contextSize())
@@ -91,8 +84,20 @@ public final class LlamaEngine implements AutoCloseable {
         }
         LlamaModel model;
         try {
+            if (!options.nativeLog()) {
+                LlamaModel.setLogger(LogFormat.TEXT, (level, message) -> {
+                    if (level == LogLevel.ERROR) {
+                        LOG.warn("llama.cpp: {}", message.strip());
+                    }
+                });
+            }
             model = new LlamaModel(parameters);
-        } catch (RuntimeException | UnsatisfiedLinkError e) {
+        } catch (LinkageError e) {
+            String detail = e.getMessage() != null ? e.getMessage() : String.valueOf(e.getCause());
+            String hint = detail.contains("libgomp")
+                    ? " (llama.cpp needs the OpenMP runtime: on Debian or Ubuntu, apt-get install libgomp1)" : "";
+            throw new IOException("llama.cpp's native library cannot be loaded on this machine: " + detail + hint, e);
+        } catch (RuntimeException e) {
             throw new IOException("llama.cpp could not load " + options.gguf() + ": " + e.getMessage(), e);
         }
         // Every token is a small write: without TCP_NODELAY, Nagle's algorithm holds the first one back

@@ -241,6 +241,21 @@ class LlamaEngineTest {
         assertThat(content.strip()).startsWith("{");
     }
 
+    @Test
+    void aFileThatIsNotAModelIsRefusedWithAClearError() throws Exception {
+        Path junk = java.nio.file.Files.write(dir.resolve("junk.gguf"), "GGUF? no, just text".getBytes(StandardCharsets.UTF_8));
+        Path truncated = dir.resolve("truncated.gguf");
+        byte[] whole = java.nio.file.Files.readAllBytes(dir.resolve("tiny.gguf"));
+        java.nio.file.Files.write(truncated, java.util.Arrays.copyOf(whole, whole.length / 2));
+        for (Path bad : List.of(junk, truncated)) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> LlamaEngine.start(EngineOptions.builder().gguf(bad)
+                            .threads(1).parallel(1).build()))
+                    .isInstanceOf(java.io.IOException.class).hasMessageContaining("could not load").hasMessageContaining(bad.getFileName().toString());
+        }
+        // The engine already running is unaffected.
+        assertThat(post(chat(2, null, null)).statusCode()).isEqualTo(200);
+    }
+
     private static HttpRequest request(String body) {
         return HttpRequest.newBuilder(URI.create(engine.url() + "/v1/chat/completions"))
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
