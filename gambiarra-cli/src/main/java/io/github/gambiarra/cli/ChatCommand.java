@@ -1,7 +1,8 @@
 package io.github.gambiarra.cli;
 
+import dev.langchain4j.data.message.UserMessage;
+import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
-import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import io.github.gambiarra.langchain4j.Gambiarra;
 import io.github.gambiarra.langchain4j.GambiarraChatModel;
 import io.github.gambiarra.langchain4j.GambiarraChatResponseMetadata;
@@ -9,8 +10,6 @@ import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -63,30 +62,9 @@ public final class ChatCommand implements Callable<Integer> {
                 .timeout(timeout).build();
         GambiarraChatModel model = route == null ? gambiarra.any()
                 : route.model != null ? gambiarra.model(route.model) : gambiarra.participant(route.participant);
-        CompletableFuture<ChatResponse> done = new CompletableFuture<>();
-        model.streaming().chat(String.join(" ", prompt), new StreamingChatResponseHandler() {
-            @Override
-            public void onPartialResponse(String token) {
-                out.print(token);
-                out.flush();
-            }
-
-            @Override
-            public void onCompleteResponse(ChatResponse response) {
-                done.complete(response);
-            }
-
-            @Override
-            public void onError(Throwable error) {
-                done.completeExceptionally(error);
-            }
-        });
-        ChatResponse response;
-        try {
-            response = done.get();
-        } catch (ExecutionException e) {
-            throw e.getCause() instanceof Exception ex ? ex : e;
-        }
+        ChatResponse response = TerminalStream.print(model.streaming(),
+                ChatRequest.builder().messages(UserMessage.from(String.join(" ", prompt))).build(), out,
+                timeout.plusSeconds(5)).response();
         out.println();
         if (response.metadata() instanceof GambiarraChatResponseMetadata meta && meta.participantId() != null) {
             spec.commandLine().getErr().println("— answered by " + meta.participantId() + " (" + meta.modelName() + ")");

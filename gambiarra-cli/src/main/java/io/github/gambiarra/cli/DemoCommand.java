@@ -3,7 +3,6 @@ package io.github.gambiarra.cli;
 import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
-import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import io.github.gambiarra.hub.GambiarraHub;
 import io.github.gambiarra.hub.HubOptions;
 import io.github.gambiarra.langchain4j.Gambiarra;
@@ -17,11 +16,10 @@ import io.github.gambiarra.llama.TinyLlama;
 import java.io.PrintWriter;
 import java.net.ServerSocket;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -152,41 +150,22 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     private void streamAnswer(String hubUrl, PrintWriter out) throws Exception {
-        CompletableFuture<ChatResponse> done = new CompletableFuture<>();
         long begin = System.nanoTime();
-        long[] firstToken = {0};
-        Gambiarra.builder().hubUrl(hubUrl).roomCode(roomCode).build().any().streaming().chat(
-                ChatRequest.builder().messages(UserMessage.from(prompt)).maxOutputTokens(maxTokens).build(),
-                new StreamingChatResponseHandler() {
-                    @Override
-                    public void onPartialResponse(String partial) {
-                        if (firstToken[0] == 0) {
-                            firstToken[0] = System.nanoTime();
-                        }
-                        out.print(partial);
-                        out.flush();
-                    }
-
-                    @Override
-                    public void onCompleteResponse(ChatResponse response) {
-                        done.complete(response);
-                    }
-
-                    @Override
-                    public void onError(Throwable error) {
-                        done.completeExceptionally(error);
-                    }
-                });
-        ChatResponse response = done.get(2, TimeUnit.MINUTES);
+        TerminalStream.Result result = TerminalStream.print(
+                Gambiarra.builder().hubUrl(hubUrl).roomCode(roomCode).build().any().streaming(),
+                ChatRequest.builder().messages(UserMessage.from(prompt)).maxOutputTokens(maxTokens).build(), out,
+                Duration.ofMinutes(2));
+        ChatResponse response = result.response();
+        long firstToken = result.firstTokenNanos();
         long end = System.nanoTime();
         int tokens = response.tokenUsage() != null && response.tokenUsage().outputTokenCount() != null
                 ? response.tokenUsage().outputTokenCount() : 0;
         String who = response.metadata() instanceof GambiarraChatResponseMetadata g ? g.participantId() : "?";
         // The rate after the first token: the first one also pays for starting the client in this JVM.
-        double rate = tokens > 1 && end > firstToken[0] ? (tokens - 1) / ((end - firstToken[0]) / 1e9) : 0;
+        double rate = tokens > 1 && end > firstToken ? (tokens - 1) / ((end - firstToken) / 1e9) : 0;
         out.println();
         out.printf(Locale.ROOT, "  [answered by '%s': %d tokens in %.2f s, first token after %d ms, then %.0f tok/s]%n",
-                who, tokens, (end - begin) / 1e9, (firstToken[0] - begin) / 1_000_000, rate);
+                who, tokens, (end - begin) / 1e9, (firstToken - begin) / 1_000_000, rate);
     }
 
     private void printNext(PrintWriter out, String hubUrl, Path gguf, boolean needsHub) {
