@@ -23,7 +23,8 @@ import org.knowm.xchart.XYChartBuilder;
  * our hub, through nginx (a plain reverse proxy with buffering off), and through the original
  * TypeScript hub when one is given. Writes docs/benchmarks.md and its charts.
  *
- * <pre>bench/run.sh [--smoke] [--original http://127.0.0.1:PORT] [--runs 3] [--seconds 5]</pre>
+ * <pre>bench/run.sh [--smoke] [--original http://127.0.0.1:PORT [--original-label TEXT]] [--runs 3] [--seconds 5]
+ *              [--only proxy|engine] [--engine-threads N] [--engine-cpus LIST] [--engine-poll 0..100]</pre>
  */
 public final class BenchRunner {
     private final Map<String, String> args = new LinkedHashMap<>();
@@ -408,7 +409,9 @@ public final class BenchRunner {
                 .append(" per process (a stream through a hop holds two sockets in it, so this caps the largest level) |\n")
                 .append("| original hub | ").append(original == null
                         ? "not run (pass `--original URL` of a running original hub to add the column)"
-                        : "the original TypeScript hub at " + original).append(" |\n");
+                        : "the original TypeScript hub at " + original
+                                + (args.containsKey("original-label") ? " (" + args.get("original-label") + ")" : ""))
+                .append(" |\n");
     }
 
     private Proc start(String name, List<String> command) throws IOException {
