@@ -21,13 +21,16 @@ class MdnsAnnouncementTest {
             assertThat(name).isEqualTo("gambiarra-hub-" + hub.port());
 
             try (JmDNS browser = JmDNS.create(InetAddress.getByName("127.0.0.1"), "browser")) {
-                // A multicast answer can be missed on a busy machine: ask again until it comes or a
-                // generous deadline passes.
+                // A multicast answer can be missed on a busy machine, and the service can be listed
+                // before its TXT record is resolved: ask again until both came or a generous deadline passes.
                 ServiceInfo info = null;
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-                while (info == null && System.nanoTime() < deadline) {
+                while ((info == null || info.getPropertyString("version") == null) && System.nanoTime() < deadline) {
                     info = Arrays.stream(browser.list(HubAnnouncer.SERVICE_TYPE, 3_000))
                             .filter(s -> s.getName().equals(name)).findFirst().orElse(null);
+                    if (info != null && info.getPropertyString("version") == null) {
+                        info = browser.getServiceInfo(HubAnnouncer.SERVICE_TYPE, name, true, 3_000);
+                    }
                 }
                 assertThat(info).as("service resolved over mDNS").isNotNull();
                 assertThat(info.getPort()).isEqualTo(hub.port());
