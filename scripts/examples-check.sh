@@ -50,7 +50,7 @@ expect "jbang Assistant.java" "The tool answered:" ./jbang Assistant.java "$code
 expect "jbang Structured.java" "Person[name=example, age=42, likesGpus=true]" ./jbang Structured.java "$code"
 expect "jbang Route.java" "says: You said: Hello again!" ./jbang Route.java "$code"
 expect "jbang Share.java" "Left the room." ./jbang Share.java "$code" "http://127.0.0.1:$llm_port" fake 2
-expect "jbang ShareGguf.java" "Left the room; the engine is stopped." ./jbang ShareGguf.java "$code" "" 1
+expect "jbang ShareGguf.java" "Left the room; the engine is stopped." ./jbang ShareGguf.java "$code" tiny 1
 cd ../..
 echo "examples: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -19,14 +19,14 @@ import java.time.Duration;
 
 /**
  * Shares a GGUF model from Java with no LLM server: llama.cpp runs it in this JVM and leaves with
- * the room. `jbang ShareGguf.java ABC123 [model.gguf] [seconds]`; without a file (or with "") it writes a tiny
+ * the room. `jbang ShareGguf.java ABC123 [model.gguf|tiny] [seconds]`; without a file (or with `tiny`) it writes a tiny
  * model with random weights (its words are nonsense, the inference is real). It asks itself one
  * question through the hub, then shares for the given seconds (default: until Ctrl-C).
  */
 public class ShareGguf {
     public static void main(String... args) throws Exception {
         String code = args[0];
-        Path gguf = args.length > 1 && !args[1].isBlank() ? Path.of(args[1])
+        Path gguf = args.length > 1 && !args[1].equals("tiny") ? Path.of(args[1])
                 : TinyLlama.demo().write(Files.createTempDirectory("gguf").resolve("tiny.gguf"));
         long seconds = args.length > 2 ? Long.parseLong(args[2]) : Long.MAX_VALUE / 1000;
         String hub = HubDiscovery.standard(Duration.ofMillis(1500)).locate(code).url();

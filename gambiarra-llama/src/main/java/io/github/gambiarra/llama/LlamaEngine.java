@@ -433,5 +433,6 @@ public final class LlamaEngine implements AutoCloseable {
             return;
         }
         model.close();
+        ExitGuard.arm();
     }
 }
