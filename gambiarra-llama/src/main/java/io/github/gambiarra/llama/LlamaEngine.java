@@ -173,32 +173,45 @@ public final class LlamaEngine implements AutoCloseable {
         return generatedTokens.get();
     }
 
-    private void handle(HttpExchange exchange) throws IOException {
-        try (exchange) {
-            String path = exchange.getRequestURI().getPath();
-            String method = exchange.getRequestMethod();
-            if (closing) {
-                error(exchange, 503, "the engine is shutting down", "server_error", null);
-            } else if (path.equals("/v1/chat/completions") || path.equals("/chat/completions")) {
-                if (method.equals("POST")) {
-                    chat(exchange);
-                } else {
-                    error(exchange, 405, "use POST", "invalid_request_error", null);
-                }
-            } else if (method.equals("GET") && (path.equals("/v1/models") || path.equals("/models"))) {
-                send(exchange, 200, models());
-            } else if (method.equals("GET") && path.equals("/api/tags")) {
-                send(exchange, 200, tags());
-            } else if (method.equals("GET") && (path.equals("/health") || path.equals("/"))) {
-                ObjectNode ok = JSON.createObjectNode().put("status", "ok").put("model", options.modelName());
-                send(exchange, 200, ok);
-            } else {
-                error(exchange, 404, "no route " + method + " " + path, "invalid_request_error", null);
-            }
+    private void handle(HttpExchange exchange) {
+        try {
+            route(exchange);
         } catch (IOException e) {
             LOG.debug("client went away: {}", e.getMessage());
         } catch (RuntimeException e) {
             LOG.warn("request failed", e);
+            if (exchange.getResponseCode() == -1) {
+                try {
+                    error(exchange, 500, "the engine failed: " + e.getMessage(), "server_error", null);
+                } catch (IOException | RuntimeException ignored) {
+                    // the client is gone too
+                }
+            }
+        } finally {
+            exchange.close();
+        }
+    }
+
+    private void route(HttpExchange exchange) throws IOException {
+        String path = exchange.getRequestURI().getPath();
+        String method = exchange.getRequestMethod();
+        if (closing) {
+            error(exchange, 503, "the engine is shutting down", "server_error", null);
+        } else if (path.equals("/v1/chat/completions") || path.equals("/chat/completions")) {
+            if (method.equals("POST")) {
+                chat(exchange);
+            } else {
+                error(exchange, 405, "use POST", "invalid_request_error", null);
+            }
+        } else if (method.equals("GET") && (path.equals("/v1/models") || path.equals("/models"))) {
+            send(exchange, 200, models());
+        } else if (method.equals("GET") && path.equals("/api/tags")) {
+            send(exchange, 200, tags());
+        } else if (method.equals("GET") && (path.equals("/health") || path.equals("/"))) {
+            ObjectNode ok = JSON.createObjectNode().put("status", "ok").put("model", options.modelName());
+            send(exchange, 200, ok);
+        } else {
+            error(exchange, 404, "no route " + method + " " + path, "invalid_request_error", null);
         }
     }
 
