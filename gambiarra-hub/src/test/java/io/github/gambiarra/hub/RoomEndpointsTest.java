@@ -283,4 +283,20 @@ class RoomEndpointsTest {
         assertThat(client.get("/rooms").json().get("rooms")).isEmpty();
         assertThat(client.get("/health").status()).isEqualTo(200);
     }
+
+    @Test
+    void hugeChatBodyIs413WithTheCorsHeaderAndUnknownRoomsStay404() throws Exception {
+        hub.close();
+        hub = GambiarraHub.start(new HubOptions().host("127.0.0.1").port(0).maxBodyBytes(4096));
+        client = new HubClient(hub.url());
+        String code = client.createRoom("R");
+        String big = "{\"model\":\"*\",\"messages\":[{\"role\":\"user\",\"content\":\"" + "x".repeat(10_000) + "\"}]}";
+        HubClient.Reply r = client.post("/rooms/" + code + "/v1/chat/completions", big);
+        assertThat(r.status()).isEqualTo(413);
+        assertThat(r.header("Access-Control-Allow-Origin")).isEqualTo("*");
+        HubClient.Reply unknown = client.post("/rooms/ZZZZZZ/v1/chat/completions", "{\"model\":\"*\",\"messages\":[]}");
+        assertThat(unknown.status()).isEqualTo(404);
+        assertThat(unknown.header("Access-Control-Allow-Origin")).isEqualTo("*");
+        assertThat(client.get("/health").status()).isEqualTo(200);
+    }
 }
