@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
-import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import dev.langchain4j.model.output.FinishReason;
 import dev.langchain4j.service.AiServices;
 import io.github.gambiarra.hub.GambiarraHub;
@@ -20,10 +19,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -82,26 +78,11 @@ class RealEngineTest {
 
     @Test
     void streamingChatThroughTheHubArrivesTokenByToken() throws Exception {
-        List<String> partials = new ArrayList<>();
-        CompletableFuture<ChatResponse> done = new CompletableFuture<>();
+        GambiarraStreamingChatModelTest.Collector collector = new GambiarraStreamingChatModelTest.Collector();
         gambiarra().any().streaming().chat(ChatRequest.builder().messages(UserMessage.from("Conte uma história"))
-                .maxOutputTokens(12).build(), new StreamingChatResponseHandler() {
-                    @Override
-                    public void onPartialResponse(String partialResponse) {
-                        partials.add(partialResponse);
-                    }
-
-                    @Override
-                    public void onCompleteResponse(ChatResponse completeResponse) {
-                        done.complete(completeResponse);
-                    }
-
-                    @Override
-                    public void onError(Throwable error) {
-                        done.completeExceptionally(error);
-                    }
-                });
-        ChatResponse response = done.get(30, TimeUnit.SECONDS);
+                .maxOutputTokens(12).build(), collector);
+        ChatResponse response = collector.await();
+        List<String> partials = collector.tokens;
         assertThat(partials).hasSize(12);
         assertThat(String.join("", partials)).isEqualTo(response.aiMessage().text());
         assertThat(response.finishReason()).isEqualTo(FinishReason.LENGTH);

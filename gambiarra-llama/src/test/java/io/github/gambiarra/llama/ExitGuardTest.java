@@ -23,30 +23,26 @@ class ExitGuardTest {
         return java.nio.file.Files.readString(dir.resolve(mode + ".log"), StandardCharsets.UTF_8);
     }
 
-    @Test
-    void aProgramEndsWithStatusZeroAfterItsMainReturns() throws Exception {
-        Path gguf = TinyLlama.demo().write(dir.resolve("tiny.gguf"));
-        Process p = run(gguf, "ok");
+    /** Runs the program to its end (failing if the JVM has not ended within a minute) and returns its status. */
+    private int runToEnd(String mode) throws Exception {
+        Process p = run(TinyLlama.demo().write(dir.resolve("tiny.gguf")), mode);
         boolean ended = p.waitFor(60, TimeUnit.SECONDS);
         if (!ended) {
             p.destroyForcibly();
         }
-        assertThat(ended).as("the JVM ended; output: %s", log("ok")).isTrue();
-        assertThat(p.exitValue()).isZero();
+        assertThat(ended).as("the JVM ended; output: %s", log(mode)).isTrue();
+        return p.exitValue();
+    }
+
+    @Test
+    void aProgramEndsWithStatusZeroAfterItsMainReturns() throws Exception {
+        assertThat(runToEnd("ok")).isZero();
         assertThat(log("ok")).contains("answered 200").contains("main returns");
     }
 
     @Test
     void aProgramWhoseMainThrowsEndsWithStatusOneAndTheUsualReport() throws Exception {
-        Path gguf = TinyLlama.demo().write(dir.resolve("tiny.gguf"));
-        Process p = run(gguf, "throw");
-        boolean ended = p.waitFor(60, TimeUnit.SECONDS);
-        if (!ended) {
-            p.destroyForcibly();
-        }
-        assertThat(ended).as("the JVM ended; output: %s", log("throw")).isTrue();
-        assertThat(p.exitValue()).isEqualTo(1);
+        assertThat(runToEnd("throw")).isEqualTo(1);
         assertThat(log("throw")).contains("Exception in thread \"main\" java.lang.IllegalStateException: the program failed");
     }
-
 }
