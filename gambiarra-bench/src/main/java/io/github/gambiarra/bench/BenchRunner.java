@@ -24,7 +24,7 @@ import org.knowm.xchart.XYChartBuilder;
  * TypeScript hub when one is given. Writes docs/benchmarks.md and its charts.
  *
  * <pre>bench/run.sh [--smoke] [--original http://127.0.0.1:PORT [--original-label TEXT]] [--runs 3] [--seconds 5]
- *              [--only proxy|engine] [--engine-threads N] [--engine-cpus LIST] [--engine-poll 0..100]</pre>
+ *              [--only proxy|engine] [--engine-threads N] [--engine-cpus LIST]</pre>
  */
 public final class BenchRunner {
     private final Map<String, String> args = new LinkedHashMap<>();
@@ -329,8 +329,7 @@ public final class BenchRunner {
             if (cpus != null) {
                 command.addAll(List.of("taskset", "-c", cpus));
             }
-            command.addAll(List.of(Proc.java(), "-Xmx256m",
-                    "-Dgambiarra.llama.poll=" + args.getOrDefault("engine-poll", "50"), "-cp", Proc.ownJar(),
+            command.addAll(List.of(Proc.java(), "-Xmx256m", "-cp", Proc.ownJar(),
                     EngineServer.class.getName(), gguf.toString(), String.valueOf(port), "2", String.valueOf(threads)));
             Proc engine = start("engine " + m.model().name(), command);
             try {

@@ -14,7 +14,6 @@ import io.github.gambiarra.llama.EngineOptions;
 import io.github.gambiarra.llama.LlamaEngine;
 import io.github.gambiarra.llama.TinyLlama;
 import java.io.PrintWriter;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -83,7 +82,7 @@ public final class DemoCommand implements Callable<Integer> {
             if (port == 0) {
                 throw new IllegalStateException("cannot start a hub on " + host + ": " + e.getMessage(), e);
             }
-            hub = GambiarraHub.start(new HubOptions().host(host).port(freePort()));
+            hub = GambiarraHub.start(new HubOptions().host(host).port(0));
             fellBack = true;
         }
         String hubUrl = "http://" + (host.equals("0.0.0.0") ? "localhost" : host.contains(":") ? "[" + host + "]" : host)
@@ -204,12 +203,6 @@ public final class DemoCommand implements Callable<Integer> {
         GambiarraHub h = hub;
         if (h != null) {
             h.close();
-        }
-    }
-
-    private static int freePort() throws java.io.IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
         }
     }
 }

@@ -238,9 +238,6 @@ public final class JoinCommand implements Callable<Integer> {
      * otherwise on every interface, so that the hub can reach it.
      */
     private LlamaEngine startEngine(boolean hubIsHere, PrintWriter out) throws IOException {
-        if (!Files.isRegularFile(gguf)) {
-            throw new IllegalStateException("no such GGUF file: " + gguf.toAbsolutePath());
-        }
         EngineOptions.Builder options = EngineOptions.builder().gguf(gguf)
                 .modelName(modelName != null ? modelName : model)
                 .contextSize(ctx).parallel(parallel).defaultMaxTokens(defaultMaxTokens)

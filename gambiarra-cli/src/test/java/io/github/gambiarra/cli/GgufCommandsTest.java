@@ -117,6 +117,18 @@ class GgufCommandsTest {
     }
 
     @Test
+    void demoOnATakenPortUsesAFreeOneAndSaysSo() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            int port = taken.getLocalPort();
+            CliRun run = CliRun.run("demo", "--port", String.valueOf(port), "--model-dir", dir.toString(),
+                    "--max-tokens", "3", "--exit");
+            assertThat(run.exit()).as(run.err()).isZero();
+            assertThat(run.out()).contains("(port " + port + " is taken, so a free one)")
+                    .contains("answered by 'demo': 3 tokens");
+        }
+    }
+
+    @Test
     void demoWithExitAnswersOnceAndStops() throws Exception {
         CliRun run = CliRun.run("demo", "--port", "0", "--model-dir", dir.toString(), "--max-tokens", "5", "--exit");
         assertThat(run.exit()).as(run.err()).isZero();

@@ -53,23 +53,23 @@ public final class HubDiscovery {
 
     HubDiscovery(Duration mdnsTimeout, String mdnsAddress, UnaryOperator<String> properties,
                  UnaryOperator<String> environment, String fallback) {
-        this.mdnsTimeout = mdnsTimeout;
-        this.mdnsAddress = mdnsAddress;
-        this.properties = properties;
-        this.environment = environment;
-        this.fallback = fallback;
-        this.browser = this::browse;
+        this(mdnsTimeout, mdnsAddress, properties, environment, fallback, null);
     }
 
     /** Discovery whose mDNS browse is replaced by {@code browser}, for choosing among known hubs. */
     HubDiscovery(Duration mdnsTimeout, UnaryOperator<String> properties, UnaryOperator<String> environment,
                  String fallback, Supplier<List<String>> browser) {
+        this(mdnsTimeout, null, properties, environment, fallback, browser);
+    }
+
+    private HubDiscovery(Duration mdnsTimeout, String mdnsAddress, UnaryOperator<String> properties,
+                         UnaryOperator<String> environment, String fallback, Supplier<List<String>> browser) {
         this.mdnsTimeout = mdnsTimeout;
-        this.mdnsAddress = null;
+        this.mdnsAddress = mdnsAddress;
         this.properties = properties;
         this.environment = environment;
         this.fallback = fallback;
-        this.browser = browser;
+        this.browser = browser != null ? browser : this::browse;
     }
 
     /** Discovery as configured by the system and the environment. */

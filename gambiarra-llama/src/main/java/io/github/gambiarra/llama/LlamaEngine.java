@@ -77,7 +77,6 @@ public final class LlamaEngine implements AutoCloseable {
                 .setParallel(options.parallel())
                 .setThreads(options.threads())
                 .setThreadsBatch(options.threads())
-                .setPoll(Integer.getInteger("gambiarra.llama.poll", 50))
                 .disableContextShift();
         if (!options.nativeLog()) {
             parameters.disableLog();
