@@ -47,9 +47,7 @@ class LlamaEngineTest {
     }
 
     static HttpResponse<String> post(String body) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(engine.url() + "/v1/chat/completions"))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        return HTTP.send(request(body), HttpResponse.BodyHandlers.ofString());
     }
 
     static JsonNode get(String path) throws Exception {
