@@ -243,4 +243,57 @@ class ChatRelayTest {
         Eventually.await("in-flight back to 0",
                 () -> hub.rooms().find(code).orElseThrow().participant("joao").orElseThrow().inFlight() == 0);
     }
+
+    @Test
+    void bodySentInChunksIsForwardedWhole() throws Exception {
+        String content = "x".repeat(200_000);
+        String body = "{\"model\":\"joao\",\"messages\":[{\"role\":\"user\",\"content\":\"" + content + "\"}]}";
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        // An InputStream publisher has no length: the client sends it with chunked transfer encoding.
+        HubClient.Reply r = client.send(HttpRequest.newBuilder(URI.create(hub.url() + "/rooms/" + code + "/v1/chat/completions"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(bytes))));
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(llama.takeRequest().json().at("/messages/0/content").asText()).isEqualTo(content);
+    }
+
+    @Test
+    void chunkedBodyOverTheLimitIs413AndTheHubCarriesOn() throws Exception {
+        hub.close();
+        hub = GambiarraHub.start(new HubOptions().host("127.0.0.1").port(0).maxBodyBytes(4096));
+        client = new HubClient(hub.url());
+        code = client.createRoom("R");
+        client.join(code, "joao", "llama3:latest", llama.url());
+        byte[] bytes = ("{\"model\":\"joao\",\"messages\":[{\"role\":\"user\",\"content\":\""
+                + "x".repeat(50_000) + "\"}]}").getBytes(StandardCharsets.UTF_8);
+        HubClient.Reply r = client.send(HttpRequest.newBuilder(URI.create(hub.url() + "/rooms/" + code + "/v1/chat/completions"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(bytes))));
+        assertThat(r.status()).isEqualTo(413);
+        assertThat(r.json().at("/error/message").asText()).contains("4096");
+        assertThat(r.header("Access-Control-Allow-Origin")).isEqualTo("*");
+        assertThat(llama.chatRequestCount()).isZero();
+        llama.enqueue(FakeLlmServer.reply("still here"));
+        assertThat(chat("joao").json().at("/choices/0/message/content").asText()).isEqualTo("still here");
+    }
+
+    @Test
+    void pathsOutsideThePlainFormAreServedTheSameWay() throws Exception {
+        llama.enqueue(FakeLlmServer.reply("lower case code"));
+        HubClient.Reply lower = client.post("/rooms/" + code.toLowerCase() + "/v1/chat/completions",
+                "{\"model\":\"joao\",\"messages\":[]}");
+        assertThat(lower.status()).isEqualTo(200);
+        assertThat(lower.json().at("/choices/0/message/content").asText()).isEqualTo("lower case code");
+
+        llama.enqueue(FakeLlmServer.reply("trailing slash"));
+        HubClient.Reply slash = client.post("/rooms/" + code + "/v1/chat/completions/", "{\"model\":\"joao\",\"messages\":[]}");
+        assertThat(slash.status()).isEqualTo(200);
+        assertThat(slash.json().at("/choices/0/message/content").asText()).isEqualTo("trailing slash");
+        assertThat(slash.header("X-Gambiarra-Participant")).isEqualTo("joao");
+
+        HubClient.Reply nested = client.post("/rooms/" + code + "/x/v1/chat/completions", "{\"model\":\"joao\",\"messages\":[]}");
+        assertThat(nested.status()).isEqualTo(404);
+        HubClient.Reply get = client.get("/rooms/" + code + "/v1/chat/completions");
+        assertThat(get.status()).isIn(404, 405);
+    }
 }

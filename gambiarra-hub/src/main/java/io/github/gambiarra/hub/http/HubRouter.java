@@ -7,7 +7,9 @@ import io.github.gambiarra.hub.relay.Dispatcher;
 import io.github.gambiarra.hub.room.PasswordHasher;
 import io.github.gambiarra.hub.room.RoomRegistry;
 import io.github.gambiarra.protocol.Messages;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -35,13 +37,18 @@ public final class HubRouter {
     private HubRouter() {
     }
 
-    public static Router create(Vertx vertx, Services s, GuessThrottleHolder throttle) {
+    static final String ALLOW_ORIGIN = "Access-Control-Allow-Origin";
+    static final String ANY_ORIGIN = "*";
+
+    /** The hub's request handler: chat completions straight to their endpoint, everything else through the router. */
+    public static Handler<HttpServerRequest> create(Vertx vertx, Services s, GuessThrottleHolder throttle) {
         HubOptions options = s.options();
         PasswordHasher hasher = new PasswordHasher(options.passwordIterations());
-        RoomAccess access = new RoomAccess(hasher, throttle.throttle);
+        RoomAccess access = new RoomAccess(vertx, hasher, throttle.throttle);
         RoomApi roomApi = new RoomApi(s.rooms(), s.events(), hasher, access, s.dispatcher(), options,
                 s.hooks()::roomCreated);
-        OpenAiApi openAi = new OpenAiApi(s.dispatcher(), roomApi);
+        OpenAiApi openAi = new OpenAiApi(roomApi);
+        ChatCompletions chat = new ChatCompletions(s.rooms(), access, s.dispatcher(), options.maxBodyBytes());
         BodyHandler body = BodyHandler.create(false).setBodyLimit(options.maxBodyBytes());
         Router router = Router.router(vertx);
 
@@ -63,7 +70,7 @@ public final class HubRouter {
         router.get("/rooms/:code/events").handler(access::requirePassword).handler(roomApi::events);
         router.get("/rooms/:code/v1/models").handler(access::requirePassword).handler(openAi::models);
         router.post("/rooms/:code/v1/chat/completions").handler(body).handler(access::requirePassword)
-                .handler(openAi::chatCompletions);
+                .handler(chat::handle);
 
         router.errorHandler(400, ctx -> Replies.error(ctx, 400, "Bad request"));
         router.errorHandler(404, ctx -> Replies.error(ctx, 404, "Not found"));
@@ -74,7 +81,11 @@ public final class HubRouter {
             LOG.error("unexpected failure on {} {}", ctx.request().method(), ctx.normalizedPath(), ctx.failure());
             Replies.error(ctx, 500, "Internal hub error");
         });
-        return router;
+        return request -> {
+            if (!chat.handle(request)) {
+                router.handle(request);
+            }
+        };
     }
 
     /** One guess throttle for the whole hub, shared by every event loop's router. */
@@ -88,7 +99,7 @@ public final class HubRouter {
 
     /** Every answer allows any origin; OPTIONS on any path is a preflight answered here. */
     private static void corsAndPreflight(RoutingContext ctx) {
-        ctx.response().putHeader("Access-Control-Allow-Origin", "*");
+        ctx.response().putHeader(ALLOW_ORIGIN, ANY_ORIGIN);
         if (ctx.request().method() == HttpMethod.OPTIONS) {
             ctx.response().setStatusCode(204)
                     .putHeader("Access-Control-Allow-Methods", "GET, POST, DELETE, OPTIONS")

@@ -1,19 +1,15 @@
 package io.github.gambiarra.hub.http;
 
-import io.github.gambiarra.hub.relay.ChatCompletionBody;
-import io.github.gambiarra.hub.relay.Dispatcher;
 import io.github.gambiarra.hub.room.ParticipantState;
 import io.github.gambiarra.protocol.Messages;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
 
-/** The OpenAI-compatible endpoints of a room: {@code /v1/models} and {@code /v1/chat/completions}. */
+/** A room's {@code /v1/models}; {@link ChatCompletions} serves {@code /v1/chat/completions}. */
 final class OpenAiApi {
-    private final Dispatcher dispatcher;
     private final RoomApi rooms;
 
-    OpenAiApi(Dispatcher dispatcher, RoomApi rooms) {
-        this.dispatcher = dispatcher;
+    OpenAiApi(RoomApi rooms) {
         this.rooms = rooms;
     }
 
@@ -25,16 +21,5 @@ final class OpenAiApi {
                         new Messages.ModelDetails(p.nickname(), p.model(), rooms.shownEndpoint(ctx, room, p))))
                 .toList();
         Replies.json(ctx, 200, Messages.ModelList.of(data));
-    }
-
-    void chatCompletions(RoutingContext ctx) {
-        ChatCompletionBody body;
-        try {
-            body = ChatCompletionBody.parse(ctx.body().buffer());
-        } catch (ChatCompletionBody.InvalidBody e) {
-            Replies.error(ctx, 400, e.getMessage());
-            return;
-        }
-        dispatcher.dispatch(ctx, RoomApi.room(ctx), body);
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import io.github.gambiarra.protocol.GambiarraJson;
 import io.github.gambiarra.protocol.Messages;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 
@@ -17,7 +18,10 @@ public final class Replies {
     }
 
     public static void json(RoutingContext ctx, int status, Object body) {
-        HttpServerResponse response = ctx.response();
+        json(ctx.response(), status, body);
+    }
+
+    public static void json(HttpServerResponse response, int status, Object body) {
         if (response.ended() || response.closed()) {
             return;
         }
@@ -34,20 +38,28 @@ public final class Replies {
 
     /** An error in the shape that fits the path: OpenAI's under {@code /v1/}, the hub's elsewhere. */
     public static void error(RoutingContext ctx, int status, String message) {
-        if (isOpenAiPath(ctx)) {
-            json(ctx, status, Messages.OpenAiError.of(message, openAiType(status), openAiCode(status)));
+        error(ctx.response(), isOpenAiPath(ctx.normalizedPath()), status, message);
+    }
+
+    /** {@link #error(RoutingContext, int, String)} for a request served without the router. */
+    public static void error(HttpServerRequest request, int status, String message) {
+        error(request.response(), isOpenAiPath(request.path()), status, message);
+    }
+
+    private static void error(HttpServerResponse response, boolean openAi, int status, String message) {
+        if (openAi) {
+            json(response, status, Messages.OpenAiError.of(message, openAiType(status), openAiCode(status)));
         } else {
-            json(ctx, status, new Messages.Error(message));
+            json(response, status, new Messages.Error(message));
         }
     }
 
     /** An OpenAI-shaped error with an explicit code. */
-    public static void openAiError(RoutingContext ctx, int status, String message, String code) {
-        json(ctx, status, Messages.OpenAiError.of(message, openAiType(status), code));
+    public static void openAiError(HttpServerResponse response, int status, String message, String code) {
+        json(response, status, Messages.OpenAiError.of(message, openAiType(status), code));
     }
 
-    static boolean isOpenAiPath(RoutingContext ctx) {
-        String path = ctx.normalizedPath();
+    static boolean isOpenAiPath(String path) {
         return path != null && path.contains("/v1/");
     }
 

@@ -2,9 +2,12 @@ package io.github.gambiarra.hub.http;
 
 import io.github.gambiarra.hub.room.PasswordHasher;
 import io.github.gambiarra.hub.room.RoomState;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
-import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Keeps protected rooms closed: every {@code /rooms/{code}/...} call must carry the room password
@@ -16,10 +19,14 @@ import java.util.function.Consumer;
  * against that in constant time; wrong passwords always take the slow path.
  */
 final class RoomAccess {
+    private static final Logger LOG = LoggerFactory.getLogger(RoomAccess.class);
+
+    private final Vertx vertx;
     private final PasswordHasher hasher;
     private final GuessThrottle throttle;
 
-    RoomAccess(PasswordHasher hasher, GuessThrottle throttle) {
+    RoomAccess(Vertx vertx, PasswordHasher hasher, GuessThrottle throttle) {
+        this.vertx = vertx;
         this.hasher = hasher;
         this.throttle = throttle;
     }
@@ -31,46 +38,47 @@ final class RoomAccess {
             ctx.next();
             return;
         }
-        check(ctx, room, bearer(ctx), ok -> ctx.next());
+        check(ctx.request(), room, bearer(ctx.request()), ctx::next);
     }
 
     /**
-     * Checks {@code candidate} against the room's password and calls {@code onSuccess}, or answers
+     * Checks {@code candidate} against the room's password and runs {@code onSuccess}, or answers
      * 401 (wrong or missing) or 429 (too many wrong guesses from this address).
      */
-    void check(RoutingContext ctx, RoomState room, String candidate, Consumer<Void> onSuccess) {
-        String address = address(ctx);
+    void check(HttpServerRequest request, RoomState room, String candidate, Runnable onSuccess) {
+        String address = address(request);
         long wait = throttle.retryAfterSeconds(address);
         if (wait > 0) {
-            ctx.response().putHeader("Retry-After", String.valueOf(wait));
-            Replies.error(ctx, 429, "Too many wrong passwords from " + address + "; try again in " + wait + " s");
+            request.response().putHeader("Retry-After", String.valueOf(wait));
+            Replies.error(request, 429, "Too many wrong passwords from " + address + "; try again in " + wait + " s");
             return;
         }
         if (candidate == null) {
-            Replies.error(ctx, 401, "This room needs its password: send it as 'Authorization: Bearer <password>'");
+            Replies.error(request, 401, "This room needs its password: send it as 'Authorization: Bearer <password>'");
             return;
         }
         if (room.matchesVerifiedPassword(candidate)) {
-            onSuccess.accept(null);
+            onSuccess.run();
             return;
         }
-        ctx.vertx().executeBlocking(() -> hasher.verify(candidate, room.passwordHash()), false).onComplete(ar -> {
+        vertx.executeBlocking(() -> hasher.verify(candidate, room.passwordHash()), false).onComplete(ar -> {
             if (ar.failed()) {
-                ctx.fail(ar.cause());
+                LOG.error("could not check a password for room {}", room.code(), ar.cause());
+                Replies.error(request, 500, "Internal hub error");
             } else if (ar.result()) {
                 room.rememberVerifiedPassword(candidate);
                 throttle.succeeded(address);
-                onSuccess.accept(null);
+                onSuccess.run();
             } else {
                 throttle.failed(address);
-                Replies.error(ctx, 401, "Invalid password");
+                Replies.error(request, 401, "Invalid password");
             }
         });
     }
 
     /** The Bearer credential of the request, or null. */
-    static String bearer(RoutingContext ctx) {
-        String header = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
+    static String bearer(HttpServerRequest request) {
+        String header = request.getHeader(HttpHeaders.AUTHORIZATION);
         if (header == null || header.length() < 7 || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
             return null;
         }
@@ -78,8 +86,8 @@ final class RoomAccess {
         return value.isEmpty() ? null : value;
     }
 
-    private static String address(RoutingContext ctx) {
-        var remote = ctx.request().remoteAddress();
+    private static String address(HttpServerRequest request) {
+        var remote = request.remoteAddress();
         return remote == null ? "unknown" : remote.hostAddress();
     }
 }

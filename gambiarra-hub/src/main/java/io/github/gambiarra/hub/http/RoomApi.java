@@ -138,15 +138,15 @@ final class RoomApi {
             admit(ctx, room, request);
             return;
         }
-        String password = request.password() != null ? request.password() : RoomAccess.bearer(ctx);
+        String password = request.password() != null ? request.password() : RoomAccess.bearer(ctx.request());
         // As in the original protocol, a join without a password is simply a wrong password.
-        access.check(ctx, room, password == null ? "" : password, ok -> admit(ctx, room, request));
+        access.check(ctx.request(), room, password == null ? "" : password, () -> admit(ctx, room, request));
     }
 
     private void admit(RoutingContext ctx, RoomState room, Messages.JoinRequest request) {
         var existing = room.participant(request.id());
         if (existing.isPresent() && existing.get().isOnline()) {
-            String shown = request.token() != null ? request.token() : RoomAccess.bearer(ctx);
+            String shown = request.token() != null ? request.token() : RoomAccess.bearer(ctx.request());
             if (!PasswordHasher.constantTimeEquals(shown, existing.get().token())) {
                 Replies.error(ctx, 409, "Participant id '" + request.id() + "' is taken: re-join with its token, "
                         + "or choose another id");
@@ -263,7 +263,7 @@ final class RoomApi {
 
     /** Health and leave belong to the participant alone: they must carry its token. */
     private static boolean ownsRegistration(RoutingContext ctx, ParticipantState participant) {
-        String token = RoomAccess.bearer(ctx);
+        String token = RoomAccess.bearer(ctx.request());
         if (token == null) {
             Replies.error(ctx, 401, "Participant token required: send the token from the join answer as "
                     + "'Authorization: Bearer <token>'");

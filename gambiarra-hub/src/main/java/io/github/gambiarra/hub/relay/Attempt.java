@@ -2,7 +2,7 @@ package io.github.gambiarra.hub.relay;
 
 import io.github.gambiarra.hub.room.RoomState;
 import io.vertx.core.Context;
-import io.vertx.ext.web.RoutingContext;
+import io.vertx.core.http.HttpServerResponse;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -11,7 +11,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * the next when failing over.
  */
 final class Attempt {
-    final RoutingContext ctx;
+    /** Where the answer goes. */
+    final HttpServerResponse response;
     final RoomState room;
     final ChatCompletionBody body;
     final Context context;
@@ -21,8 +22,8 @@ final class Attempt {
     volatile String lastFailure;
     volatile long timerId = -1;
 
-    Attempt(RoutingContext ctx, RoomState room, ChatCompletionBody body, Context context) {
-        this.ctx = ctx;
+    Attempt(HttpServerResponse response, RoomState room, ChatCompletionBody body, Context context) {
+        this.response = response;
         this.room = room;
         this.body = body;
         this.context = context;

@@ -44,7 +44,7 @@ public final class CompletionRelay {
     }
 
     void relay(Attempt attempt, ParticipantState participant) {
-        HttpServerResponse response = attempt.ctx.response();
+        HttpServerResponse response = attempt.response;
         Exchange exchange = new Exchange(attempt, participant);
         if (response.closed()) {
             exchange.end(HubMetrics.Outcome.CANCELLED, null);
@@ -85,13 +85,13 @@ public final class CompletionRelay {
         }
         attempt.tried.add(exchange.participant.id());
         attempt.lastFailure = reason;
-        if (attempt.ctx.response().closed()) {
+        if (attempt.response.closed()) {
             return;
         }
         if (dispatcher.canFailover(attempt)) {
             dispatcher.failover(attempt);
         } else {
-            Replies.openAiError(attempt.ctx, 502, reason, "participant_unreachable");
+            Replies.openAiError(attempt.response, 502, reason, "participant_unreachable");
         }
     }
 

@@ -9,7 +9,7 @@ import io.github.gambiarra.hub.room.RoomState;
 import io.github.gambiarra.protocol.HubEvents;
 import io.github.gambiarra.protocol.Messages;
 import io.vertx.core.Vertx;
-import io.vertx.ext.web.RoutingContext;
+import io.vertx.core.http.HttpServerResponse;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -39,9 +39,10 @@ public final class Dispatcher {
         this.relay = relay;
     }
 
-    public void dispatch(RoutingContext ctx, RoomState room, ChatCompletionBody body) {
+    /** Sends a client's chat completion, whose answer goes to {@code response}, to a participant of {@code room}. */
+    public void dispatch(HttpServerResponse response, RoomState room, ChatCompletionBody body) {
         metrics.watchRoom(room, this::queued);
-        Attempt attempt = new Attempt(ctx, room, body, vertx.getOrCreateContext());
+        Attempt attempt = new Attempt(response, room, body, vertx.getOrCreateContext());
         handle(attempt, route(attempt), true);
     }
 
@@ -50,7 +51,7 @@ public final class Dispatcher {
     }
 
     private void handle(Attempt attempt, ParticipantRouter.Route route, boolean mayQueue) {
-        RoutingContext ctx = attempt.ctx;
+        HttpServerResponse response = attempt.response;
         if (route instanceof ParticipantRouter.Chosen chosen) {
             if (chosen.nowBusy()) {
                 events.publish(HubEvents.PARTICIPANT_BUSY, attempt.room.code(),
@@ -61,12 +62,12 @@ public final class Dispatcher {
             enqueue(attempt);
         } else if (route instanceof ParticipantRouter.Offline) {
             metrics.rejected(attempt.room, "offline");
-            Replies.openAiError(ctx, 503, "Participant is offline", "participant_offline");
+            Replies.openAiError(response, 503, "Participant is offline", "participant_offline");
         } else if (attempt.lastFailure != null) {
-            Replies.openAiError(ctx, 502, attempt.lastFailure, "participant_unreachable");
+            Replies.openAiError(response, 502, attempt.lastFailure, "participant_unreachable");
         } else {
             metrics.rejected(attempt.room, "no_participant");
-            Replies.openAiError(ctx, 404, "No available participant for the requested model", "model_not_found");
+            Replies.openAiError(response, 404, "No available participant for the requested model", "model_not_found");
         }
     }
 
@@ -84,7 +85,7 @@ public final class Dispatcher {
                         + attempt.body.model() + "' stayed busy for " + waitMillis + " ms"));
             }
         });
-        attempt.ctx.response().closeHandler(v -> {
+        attempt.response.closeHandler(v -> {
             if (queue.remove(attempt)) {
                 vertx.cancelTimer(attempt.timerId);
             }
@@ -95,8 +96,8 @@ public final class Dispatcher {
 
     private void busy(Attempt attempt, String message) {
         metrics.rejected(attempt.room, "busy");
-        attempt.ctx.response().putHeader("Retry-After", String.valueOf(Math.max(1, options.queueWait().toSeconds() / 10)));
-        Replies.openAiError(attempt.ctx, 429, message, "participants_busy");
+        attempt.response.putHeader("Retry-After", String.valueOf(Math.max(1, options.queueWait().toSeconds() / 10)));
+        Replies.openAiError(attempt.response, 429, message, "participants_busy");
     }
 
     /** Whether a request that failed on the participants it tried could go to another. */
