@@ -242,7 +242,10 @@ public final class GambiarraHub implements AutoCloseable {
                     .setHost(options.host())
                     .setPort(port)
                     .setTcpNoDelay(true)
-                    .setCompressionSupported(false);
+                    .setCompressionSupported(false)
+                    // The hub speaks no WebSocket: keep their extension handlers out of every connection's pipeline.
+                    .setPerMessageWebSocketCompressionSupported(false)
+                    .setPerFrameWebSocketCompressionSupported(false);
             HttpServer server = vertx.createHttpServer(serverOptions)
                     .requestHandler(HubRouter.create(vertx, services, throttle));
             return server.listen().onSuccess(s -> {

@@ -202,4 +202,28 @@ class FailoverAndCancellationTest {
             }
         }
     }
+
+    @Test
+    void participantThatNeverAnswersIsGivenUpAfterTheIdleTimeout() throws Exception {
+        hub.close();
+        hub = GambiarraHub.start(new HubOptions().host("127.0.0.1").port(0).upstreamIdleTimeout(Duration.ofMillis(300)));
+        client = new HubClient(hub.url());
+        code = client.createRoom("R");
+        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            CompletableFuture<Socket> accepted = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return silent.accept(); // reads nothing, answers nothing
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            client.join(code, "silent", "m", "http://127.0.0.1:" + silent.getLocalPort());
+            HubClient.Reply r = chat("silent");
+            assertThat(r.status()).isEqualTo(502);
+            assertThat(r.json().at("/error/message").asText()).contains("silent");
+            accepted.get(5, TimeUnit.SECONDS).close();
+        }
+        Eventually.await("in-flight back to 0",
+                () -> hub.rooms().find(code).orElseThrow().participant("silent").orElseThrow().inFlight() == 0);
+    }
 }

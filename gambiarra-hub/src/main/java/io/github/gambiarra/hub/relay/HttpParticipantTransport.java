@@ -2,6 +2,7 @@ package io.github.gambiarra.hub.relay;
 
 import io.github.gambiarra.hub.room.ParticipantState;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientAgent;
@@ -29,19 +30,26 @@ public final class HttpParticipantTransport implements ParticipantTransport {
     private final HttpClientOptions options;
     private final PoolOptions pool;
     private final Map<Thread, HttpClientAgent> clients = new ConcurrentHashMap<>();
-    private final long connectTimeoutMillis;
-    private final long idleTimeoutMillis;
+    private static final int MAX_TARGETS = 4096;
+    private final Map<String, Target> targets = new ConcurrentHashMap<>();
 
+    /** Where a participant's chat completions go, parsed once per endpoint rather than per request. */
+    private record Target(String host, int port, boolean ssl, String uri) {
+    }
+
+    /**
+     * @param idleTimeout how long a participant may stay silent (no byte either way) before its
+     *     connection, and the request on it, is given up; watched per connection, so that a request
+     *     costs no timer of its own
+     */
     public HttpParticipantTransport(Vertx vertx, Duration connectTimeout, Duration idleTimeout) {
         this.vertx = vertx;
-        this.connectTimeoutMillis = connectTimeout.toMillis();
-        this.idleTimeoutMillis = idleTimeout.toMillis();
         this.options = new HttpClientOptions()
                 .setKeepAlive(true)
                 .setTcpNoDelay(true)
-                .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, connectTimeoutMillis))
-                .setIdleTimeout((int) Math.min(Integer.MAX_VALUE, idleTimeout.toSeconds()))
-                .setIdleTimeoutUnit(TimeUnit.SECONDS)
+                .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()))
+                .setIdleTimeout((int) Math.min(Integer.MAX_VALUE, idleTimeout.toMillis()))
+                .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
                 .setDecompressionSupported(false);
         // Streams last as long as an answer takes: one connection per concurrent stream.
         this.pool = new PoolOptions().setHttp1MaxSize(20_000).setMaxWaitQueueSize(-1);
@@ -53,14 +61,52 @@ public final class HttpParticipantTransport implements ParticipantTransport {
 
     @Override
     public Future<UpstreamReply> post(ParticipantState participant, String path, Buffer body) {
+        if (targets.size() > MAX_TARGETS) {
+            targets.clear(); // endpoints of participants long gone
+        }
+        Target target;
+        try {
+            target = targets.computeIfAbsent(participant.endpoint() + ' ' + path, k -> target(participant.endpoint(), path));
+        } catch (IllegalArgumentException e) {
+            return Future.failedFuture(e);
+        }
         RequestOptions request = new RequestOptions()
                 .setMethod(HttpMethod.POST)
-                .setAbsoluteURI(targetUrl(participant.endpoint(), path))
-                .setConnectTimeout(connectTimeoutMillis)
-                .setIdleTimeout(idleTimeoutMillis)
-                .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-                .putHeader(HttpHeaders.ACCEPT, "application/json, text/event-stream");
-        return client().request(request).compose(req -> req.send(body).map(resp -> (UpstreamReply) new Reply(req, resp)));
+                .setHost(target.host())
+                .setPort(target.port())
+                .setSsl(target.ssl())
+                .setURI(target.uri())
+                .putHeader(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON)
+                .putHeader(HttpHeaders.ACCEPT, ACCEPTED);
+        Promise<UpstreamReply> reply = Promise.promise();
+        client().request(request).onComplete(ar -> {
+            if (ar.failed()) {
+                reply.fail(ar.cause());
+                return;
+            }
+            HttpClientRequest req = ar.result();
+            req.send(body).onComplete(sent -> {
+                if (sent.failed()) {
+                    reply.fail(sent.cause());
+                } else {
+                    reply.complete(new Reply(req, sent.result()));
+                }
+            });
+        });
+        return reply.future();
+    }
+
+    private static final CharSequence APPLICATION_JSON = HttpHeaders.createOptimized("application/json");
+    private static final CharSequence ACCEPTED = HttpHeaders.createOptimized("application/json, text/event-stream");
+
+    private Target target(String endpoint, String path) {
+        RequestOptions parsed;
+        try {
+            parsed = new RequestOptions().setAbsoluteURI(targetUrl(endpoint, path));
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("participant endpoint is not an http(s) URL: " + endpoint, e);
+        }
+        return new Target(parsed.getHost(), parsed.getPort(), Boolean.TRUE.equals(parsed.isSsl()), parsed.getURI());
     }
 
     /**
