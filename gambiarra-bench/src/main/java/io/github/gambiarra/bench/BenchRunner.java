@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -24,7 +25,8 @@ import org.knowm.xchart.XYChartBuilder;
  * TypeScript hub when one is given. Writes docs/benchmarks.md and its charts.
  *
  * <pre>bench/run.sh [--smoke] [--original http://127.0.0.1:PORT [--original-label TEXT]] [--runs 3] [--seconds 5]
- *              [--only proxy|engine] [--engine-threads N] [--engine-cpus LIST]</pre>
+ *              [--only proxy|non-streaming|streaming|sdk|engine] [--stream-levels 100,1000,5000,9000]
+ *              [--hub-java-opts "-Xmx256m ..."] [--engine-threads N] [--engine-cpus LIST]</pre>
  */
 public final class BenchRunner {
     private final Map<String, String> args = new LinkedHashMap<>();
@@ -67,7 +69,22 @@ public final class BenchRunner {
         }
     }
 
+    /**
+     * The hub's JVM options: {@code --hub-java-opts}, by default the heap the targets speak of and
+     * the collector the {@code gambiarra} launcher picks.
+     */
+    private List<String> hubJavaOpts() {
+        return List.of(args.getOrDefault("hub-java-opts", DEFAULT_HUB_JAVA_OPTS).trim().split("\\s+"));
+    }
+
+    private static final String DEFAULT_HUB_JAVA_OPTS = "-Xmx256m -XX:+UseParallelGC";
+    private static final List<String> ONLY = List.of("proxy", "non-streaming", "streaming", "sdk", "engine");
+
     private void run() throws Exception {
+        String only = args.get("only");
+        if (only != null && !ONLY.contains(only)) {
+            throw new IllegalArgumentException("--only takes one of " + String.join(", ", ONLY) + ", not '" + only + "'");
+        }
         int nonStreamTokens = 20;
         log("starting the fake LLM servers");
         int fastPort = Proc.freePort();
@@ -82,8 +99,11 @@ public final class BenchRunner {
         log("starting our hub");
         Path cliJar = repo.resolve("gambiarra-cli/target/gambiarra.jar");
         int hubPort = Proc.freePort();
-        Proc hub = start("gambiarra hub", List.of(Proc.java(), "-Xmx256m", "-jar", cliJar.toString(), "serve",
+        List<String> hubCommand = new ArrayList<>(List.of(Proc.java()));
+        hubCommand.addAll(hubJavaOpts());
+        hubCommand.addAll(List.of("-jar", cliJar.toString(), "serve",
                 "--host", "127.0.0.1", "--port", String.valueOf(hubPort), "--ephemeral", "--quiet"));
+        Proc hub = start("gambiarra hub", hubCommand);
         String hubUrl = "http://127.0.0.1:" + hubPort;
         Proc.awaitHttp(hubUrl + "/health");
         String fastRoom = room(hubUrl, "http://127.0.0.1:" + fastPort);
@@ -106,10 +126,11 @@ public final class BenchRunner {
         String original = args.get("original");
         if (original != null) {
             URI u = URI.create(original);
+            Proc origProc = listener(u.getPort());
             origFast = new Target("original", u.getHost(), u.getPort(), "/rooms/" + room(original, "http://127.0.0.1:" + fastPort)
-                    + "/v1/chat/completions", null);
+                    + "/v1/chat/completions", origProc);
             origSlow = new Target("original", u.getHost(), u.getPort(), "/rooms/" + room(original, "http://127.0.0.1:" + slowPort)
-                    + "/v1/chat/completions", null);
+                    + "/v1/chat/completions", origProc);
         }
 
         List<Target> fastTargets = new ArrayList<>();
@@ -132,10 +153,14 @@ public final class BenchRunner {
         }
 
         header(nginxNote, original);
-        String only = args.get("only");
-        if (only == null || only.equals("proxy")) {
+        boolean proxy = only == null || only.equals("proxy");
+        if (proxy || only.equals("non-streaming")) {
             nonStreaming(fastTargets, fast, hub);
+        }
+        if (proxy || only.equals("streaming")) {
             streaming(slowTargets, slow, hub);
+        }
+        if (proxy || only.equals("sdk")) {
             sdk(hubUrl, fastRoom, "http://127.0.0.1:" + fastPort + "/v1");
         }
         if (only == null || only.equals("engine")) {
@@ -162,8 +187,10 @@ public final class BenchRunner {
         md.append("\n## Non-streaming: throughput and latency\n\n")
                 .append("wrk, ").append(seconds).append(" s per run, ").append(runs)
                 .append(" run(s) per cell; median of the runs, spread (max − min) in brackets. The fake answers 20 tokens at once.\n\n")
-                .append("| connections | target | req/s | p50 µs | p99 µs | added p50 µs | req/s vs direct | req/s vs nginx | req/s vs original | hub CPU cores | fake CPU cores |\n")
-                .append("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                .append("\"hop CPU\" is the CPU the hop itself used (the hub's JVM, nginx's workers, the original's Bun process), ")
+                .append("as cores and as microseconds per request: the least noisy figure of what a hop costs.\n\n")
+                .append("| connections | target | req/s | p50 µs | p99 µs | added p50 µs | req/s vs direct | req/s vs nginx | req/s vs original | hop CPU cores | hop CPU µs/req | fake CPU cores |\n")
+                .append("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         Map<String, List<double[]>> chart = new LinkedHashMap<>();
         for (int c : levels) {
             Map<String, double[]> row = new LinkedHashMap<>();
@@ -177,12 +204,13 @@ public final class BenchRunner {
                 // Warm-up: the JIT of each JVM on the path gets to compile the hot code first.
                 wrk.run(t.url(), c, smoke ? 1 : 8);
                 for (int r = 0; r < runs; r++) {
-                    double h0 = hub.cpuSeconds();
+                    double h0 = t.process() == null ? 0 : t.process().cpuSeconds();
                     double f0 = fake.cpuSeconds();
                     long w0 = System.nanoTime();
                     Wrk.Result res = wrk.run(t.url(), c, seconds);
                     double wall = (System.nanoTime() - w0) / 1e9;
-                    hubCpu += (hub.cpuSeconds() - h0) / wall / runs;
+                    hubCpu += t.process() == null || t.name().equals("direct") ? Double.NaN
+                            : (t.process().cpuSeconds() - h0) / wall / runs;
                     fakeCpu += (fake.cpuSeconds() - f0) / wall / runs;
                     rps.add(res.rps());
                     p50.add(res.p50us());
@@ -197,12 +225,13 @@ public final class BenchRunner {
             double[] direct = row.get("direct");
             for (Map.Entry<String, double[]> e : row.entrySet()) {
                 double[] v = e.getValue();
-                md.append(String.format(Locale.ROOT, "| %d | %s | %.0f [%.0f] | %.0f [%.0f] | %.0f [%.0f] | %s | %s | %s | %s | %s | %.2f |%s%n",
+                md.append(String.format(Locale.ROOT, "| %d | %s | %.0f [%.0f] | %.0f [%.0f] | %.0f [%.0f] | %s | %s | %s | %s | %s | %s | %.2f |%s%n",
                         c, e.getKey(), v[0], v[3], v[1], v[4], v[2], v[5],
                         e.getKey().equals("direct") ? "–" : String.format(Locale.ROOT, "%+.0f", v[1] - direct[1]),
                         ratio(v[0], direct[0]), ratio(v[0], row.get("nginx") == null ? Double.NaN : row.get("nginx")[0]),
                         ratio(v[0], row.get("original") == null ? Double.NaN : row.get("original")[0]),
-                        e.getKey().equals("gambiarra") ? String.format(Locale.ROOT, "%.2f", v[6]) : "",
+                        Double.isNaN(v[6]) ? "" : String.format(Locale.ROOT, "%.2f", v[6]),
+                        Double.isNaN(v[6]) ? "" : String.format(Locale.ROOT, "%.1f", v[6] / v[0] * 1e6),
                         v[7], v[8] > 0 ? " errors: " + (long) v[8] : ""));
                 chart.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(new double[] {c, v[1] - direct[1]});
             }
@@ -220,8 +249,11 @@ public final class BenchRunner {
         md.append("\n## Streaming: many slow streams at once\n\n")
                 .append("Each stream is 20 tokens, 50 ms apart, after 50 ms (about one second). The streams of a level are ")
                 .append("opened over one second. Times in ms; \"added\" is against the direct figure of the same level. ")
-                .append("The hub runs with `-Xmx256m`; its resident memory is the peak seen during the level.\n\n")
-                .append("| streams | target | done | errors | TTFT p50 | TTFT p99 | added TTFT p99 | gap p50 | gap p99 | added gap p99 | hub RSS MiB | hub CPU cores |\n")
+                .append("Each hop first gets one unmeasured run at the level, then ").append(runs)
+                .append(" measured run(s): medians, with the spread (max − min) of TTFT p99 in brackets. ")
+                .append("The hub runs with `" + String.join(" ", hubJavaOpts()) + "`; its resident memory is the peak seen during the level. ")
+                .append("\"hop CPU\" is the CPU the hop itself used, in cores.\n\n")
+                .append("| streams | target | done | errors | TTFT p50 | TTFT p99 | added TTFT p99 | gap p50 | gap p99 | added gap p99 | hub RSS MiB | hop CPU cores |\n")
                 .append("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         Map<String, List<double[]>> rss = new LinkedHashMap<>();
         try (StreamLoad load = new StreamLoad()) {
@@ -229,26 +261,39 @@ public final class BenchRunner {
                 Map<String, StreamLoad.Result> row = new LinkedHashMap<>();
                 Map<String, double[]> usage = new LinkedHashMap<>();
                 for (Target t : targets) {
-                    double[] peak = {0};
-                    Thread sampler = new Thread(() -> {
-                        while (!Thread.currentThread().isInterrupted()) {
-                            peak[0] = Math.max(peak[0], hub.rssMiB());
-                            try {
-                                Thread.sleep(100);
-                            } catch (InterruptedException e) {
-                                return;
+                    // One unmeasured run at the same level first: every JVM on the path (the hub's, the fake's,
+                    // the load generator's) has then compiled what this level exercises.
+                    load.run(t.host(), t.port(), t.path(), n, 20, 1000);
+                    List<StreamLoad.Result> results = new ArrayList<>();
+                    List<Double> peaks = new ArrayList<>();
+                    List<Double> cores = new ArrayList<>();
+                    for (int r = 0; r < runs; r++) {
+                        double[] peak = {0};
+                        Thread sampler = new Thread(() -> {
+                            while (!Thread.currentThread().isInterrupted()) {
+                                peak[0] = Math.max(peak[0], hub.rssMiB());
+                                try {
+                                    Thread.sleep(100);
+                                } catch (InterruptedException e) {
+                                    return;
+                                }
                             }
-                        }
-                    });
-                    sampler.start();
-                    double h0 = hub.cpuSeconds();
-                    long w0 = System.nanoTime();
-                    StreamLoad.Result r = load.run(t.host(), t.port(), t.path(), n, 20, 1000);
-                    double wall = (System.nanoTime() - w0) / 1e9;
-                    sampler.interrupt();
-                    sampler.join();
+                        });
+                        sampler.start();
+                        Proc hop = t.name().equals("direct") ? null : t.process();
+                        double c0 = hop == null ? 0 : hop.cpuSeconds();
+                        long w0 = System.nanoTime();
+                        results.add(load.run(t.host(), t.port(), t.path(), n, 20, 1000));
+                        double wall = (System.nanoTime() - w0) / 1e9;
+                        sampler.interrupt();
+                        sampler.join();
+                        peaks.add(peak[0]);
+                        cores.add(hop == null ? Double.NaN : (hop.cpuSeconds() - c0) / wall);
+                    }
+                    StreamLoad.Result r = StreamLoad.Result.median(results);
                     row.put(t.name(), r);
-                    usage.put(t.name(), new double[] {peak[0], (hub.cpuSeconds() - h0) / wall});
+                    usage.put(t.name(), new double[] {Collections.max(peaks), Stats.median(cores),
+                            Stats.spread(results.stream().map(StreamLoad.Result::ttftP99).toList())});
                     log(String.format(Locale.ROOT, "streaming n=%d %-10s done %d errors %d ttft p50 %.1f p99 %.1f gap p99 %.1f",
                             n, t.name(), r.completed(), r.errors(), r.ttftP50(), r.ttftP99(), r.gapP99()));
                 }
@@ -256,15 +301,16 @@ public final class BenchRunner {
                 for (Map.Entry<String, StreamLoad.Result> e : row.entrySet()) {
                     StreamLoad.Result r = e.getValue();
                     boolean ours = e.getKey().equals("gambiarra");
-                    md.append(String.format(Locale.ROOT, "| %d | %s | %d | %d | %.1f | %.1f | %s | %.1f | %.1f | %s | %s | %s |%n",
-                            n, e.getKey(), r.completed(), r.errors(), r.ttftP50(), r.ttftP99(),
+                    double[] u = usage.get(e.getKey());
+                    md.append(String.format(Locale.ROOT, "| %d | %s | %d | %d | %.1f | %.1f [%.1f] | %s | %.1f | %.1f | %s | %s | %s |%n",
+                            n, e.getKey(), r.completed(), r.errors(), r.ttftP50(), r.ttftP99(), u[2],
                             e.getKey().equals("direct") ? "–" : String.format(Locale.ROOT, "%+.1f", r.ttftP99() - direct.ttftP99()),
                             r.gapP50(), r.gapP99(),
                             e.getKey().equals("direct") ? "–" : String.format(Locale.ROOT, "%+.1f", r.gapP99() - direct.gapP99()),
-                            ours ? String.format(Locale.ROOT, "%.0f", usage.get(e.getKey())[0]) : "",
-                            ours ? String.format(Locale.ROOT, "%.2f", usage.get(e.getKey())[1]) : ""));
+                            ours ? String.format(Locale.ROOT, "%.0f", u[0]) : "",
+                            Double.isNaN(u[1]) ? "" : String.format(Locale.ROOT, "%.2f", u[1])));
                     if (ours) {
-                        rss.computeIfAbsent("hub RSS (MiB)", k -> new ArrayList<>()).add(new double[] {n, usage.get(e.getKey())[0]});
+                        rss.computeIfAbsent("hub RSS (MiB)", k -> new ArrayList<>()).add(new double[] {n, u[0]});
                     }
                 }
             }
@@ -401,7 +447,7 @@ public final class BenchRunner {
                 .append(cpuModel()).append(", ").append(memTotal()).append(" |\n")
                 .append("| Java | ").append(System.getProperty("java.vm.name")).append(' ')
                 .append(System.getProperty("java.version")).append(" |\n")
-                .append("| hub | `gambiarra serve` from this repository, one JVM with `-Xmx256m` |\n")
+                .append("| hub | `gambiarra serve` from this repository, one JVM with `" + String.join(" ", hubJavaOpts()) + "` |\n")
                 .append("| nginx | ").append(nginxNote).append(" |\n")
                 .append("| wrk | ").append(Proc.onPath("wrk") ? version("wrk", "-v") : "not installed").append(" |\n")
                 .append("| open files | ").append(openFilesLimit())
@@ -417,6 +463,25 @@ public final class BenchRunner {
         Proc p = Proc.start(name, command, work.resolve(name.replaceAll("[^a-z]", "") + ".log"));
         procs.add(p);
         return p;
+    }
+
+    /**
+     * The process listening on a local port (the original hub, started by hand), so that its CPU
+     * use can be shown too; null when it cannot be told ({@code ss} missing, or another user's).
+     */
+    private static Proc listener(int port) {
+        try {
+            Process ss = new ProcessBuilder("ss", "-ltnpH", "sport = :" + port).redirectErrorStream(true).start();
+            String out = new String(ss.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            ss.waitFor();
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("pid=(\\d+)").matcher(out);
+            return m.find() ? Proc.watch("original hub", Long.parseLong(m.group(1))) : null;
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
     }
 
     private Target nginx(String name, int upstreamPort) throws Exception {

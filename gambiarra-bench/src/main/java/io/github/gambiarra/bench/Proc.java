@@ -15,28 +15,51 @@ import java.util.List;
 /** A process the benchmark starts and measures: CPU time and resident memory from /proc. */
 final class Proc implements AutoCloseable {
     final String name;
+    /** The process when the benchmark started it (and so stops it); null for one it only watches. */
     final Process process;
+    private final long pid;
 
-    private Proc(String name, Process process) {
+    private Proc(String name, Process process, long pid) {
         this.name = name;
         this.process = process;
+        this.pid = pid;
+    }
+
+    /** A process started elsewhere (the original hub), watched but never stopped. */
+    static Proc watch(String name, long pid) {
+        return new Proc(name, null, pid);
     }
 
     static Proc start(String name, List<String> command, Path log) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-        return new Proc(name, pb.start());
+        Process process = pb.start();
+        return new Proc(name, process, process.pid());
     }
 
     long pid() {
-        return process.pid();
+        return pid;
     }
 
-    /** CPU seconds (user + system) used so far, from /proc/PID/stat; -1 where /proc is missing. */
+    /**
+     * CPU seconds (user + system) used so far by the process and its children (nginx's workers),
+     * from /proc/PID/stat; -1 where /proc is missing.
+     */
     double cpuSeconds() {
+        double total = ticks(pid);
+        if (total < 0) {
+            return -1;
+        }
+        for (ProcessHandle child : ProcessHandle.of(pid).map(h -> h.descendants().toList()).orElse(List.of())) {
+            total += Math.max(0, ticks(child.pid()));
+        }
+        return total / 100.0;
+    }
+
+    private static double ticks(long pid) {
         try {
-            String stat = Files.readString(Path.of("/proc/" + pid() + "/stat"));
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
             String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
+            return Long.parseLong(f[11]) + Long.parseLong(f[12]);
         } catch (IOException | RuntimeException e) {
             return -1;
         }
@@ -58,6 +81,9 @@ final class Proc implements AutoCloseable {
 
     @Override
     public void close() {
+        if (process == null) {
+            return;
+        }
         process.destroy();
         try {
             if (!process.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) {

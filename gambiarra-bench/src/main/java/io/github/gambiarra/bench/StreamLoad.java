@@ -1,5 +1,6 @@
 package io.github.gambiarra.bench;
 
+import java.util.List;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
@@ -19,6 +20,16 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class StreamLoad implements AutoCloseable {
     /** Figures of one level: milliseconds. */
     record Result(int streams, int completed, int errors, double ttftP50, double ttftP99, double gapP50, double gapP99) {
+        /** Figure by figure, the median of several runs (errors: the worst run, so none is hidden). */
+        static Result median(List<Result> runs) {
+            return new Result(runs.get(0).streams(),
+                    runs.stream().mapToInt(Result::completed).min().orElse(0),
+                    runs.stream().mapToInt(Result::errors).max().orElse(0),
+                    Stats.median(runs.stream().map(Result::ttftP50).toList()),
+                    Stats.median(runs.stream().map(Result::ttftP99).toList()),
+                    Stats.median(runs.stream().map(Result::gapP50).toList()),
+                    Stats.median(runs.stream().map(Result::gapP99).toList()));
+        }
     }
 
     private final Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
