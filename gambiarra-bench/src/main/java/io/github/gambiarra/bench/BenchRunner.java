@@ -36,6 +36,8 @@ public final class BenchRunner {
     private final Path work;
     private final Path repo;
     private final StringBuilder md = new StringBuilder();
+    /** The targets, one row each (target, measured, met), filled in as the sections run. */
+    private final List<String[]> targetRows = new ArrayList<>();
     private final List<Proc> procs = new ArrayList<>();
 
     private BenchRunner(String[] argv) throws IOException {
@@ -142,6 +144,13 @@ public final class BenchRunner {
         if (origFast != null) {
             fastTargets.add(origFast);
         }
+        if (!args.containsKey("no-floor")) {
+            int floorPort = Proc.freePort();
+            Proc floor = start("Vert.x floor proxy", List.of(Proc.java(), "-Xmx256m", "-XX:+UseParallelGC", "-cp",
+                    Proc.ownJar(), FloorProxy.class.getName(), String.valueOf(floorPort), String.valueOf(fastPort)));
+            Proc.awaitHttp("http://127.0.0.1:" + floorPort + "/v1/models");
+            fastTargets.add(new Target("vertx-floor", "127.0.0.1", floorPort, "/v1/chat/completions", floor));
+        }
         List<Target> slowTargets = new ArrayList<>();
         slowTargets.add(new Target("direct", "127.0.0.1", slowPort, "/v1/chat/completions", slow));
         slowTargets.add(new Target("gambiarra", "127.0.0.1", hubPort, "/rooms/" + slowRoom + "/v1/chat/completions", hub));
@@ -153,6 +162,7 @@ public final class BenchRunner {
         }
 
         header(nginxNote, original);
+        int summaryAt = md.length();
         boolean proxy = only == null || only.equals("proxy");
         if (proxy || only.equals("non-streaming")) {
             nonStreaming(fastTargets, fast, hub);
@@ -165,6 +175,14 @@ public final class BenchRunner {
         }
         if (only == null || only.equals("engine")) {
             engine(hubUrl, hub);
+        }
+        if (!targetRows.isEmpty()) {
+            StringBuilder summary = new StringBuilder("\n## The targets\n\n| target | measured in this run | met |\n|---|---|---|\n");
+            for (String[] row : targetRows) {
+                summary.append("| ").append(row[0]).append(" | ").append(row[1]).append(" | ").append(row[2]).append(" |\n");
+            }
+            summary.append("\nWhat limits the hub, and what was tried, is in [performance notes](performance.md).\n");
+            md.insert(summaryAt, summary);
         }
         String defaultOut = only != null ? "target/benchmarks-" + only + ".md"
                 : smoke ? "target/benchmarks-smoke.md" : "docs/benchmarks.md";
@@ -188,7 +206,9 @@ public final class BenchRunner {
                 .append("wrk, ").append(seconds).append(" s per run, ").append(runs)
                 .append(" run(s) per cell; median of the runs, spread (max − min) in brackets. The fake answers 20 tokens at once.\n\n")
                 .append("\"hop CPU\" is the CPU the hop itself used (the hub's JVM, nginx's workers, the original's Bun process), ")
-                .append("as cores and as microseconds per request: the least noisy figure of what a hop costs.\n\n")
+                .append("as cores and as microseconds per request: the least noisy figure of what a hop costs. ")
+                .append("\"vertx-floor\" is `FloorProxy`, a relay with nothing but Vert.x's HTTP server and client, set up like ")
+                .append("the hub: the floor under any relay built the hub's way.\n\n")
                 .append("| connections | target | req/s | p50 µs | p99 µs | added p50 µs | req/s vs direct | req/s vs nginx | req/s vs original | hop CPU cores | hop CPU µs/req | fake CPU cores |\n")
                 .append("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         Map<String, List<double[]>> chart = new LinkedHashMap<>();
@@ -223,6 +243,7 @@ public final class BenchRunner {
                         c, t.name(), Stats.median(rps), Stats.median(p50), Stats.median(p99), errors));
             }
             double[] direct = row.get("direct");
+            targetsNonStreaming(c, row);
             for (Map.Entry<String, double[]> e : row.entrySet()) {
                 double[] v = e.getValue();
                 md.append(String.format(Locale.ROOT, "| %d | %s | %.0f [%.0f] | %.0f [%.0f] | %.0f [%.0f] | %s | %s | %s | %s | %s | %s | %.2f |%s%n",
@@ -242,7 +263,37 @@ public final class BenchRunner {
                 repo.resolve("docs/bench-added-latency.png"));
     }
 
+    private void targetsNonStreaming(int c, Map<String, double[]> row) {
+        double[] direct = row.get("direct");
+        double[] ours = row.get("gambiarra");
+        double[] nginx = row.get("nginx");
+        double[] orig = row.get("original");
+        if (direct == null || ours == null) {
+            return;
+        }
+        if (c == 1) {
+            double added = ours[1] - direct[1];
+            targetRows.add(new String[] {"one connection: hub-added latency ≤ 50 µs p50",
+                    String.format(Locale.ROOT, "%+.0f µs (nginx %s, original %s)", added,
+                            nginx == null ? "–" : String.format(Locale.ROOT, "%+.0f µs", nginx[1] - direct[1]),
+                            orig == null ? "–" : String.format(Locale.ROOT, "%+.0f µs", orig[1] - direct[1])),
+                    added <= 50 ? "yes" : "no"});
+        } else if (c == 64 && nginx != null) {
+            double vsNginx = ours[0] / nginx[0];
+            targetRows.add(new String[] {"64 connections: throughput ≥ 1.0 × nginx, p99 no worse than nginx's",
+                    String.format(Locale.ROOT, "%.2f × nginx, p99 %.0f µs vs nginx %.0f µs%s%s; CPU per request %s", vsNginx,
+                            ours[2], nginx[2], orig == null ? "" : String.format(Locale.ROOT, "; %.2f × the original", ours[0] / orig[0]),
+                            row.get("vertx-floor") == null ? "" : String.format(Locale.ROOT,
+                                    "; the Vert.x floor proxy %.2f × nginx", row.get("vertx-floor")[0] / nginx[0]),
+                            Double.isNaN(ours[6]) || Double.isNaN(nginx[6]) ? "–" : String.format(Locale.ROOT,
+                                    "%.1f µs vs nginx %.1f µs", ours[6] / ours[0] * 1e6, nginx[6] / nginx[0] * 1e6)),
+                    vsNginx >= 1.0 && ours[2] <= nginx[2] ? "yes" : "no"});
+        }
+    }
+
     // ---- streaming -----------------------------------------------------------------------------
+
+    private Map<String, StreamLoad.Result> lastStreamRow;
 
     private void streaming(List<Target> targets, Proc fake, Proc hub) throws Exception {
         int[] levels = smoke ? new int[] {20} : parseLevels(args.getOrDefault("stream-levels", "100,1000,5000,9000"));
@@ -297,6 +348,7 @@ public final class BenchRunner {
                     log(String.format(Locale.ROOT, "streaming n=%d %-10s done %d errors %d ttft p50 %.1f p99 %.1f gap p99 %.1f",
                             n, t.name(), r.completed(), r.errors(), r.ttftP50(), r.ttftP99(), r.gapP99()));
                 }
+                lastStreamRow = row;
                 StreamLoad.Result direct = row.get("direct");
                 for (Map.Entry<String, StreamLoad.Result> e : row.entrySet()) {
                     StreamLoad.Result r = e.getValue();
@@ -314,6 +366,18 @@ public final class BenchRunner {
                     }
                 }
             }
+        }
+        if (lastStreamRow != null && lastStreamRow.containsKey("direct") && lastStreamRow.containsKey("gambiarra")) {
+            StreamLoad.Result d = lastStreamRow.get("direct");
+            StreamLoad.Result g = lastStreamRow.get("gambiarra");
+            StreamLoad.Result x = lastStreamRow.get("nginx");
+            double added = g.ttftP99() - d.ttftP99();
+            targetRows.add(new String[] {"10,000 concurrent slow streams: ≤ 256 MiB heap, no errors, added TTFT ≤ 5 ms p99",
+                    String.format(Locale.ROOT, "%d streams (the largest level here: the open-file limit is %s), %d errors, "
+                                    + "heap capped at 256 MiB by -Xmx256m, added TTFT p99 %+.1f ms (nginx %s)",
+                            g.streams(), openFilesLimit(), g.errors(), added,
+                            x == null ? "–" : String.format(Locale.ROOT, "%+.1f ms", x.ttftP99() - d.ttftP99())),
+                    g.errors() == 0 && added <= 5 && g.streams() >= 10_000 ? "yes" : "no"});
         }
         md.append("\n![Hub memory against concurrent streams](bench-stream-memory.png)\n");
         chart("Hub resident memory, concurrent slow streams", "concurrent streams", "MiB", rss,
@@ -335,6 +399,9 @@ public final class BenchRunner {
                 .append(String.format(Locale.ROOT, "| `OpenAiChatModel` → hub → fake | %.0f | 1.00 |%n", r.plainViaHubUs()))
                 .append(String.format(Locale.ROOT, "| `OpenAiChatModel` → fake (direct) | %.0f | %s |%n", r.plainDirectUs(),
                         ratio(r.plainDirectUs(), r.plainViaHubUs())));
+        double overhead = r.sdkViaHubUs() / r.plainViaHubUs();
+        targetRows.add(new String[] {"SDK overhead ≤ 5 % over a plain OpenAiChatModel",
+                String.format(Locale.ROOT, "%.2f × (%+.0f %%)", overhead, (overhead - 1) * 100), overhead <= 1.05 ? "yes" : "no"});
         log(String.format(Locale.ROOT, "sdk: gambiarra %.0f µs, plain via hub %.0f µs, direct %.0f µs",
                 r.sdkViaHubUs(), r.plainViaHubUs(), r.plainDirectUs()));
     }
@@ -493,7 +560,8 @@ public final class BenchRunner {
                 daemon off;
                 pid %1$s/nginx.pid;
                 error_log %1$s/logs/error.log warn;
-                events { worker_connections 9000; }
+                worker_rlimit_nofile 20000;
+                events { worker_connections 19000; }
                 http {
                     access_log off;
                     client_body_temp_path %1$s/body;
