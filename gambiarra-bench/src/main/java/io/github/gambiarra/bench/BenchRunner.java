@@ -82,6 +82,14 @@ public final class BenchRunner {
     private static final String DEFAULT_HUB_JAVA_OPTS = "-Xmx256m -XX:+UseParallelGC";
     private static final List<String> ONLY = List.of("proxy", "non-streaming", "streaming", "sdk", "engine");
 
+    /** Where the results go: docs/benchmarks.md for a full run, under target/ otherwise, or --out. */
+    private Path output() {
+        String only = args.get("only");
+        String defaultOut = only != null ? "target/benchmarks-" + only + ".md"
+                : smoke ? "target/benchmarks-smoke.md" : "docs/benchmarks.md";
+        return repo.resolve(args.getOrDefault("out", defaultOut));
+    }
+
     private void run() throws Exception {
         String only = args.get("only");
         if (only != null && !ONLY.contains(only)) {
@@ -184,9 +192,7 @@ public final class BenchRunner {
             summary.append("\nWhat limits the hub, and what was tried, is in [performance notes](performance.md).\n");
             md.insert(summaryAt, summary);
         }
-        String defaultOut = only != null ? "target/benchmarks-" + only + ".md"
-                : smoke ? "target/benchmarks-smoke.md" : "docs/benchmarks.md";
-        Path out = repo.resolve(args.getOrDefault("out", defaultOut));
+        Path out = output();
         Files.createDirectories(out.getParent());
         Files.writeString(out, md.toString());
         log("results written to " + out);
@@ -260,7 +266,7 @@ public final class BenchRunner {
         chart.remove("direct");
         md.append("\n![Added latency, non-streaming](bench-added-latency.png)\n");
         chart("Added p50 latency per hop, non-streaming", "connections", "added p50 (µs)", chart,
-                repo.resolve("docs/bench-added-latency.png"));
+                output().resolveSibling("bench-added-latency.png"));
     }
 
     private void targetsNonStreaming(int c, Map<String, double[]> row) {
@@ -302,11 +308,12 @@ public final class BenchRunner {
                 .append("opened over one second. Times in ms; \"added\" is against the direct figure of the same level. ")
                 .append("Each hop first gets one unmeasured run at the level, then ").append(runs)
                 .append(" measured run(s): medians, with the spread (max − min) of TTFT p99 in brackets. ")
-                .append("The hub runs with `" + String.join(" ", hubJavaOpts()) + "`; its resident memory is the peak seen during the level. ")
+                .append("The hub runs with `" + String.join(" ", hubJavaOpts()) + "`. A hop's resident memory is its peak during the level (nginx: master and workers). ")
                 .append("\"hop CPU\" is the CPU the hop itself used, in cores.\n\n")
-                .append("| streams | target | done | errors | TTFT p50 | TTFT p99 | added TTFT p99 | gap p50 | gap p99 | added gap p99 | hub RSS MiB | hop CPU cores |\n")
+                .append("| streams | target | done | errors | TTFT p50 | TTFT p99 | added TTFT p99 | gap p50 | gap p99 | added gap p99 | hop RSS MiB | hop CPU cores |\n")
                 .append("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         Map<String, List<double[]>> rss = new LinkedHashMap<>();
+        Map<String, List<double[]>> ttft = new LinkedHashMap<>();
         try (StreamLoad load = new StreamLoad()) {
             for (int n : levels) {
                 Map<String, StreamLoad.Result> row = new LinkedHashMap<>();
@@ -319,10 +326,12 @@ public final class BenchRunner {
                     List<Double> peaks = new ArrayList<>();
                     List<Double> cores = new ArrayList<>();
                     for (int r = 0; r < runs; r++) {
-                        double[] peak = {0};
+                        double[] peak = {Double.NaN};
+                        Proc watched = t.name().equals("direct") ? null : t.process();
                         Thread sampler = new Thread(() -> {
-                            while (!Thread.currentThread().isInterrupted()) {
-                                peak[0] = Math.max(peak[0], hub.rssMiB());
+                            while (watched != null && !Thread.currentThread().isInterrupted()) {
+                                double now = watched.rssMiB();
+                                peak[0] = Double.isNaN(peak[0]) ? now : Math.max(peak[0], now);
                                 try {
                                     Thread.sleep(100);
                                 } catch (InterruptedException e) {
@@ -343,7 +352,8 @@ public final class BenchRunner {
                     }
                     StreamLoad.Result r = StreamLoad.Result.median(results);
                     row.put(t.name(), r);
-                    usage.put(t.name(), new double[] {Collections.max(peaks), Stats.median(cores),
+                    usage.put(t.name(), new double[] {peaks.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN),
+                            Stats.median(cores),
                             Stats.spread(results.stream().map(StreamLoad.Result::ttftP99).toList())});
                     log(String.format(Locale.ROOT, "streaming n=%d %-10s done %d errors %d ttft p50 %.1f p99 %.1f gap p99 %.1f",
                             n, t.name(), r.completed(), r.errors(), r.ttftP50(), r.ttftP99(), r.gapP99()));
@@ -352,17 +362,20 @@ public final class BenchRunner {
                 StreamLoad.Result direct = row.get("direct");
                 for (Map.Entry<String, StreamLoad.Result> e : row.entrySet()) {
                     StreamLoad.Result r = e.getValue();
-                    boolean ours = e.getKey().equals("gambiarra");
                     double[] u = usage.get(e.getKey());
                     md.append(String.format(Locale.ROOT, "| %d | %s | %d | %d | %.1f | %.1f [%.1f] | %s | %.1f | %.1f | %s | %s | %s |%n",
                             n, e.getKey(), r.completed(), r.errors(), r.ttftP50(), r.ttftP99(), u[2],
                             e.getKey().equals("direct") ? "–" : String.format(Locale.ROOT, "%+.1f", r.ttftP99() - direct.ttftP99()),
                             r.gapP50(), r.gapP99(),
                             e.getKey().equals("direct") ? "–" : String.format(Locale.ROOT, "%+.1f", r.gapP99() - direct.gapP99()),
-                            ours ? String.format(Locale.ROOT, "%.0f", u[0]) : "",
+                            Double.isNaN(u[0]) ? "" : String.format(Locale.ROOT, "%.0f", u[0]),
                             Double.isNaN(u[1]) ? "" : String.format(Locale.ROOT, "%.2f", u[1])));
-                    if (ours) {
-                        rss.computeIfAbsent("hub RSS (MiB)", k -> new ArrayList<>()).add(new double[] {n, u[0]});
+                    if (!Double.isNaN(u[0])) {
+                        rss.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(new double[] {n, u[0]});
+                    }
+                    if (!e.getKey().equals("direct")) {
+                        ttft.computeIfAbsent(e.getKey(), k -> new ArrayList<>())
+                                .add(new double[] {n, r.ttftP99() - direct.ttftP99()});
                     }
                 }
             }
@@ -379,9 +392,12 @@ public final class BenchRunner {
                             x == null ? "–" : String.format(Locale.ROOT, "%+.1f ms", x.ttftP99() - d.ttftP99())),
                     g.errors() == 0 && added <= 5 && g.streams() >= 10_000 ? "yes" : "no"});
         }
-        md.append("\n![Hub memory against concurrent streams](bench-stream-memory.png)\n");
-        chart("Hub resident memory, concurrent slow streams", "concurrent streams", "MiB", rss,
-                repo.resolve("docs/bench-stream-memory.png"));
+        md.append("\n![Added TTFT p99 per hop against concurrent streams](bench-stream-ttft.png)\n");
+        chart("Added TTFT p99 per hop, concurrent slow streams", "concurrent streams", "added TTFT p99 (ms)", ttft,
+                output().resolveSibling("bench-stream-ttft.png"));
+        md.append("\n![Memory per hop against concurrent streams](bench-stream-memory.png)\n");
+        chart("Resident memory per hop, concurrent slow streams", "concurrent streams", "MiB", rss,
+                output().resolveSibling("bench-stream-memory.png"));
     }
 
     // ---- SDK -----------------------------------------------------------------------------------

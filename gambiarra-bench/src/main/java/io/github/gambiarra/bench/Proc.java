@@ -65,10 +65,21 @@ final class Proc implements AutoCloseable {
         }
     }
 
-    /** Resident set size in MiB, from /proc/PID/status. */
+    /** Resident set size in MiB of the process and its children, from /proc/PID/status; -1 where missing. */
     double rssMiB() {
+        double total = rss(pid);
+        if (total < 0) {
+            return -1;
+        }
+        for (ProcessHandle child : ProcessHandle.of(pid).map(h -> h.descendants().toList()).orElse(List.of())) {
+            total += Math.max(0, rss(child.pid()));
+        }
+        return total;
+    }
+
+    private static double rss(long pid) {
         try {
-            for (String line : Files.readAllLines(Path.of("/proc/" + pid() + "/status"))) {
+            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
                 if (line.startsWith("VmRSS:")) {
                     return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
                 }
