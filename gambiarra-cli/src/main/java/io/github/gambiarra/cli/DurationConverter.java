@@ -27,7 +27,7 @@ public final class DurationConverter implements CommandLine.ITypeConverter<Durat
             }
             return d;
         } catch (NumberFormatException e) {
-            throw new CommandLine.TypeConversionException("'" + value + "' is not a duration (e.g. 500ms, 10s, 2m)");
+            throw new CommandLine.TypeConversionException("'" + value + "' is not a duration (e.g. 500ms, 10s, 2m, 1h)");
         }
     }
 }
