@@ -45,14 +45,20 @@ final class Proc implements AutoCloseable {
      * from /proc/PID/stat; -1 where /proc is missing.
      */
     double cpuSeconds() {
-        double total = ticks(pid);
+        double ticks = overTree(Proc::ticks);
+        return ticks < 0 ? -1 : ticks / 100.0;
+    }
+
+    /** {@code figure} of the process plus that of each of its descendants; -1 if the process is gone. */
+    private double overTree(java.util.function.LongToDoubleFunction figure) {
+        double total = figure.applyAsDouble(pid);
         if (total < 0) {
             return -1;
         }
         for (ProcessHandle child : ProcessHandle.of(pid).map(h -> h.descendants().toList()).orElse(List.of())) {
-            total += Math.max(0, ticks(child.pid()));
+            total += Math.max(0, figure.applyAsDouble(child.pid()));
         }
-        return total / 100.0;
+        return total;
     }
 
     private static double ticks(long pid) {
@@ -67,14 +73,7 @@ final class Proc implements AutoCloseable {
 
     /** Resident set size in MiB of the process and its children, from /proc/PID/status; -1 where missing. */
     double rssMiB() {
-        double total = rss(pid);
-        if (total < 0) {
-            return -1;
-        }
-        for (ProcessHandle child : ProcessHandle.of(pid).map(h -> h.descendants().toList()).orElse(List.of())) {
-            total += Math.max(0, rss(child.pid()));
-        }
-        return total;
+        return overTree(Proc::rss);
     }
 
     private static double rss(long pid) {

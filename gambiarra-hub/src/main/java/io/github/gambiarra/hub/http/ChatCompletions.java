@@ -1,6 +1,7 @@
 package io.github.gambiarra.hub.http;
 
 import io.github.gambiarra.hub.relay.ChatCompletionBody;
+import io.github.gambiarra.hub.relay.ChunkAccumulator;
 import io.github.gambiarra.hub.relay.Dispatcher;
 import io.github.gambiarra.hub.room.RoomRegistry;
 import io.github.gambiarra.hub.room.RoomState;
@@ -93,37 +94,30 @@ final class ChatCompletions {
                 return;
             }
         }
-        Buffer[] body = {null};
+        ChunkAccumulator body = new ChunkAccumulator();
         boolean[] refused = {false};
-        boolean[] grown = {false};
         request.handler(chunk -> {
             if (refused[0]) {
                 return;
             }
-            Buffer sofar = body[0];
-            if ((sofar == null ? 0 : sofar.length()) + chunk.length() > maxBodyBytes) {
+            if (body.length() + chunk.length() > maxBodyBytes) {
                 refused[0] = true;
-                body[0] = null;
+                body.take();
                 tooLarge(request);
-            } else if (sofar == null) {
-                body[0] = chunk; // most bodies arrive whole: kept as they came
             } else {
-                if (!grown[0]) {
-                    body[0] = Buffer.buffer(Math.max(4096, sofar.length() * 2)).appendBuffer(sofar);
-                    grown[0] = true;
-                }
-                body[0].appendBuffer(chunk);
+                body.add(chunk);
             }
         });
         request.endHandler(v -> {
             if (!refused[0]) {
-                then.accept(body[0] == null ? Buffer.buffer() : body[0]);
+                Buffer whole = body.take();
+                then.accept(whole == null ? Buffer.buffer() : whole);
             }
         });
     }
 
     private void tooLarge(HttpServerRequest request) {
         request.response().putHeader(HttpHeaders.CONNECTION, "close");
-        Replies.error(request, 413, "Request body too large (limit " + maxBodyBytes + " bytes)");
+        Replies.error(request, 413, HubRouter.tooLarge(maxBodyBytes));
     }
 }

@@ -75,8 +75,7 @@ public final class HubRouter {
         router.errorHandler(400, ctx -> Replies.error(ctx, 400, "Bad request"));
         router.errorHandler(404, ctx -> Replies.error(ctx, 404, "Not found"));
         router.errorHandler(405, ctx -> Replies.error(ctx, 405, "Method not allowed"));
-        router.errorHandler(413, ctx -> Replies.error(ctx, 413,
-                "Request body too large (limit " + options.maxBodyBytes() + " bytes)"));
+        router.errorHandler(413, ctx -> Replies.error(ctx, 413, tooLarge(options.maxBodyBytes())));
         router.errorHandler(500, ctx -> {
             LOG.error("unexpected failure on {} {}", ctx.request().method(), ctx.normalizedPath(), ctx.failure());
             Replies.error(ctx, 500, "Internal hub error");
@@ -86,6 +85,11 @@ public final class HubRouter {
                 router.handle(request);
             }
         };
+    }
+
+    /** The 413 message, the same whether the router or the chat endpoint refused the body. */
+    static String tooLarge(long limit) {
+        return "Request body too large (limit " + limit + " bytes)";
     }
 
     /** One guess throttle for the whole hub, shared by every event loop's router. */

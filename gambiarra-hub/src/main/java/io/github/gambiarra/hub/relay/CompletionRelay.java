@@ -132,12 +132,8 @@ public final class CompletionRelay {
             usage.accept(chunk);
             if (batch != null) {
                 batch.add(chunk);
-                return;
-            }
-            response.write(chunk);
-            if (response.writeQueueFull()) {
-                upstream.pause();
-                response.drainHandler(v -> upstream.resume());
+            } else {
+                forward(chunk, response, upstream);
             }
         });
         upstream.endHandler(v -> {
@@ -170,8 +166,7 @@ public final class CompletionRelay {
         private final HttpServerResponse response;
         private final ReadStream<Buffer> upstream;
         private final Context context = Vertx.currentContext();
-        private Buffer pending;
-        private boolean copied;
+        private final ChunkAccumulator pending = new ChunkAccumulator();
 
         Batch(HttpServerResponse response, ReadStream<Buffer> upstream) {
             this.response = response;
@@ -179,36 +174,21 @@ public final class CompletionRelay {
         }
 
         void add(Buffer chunk) {
-            if (pending == null) {
-                pending = chunk;
-                copied = false;
+            if (pending.add(chunk)) {
                 context.runOnContext(v -> flush());
-            } else {
-                if (!copied) {
-                    pending = Buffer.buffer(Math.max(1024, pending.length() * 4)).appendBuffer(pending);
-                    copied = true;
-                }
-                pending.appendBuffer(chunk);
             }
         }
 
         private void flush() {
-            Buffer out = pending;
-            pending = null;
-            if (out == null || response.ended() || response.closed()) {
-                return;
-            }
-            response.write(out);
-            if (response.writeQueueFull()) {
-                upstream.pause();
-                response.drainHandler(v -> upstream.resume());
+            Buffer out = pending.take();
+            if (out != null && !response.ended() && !response.closed()) {
+                forward(out, response, upstream);
             }
         }
 
         /** The answer is complete: what is pending and the end leave together. */
         void end() {
-            Buffer out = pending;
-            pending = null;
+            Buffer out = pending.take();
             if (out == null) {
                 response.end();
             } else {
@@ -217,7 +197,16 @@ public final class CompletionRelay {
         }
 
         void discard() {
-            pending = null;
+            pending.take();
+        }
+    }
+
+    /** Writes to the client, pausing the participant while the client's write queue is full. */
+    private static void forward(Buffer chunk, HttpServerResponse response, ReadStream<Buffer> upstream) {
+        response.write(chunk);
+        if (response.writeQueueFull()) {
+            upstream.pause();
+            response.drainHandler(v -> upstream.resume());
         }
     }
 
