@@ -58,10 +58,22 @@ public final class BenchRunner {
         BenchRunner runner = new BenchRunner(argv);
         try {
             runner.run();
+        } catch (UsageError e) {
+            System.err.println("bench: " + e.getMessage());
+            System.exit(2);
         } finally {
             runner.procs.forEach(Proc::close);
         }
         System.exit(0);
+    }
+
+    /** A command line the bench cannot run; its message is the one line the user sees. */
+    private static final class UsageError extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        UsageError(String message) {
+            super(message);
+        }
     }
 
     /** A hop under test: where its chat completions endpoint is. */
@@ -93,7 +105,7 @@ public final class BenchRunner {
     private void run() throws Exception {
         String only = args.get("only");
         if (only != null && !ONLY.contains(only)) {
-            throw new IllegalArgumentException("--only takes one of " + String.join(", ", ONLY) + ", not '" + only + "'");
+            throw new UsageError("--only takes one of " + String.join(", ", ONLY) + ", not '" + only + "'");
         }
         int nonStreamTokens = 20;
         log("starting the fake LLM servers");
