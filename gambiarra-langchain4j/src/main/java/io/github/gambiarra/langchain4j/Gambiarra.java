@@ -77,6 +77,7 @@ public final class Gambiarra implements ModelCatalog {
         return builder().roomCode(roomCode).build();
     }
 
+    /** A builder for a room with a password, a fixed hub, timeouts, listeners or default parameters. */
     public static Builder builder() {
         return new Builder();
     }
@@ -239,11 +240,13 @@ public final class Gambiarra implements ModelCatalog {
             return this;
         }
 
+        /** Logs each request sent to the hub (LangChain4j's OpenAI client logging, at INFO). */
         public Builder logRequests(boolean logRequests) {
             this.logRequests = logRequests;
             return this;
         }
 
+        /** Logs each response from the hub. */
         public Builder logResponses(boolean logResponses) {
             this.logResponses = logResponses;
             return this;
@@ -258,12 +261,14 @@ public final class Gambiarra implements ModelCatalog {
             return this;
         }
 
+        /** Replaces the listeners told of every request, response and error of the room's models. */
         public Builder listeners(List<ChatModelListener> listeners) {
             this.listeners.clear();
             this.listeners.addAll(Objects.requireNonNull(listeners));
             return this;
         }
 
+        /** Adds one listener told of every request, response and error of the room's models. */
         public Builder listener(ChatModelListener listener) {
             this.listeners.add(Objects.requireNonNull(listener));
             return this;
@@ -284,6 +289,10 @@ public final class Gambiarra implements ModelCatalog {
             return this;
         }
 
+        /**
+         * The room. Without {@link #hubUrl(String)} the hub is found now (system property
+         * {@code gambiarra.hub}, {@code GAMBIARRA_HUB}, mDNS, then {@code http://localhost:3000}).
+         */
         public Gambiarra build() {
             return new Gambiarra(this);
         }

@@ -17,6 +17,7 @@ public class GambiarraChatResponseMetadata extends ChatResponseMetadata {
     private final String roomCode;
     private final ChatResponseMetadata upstream;
 
+    /** For {@link Builder#build()} and subclasses. */
     protected GambiarraChatResponseMetadata(Builder builder) {
         super(builder);
         this.participantId = builder.participantId;
@@ -50,6 +51,7 @@ public class GambiarraChatResponseMetadata extends ChatResponseMetadata {
                 .upstream(upstream);
     }
 
+    /** An empty builder. */
     public static Builder builder() {
         return new Builder();
     }
@@ -83,16 +85,19 @@ public class GambiarraChatResponseMetadata extends ChatResponseMetadata {
         private String roomCode;
         private ChatResponseMetadata upstream;
 
+        /** The participant that answered. */
         public Builder participantId(String participantId) {
             this.participantId = participantId;
             return this;
         }
 
+        /** The room the request went to. */
         public Builder roomCode(String roomCode) {
             this.roomCode = roomCode;
             return this;
         }
 
+        /** The metadata LangChain4j's OpenAI client built. */
         public Builder upstream(ChatResponseMetadata upstream) {
             this.upstream = upstream;
             return this;

@@ -66,6 +66,7 @@ public final class GambiarraClient implements AutoCloseable {
         return builder().hubUrl(hubUrl).build();
     }
 
+    /** A builder for a client with its own timeouts or a room password. */
     public static Builder builder() {
         return new Builder();
     }
@@ -313,6 +314,7 @@ public final class GambiarraClient implements AutoCloseable {
             return this;
         }
 
+        /** The client; it opens no connection until the first call. */
         public GambiarraClient build() {
             return new GambiarraClient(this);
         }

@@ -10,10 +10,12 @@ public class GambiarraException extends LangChain4jException {
     private static final long serialVersionUID = 1L;
     private final int status;
 
+    /** A problem with no HTTP status. */
     public GambiarraException(String message) {
         this(message, 0, null);
     }
 
+    /** A problem, with the hub's HTTP status (0 if none) and its cause. */
     public GambiarraException(String message, int status, Throwable cause) {
         super(message, cause);
         this.status = status;
@@ -28,6 +30,7 @@ public class GambiarraException extends LangChain4jException {
     public static final class RoomNotFoundException extends GambiarraException {
         private static final long serialVersionUID = 1L;
 
+        /** The room is unknown; the message says how to find the right code. */
         public RoomNotFoundException(String message, Throwable cause) {
             super(message, 404, cause);
         }
@@ -37,6 +40,7 @@ public class GambiarraException extends LangChain4jException {
     public static final class HubUnreachableException extends GambiarraException {
         private static final long serialVersionUID = 1L;
 
+        /** No hub answered; the message says what was tried. */
         public HubUnreachableException(String message, Throwable cause) {
             super(message, 0, cause);
         }

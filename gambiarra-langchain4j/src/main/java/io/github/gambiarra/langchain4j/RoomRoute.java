@@ -24,14 +24,17 @@ abstract class RoomRoute {
         return route;
     }
 
+    /** The listeners given to the room's builder. */
     public List<ChatModelListener> listeners() {
         return room.listeners();
     }
 
+    /** {@code OTHER}: LangChain4j has no constant for Gambiarra. */
     public ModelProvider provider() {
         return ModelProvider.OTHER;
     }
 
+    /** The capabilities given to the room's builder ({@code RESPONSE_FORMAT_JSON_SCHEMA} by default). */
     public Set<Capability> supportedCapabilities() {
         return room.capabilities();
     }
