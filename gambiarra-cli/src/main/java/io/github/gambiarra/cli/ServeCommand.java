@@ -67,6 +67,13 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Show participants' real endpoints to room users (hidden by default).")
     boolean showEndpoints;
 
+    @Option(names = "--tokenless-participants",
+            description = {"Accept health checks and leave without the participant's token, so that the original "
+                    + "TypeScript Gambiarra CLI and SDK can stay in a room (they send none). Anyone who knows such "
+                    + "a participant's id can then keep it alive or remove it; a participant that has sent its "
+                    + "token once (all of ours do) keeps needing it."})
+    boolean tokenlessParticipants;
+
     @Option(names = "--default-max-concurrency", defaultValue = "4",
             description = "Requests a participant takes at once unless it says otherwise when joining (default: ${DEFAULT-VALUE}).")
     int defaultMaxConcurrency;
@@ -101,6 +108,7 @@ public final class ServeCommand implements Callable<Integer> {
                 .offlineTimeout(offlineTimeout)
                 .maxBodyBytes(maxBody)
                 .showEndpoints(showEndpoints)
+                .tokenlessParticipants(tokenlessParticipants)
                 .defaultMaxConcurrency(defaultMaxConcurrency)
                 .queueSize(queueSize)
                 .queueWait(queueWait)

@@ -24,6 +24,7 @@ public final class HubOptions {
     private boolean mdns;
     private String mdnsAddress;
     private boolean showEndpoints;
+    private boolean tokenlessParticipants;
     private int defaultMaxConcurrency = 4;
     private int queueSize = 64;
     private Duration queueWait = Duration.ofSeconds(30);
@@ -164,6 +165,17 @@ public final class HubOptions {
         return this;
     }
 
+    /**
+     * Whether health checks and leave are accepted without the participant's token, as the
+     * original TypeScript Gambiarra CLI and SDK send them (off by default). A participant that has
+     * sent its token once must keep sending it, so participants of our own clients stay protected
+     * from their first heartbeat on.
+     */
+    public HubOptions tokenlessParticipants(boolean allow) {
+        this.tokenlessParticipants = allow;
+        return this;
+    }
+
     /** How many event loops serve HTTP (one per core by default). */
     public HubOptions eventLoops(int count) {
         if (count < 1) {
@@ -258,6 +270,10 @@ public final class HubOptions {
 
     public String mdnsAddress() {
         return mdnsAddress;
+    }
+
+    public boolean tokenlessParticipants() {
+        return tokenlessParticipants;
     }
 
     public boolean showEndpoints() {

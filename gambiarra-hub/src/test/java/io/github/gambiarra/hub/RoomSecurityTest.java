@@ -168,4 +168,26 @@ class RoomSecurityTest {
         assertThat(client.get("/rooms/" + open + "/participants").json().at("/participants/0/endpoint").asText())
                 .isEqualTo(llm.url());
     }
+
+    @Test
+    void tokenlessParticipantsOptionLetsOriginalClientsHeartbeatUntilTheyUseTheirToken() throws Exception {
+        hub.close();
+        hub = GambiarraHub.start(new HubOptions().host("127.0.0.1").port(0).tokenlessParticipants(true));
+        client = new HubClient(hub.url());
+        String open = client.createRoom("Open");
+        // A client of the original protocol: joins, then heartbeats and leaves with no token at all.
+        client.join(open, "legacy", "m", llm.url());
+        assertThat(client.post("/rooms/" + open + "/health", "{\"id\":\"legacy\"}").status()).isEqualTo(200);
+        assertThat(client.delete("/rooms/" + open + "/leave/legacy").status()).isEqualTo(200);
+        assertThat(hub.rooms().find(open).orElseThrow().participant("legacy")).isEmpty();
+
+        // One of ours sends its token; from then on nobody may speak for it without the token.
+        String ours = client.post("/rooms/" + open + "/join", "{\"id\":\"ours\",\"nickname\":\"o\",\"model\":\"m\","
+                + "\"endpoint\":\"" + llm.url() + "\"}").json().get("token").asText();
+        assertThat(client.health(open, "ours", ours).status()).isEqualTo(200);
+        assertThat(client.post("/rooms/" + open + "/health", "{\"id\":\"ours\"}").status()).isEqualTo(401);
+        assertThat(client.delete("/rooms/" + open + "/leave/ours").status()).isEqualTo(401);
+        assertThat(client.leave(open, "ours", "not-the-token").status()).isEqualTo(401);
+        assertThat(hub.rooms().find(open).orElseThrow().participant("ours")).isPresent();
+    }
 }

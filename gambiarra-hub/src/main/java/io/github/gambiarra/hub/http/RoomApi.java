@@ -261,9 +261,16 @@ final class RoomApi {
         return "http://" + host + "/rooms/" + room.code();
     }
 
-    /** Health and leave belong to the participant alone: they must carry its token. */
-    private static boolean ownsRegistration(RoutingContext ctx, ParticipantState participant) {
+    /**
+     * Health and leave belong to the participant alone: they must carry its token. With
+     * {@link HubOptions#tokenlessParticipants(boolean)}, a participant that has never sent its
+     * token (a client of the original protocol) may go without.
+     */
+    private boolean ownsRegistration(RoutingContext ctx, ParticipantState participant) {
         String token = RoomAccess.bearer(ctx.request());
+        if (token == null && options.tokenlessParticipants() && !participant.tokenUsed()) {
+            return true;
+        }
         if (token == null) {
             Replies.error(ctx, 401, "Participant token required: send the token from the join answer as "
                     + "'Authorization: Bearer <token>'");
@@ -273,6 +280,7 @@ final class RoomApi {
             Replies.error(ctx, 401, "Invalid participant token");
             return false;
         }
+        participant.markTokenUsed();
         return true;
     }
 

@@ -21,6 +21,7 @@ public final class ParticipantState {
     private final GenerationConfig config;
     private final long joinedAt;
     private final String token;
+    private volatile boolean tokenUsed;
     private final int maxConcurrency;
     private volatile long lastSeen;
     private volatile boolean offline;
@@ -71,6 +72,15 @@ public final class ParticipantState {
 
     public long lastSeen() {
         return lastSeen;
+    }
+
+    /** Whether the participant has sent its token on a health check or leave. */
+    public boolean tokenUsed() {
+        return tokenUsed;
+    }
+
+    public void markTokenUsed() {
+        tokenUsed = true;
     }
 
     /** The participant's secret for health and leave; never shown to anyone else. */
