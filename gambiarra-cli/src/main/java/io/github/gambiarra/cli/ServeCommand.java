@@ -41,6 +41,8 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--mdns", description = "Announce the hub on the local network (mDNS/DNS-SD).")
     boolean mdns;
 
+    private static final String QUIET_LOGS = "org.slf4j.simpleLogger.log.io.github.gambiarra.hub";
+
     @Option(names = {"-q", "--quiet"}, description = "Print nothing but errors.")
     boolean quiet;
 
@@ -116,6 +118,10 @@ public final class ServeCommand implements Callable<Integer> {
                 .passwordGuesses(passwordGuesses)
                 .dataDir(ephemeral ? null : (dataDir != null ? dataDir : defaultDataDir()));
         PrintWriter out = spec.commandLine().getOut();
+        if (quiet && System.getProperty(QUIET_LOGS) == null) {
+            // Read when the hub's loggers are created, which is at its start: only warnings and errors.
+            System.setProperty(QUIET_LOGS, "warn");
+        }
         GambiarraHub started;
         try {
             started = GambiarraHub.start(options);
