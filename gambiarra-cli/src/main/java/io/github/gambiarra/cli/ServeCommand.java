@@ -76,6 +76,14 @@ public final class ServeCommand implements Callable<Integer> {
                     + "token once (all of ours do) keeps needing it."})
     boolean tokenlessParticipants;
 
+    @Option(names = "--tls-cert", paramLabel = "PEM",
+            description = "Serve HTTPS with this certificate (chain), a PEM file; needs --tls-key.")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "PEM",
+            description = "The certificate's private key, a PEM file (PKCS#8 or PKCS#1).")
+    Path tlsKey;
+
     @Option(names = "--default-max-concurrency", defaultValue = "4",
             description = "Requests a participant takes at once unless it says otherwise when joining (default: ${DEFAULT-VALUE}).")
     int defaultMaxConcurrency;
@@ -102,6 +110,10 @@ public final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if ((tlsCert == null) != (tlsKey == null)) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--tls-cert and --tls-key go together: give the certificate and its private key");
+        }
         HubOptions options = new HubOptions()
                 .host(host)
                 .port(port)
@@ -111,6 +123,7 @@ public final class ServeCommand implements Callable<Integer> {
                 .maxBodyBytes(maxBody)
                 .showEndpoints(showEndpoints)
                 .tokenlessParticipants(tokenlessParticipants)
+                .tls(tlsCert, tlsKey)
                 .defaultMaxConcurrency(defaultMaxConcurrency)
                 .queueSize(queueSize)
                 .queueWait(queueWait)
@@ -140,7 +153,7 @@ public final class ServeCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(shutdown);
         if (!quiet) {
             out.println("Gambiarra hub " + VersionProvider.version() + " is running");
-            for (String url : urls(host, started.port())) {
+            for (String url : urls(options.scheme(), host, started.port())) {
                 out.println("  " + url);
             }
             if (mdns) {
@@ -172,13 +185,13 @@ public final class ServeCommand implements Callable<Integer> {
     }
 
     /** The URLs people can use: loopback and, when bound to every interface, each LAN address. */
-    static List<String> urls(String host, int port) {
+    static List<String> urls(String scheme, String host, int port) {
         List<String> urls = new ArrayList<>();
         if (!host.equals("0.0.0.0") && !host.equals("::")) {
-            urls.add("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port);
+            urls.add(scheme + "://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port);
             return urls;
         }
-        urls.add("http://localhost:" + port);
+        urls.add(scheme + "://localhost:" + port);
         try {
             for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
                 if (!nic.isUp() || nic.isLoopback()) {
@@ -186,7 +199,7 @@ public final class ServeCommand implements Callable<Integer> {
                 }
                 for (InetAddress address : Collections.list(nic.getInetAddresses())) {
                     if (address instanceof Inet4Address) {
-                        urls.add("http://" + address.getHostAddress() + ":" + port);
+                        urls.add(scheme + "://" + address.getHostAddress() + ":" + port);
                     }
                 }
             }

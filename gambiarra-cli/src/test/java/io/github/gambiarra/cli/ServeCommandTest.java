@@ -71,4 +71,49 @@ class ServeCommandTest {
         assertThat(cli.execute("serve", "--offline-timeout", "soon")).isEqualTo(2);
         assertThat(err.toString()).contains("'soon' is not a duration");
     }
+
+    @Test
+    void tlsNeedsBothFilesAndNamesABrokenOne(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        CommandLine cli = GambiarraCli.commandLine();
+        StringWriter err = new StringWriter();
+        cli.setErr(new PrintWriter(err, true));
+        assertThat(cli.execute("serve", "--ephemeral", "--tls-cert", "cert.pem")).isEqualTo(2);
+        assertThat(err.toString()).contains("--tls-cert and --tls-key go together");
+
+        err.getBuffer().setLength(0);
+        java.nio.file.Path key = java.nio.file.Files.writeString(dir.resolve("key.pem"), "not a key");
+        int code = cli.execute("serve", "--host", "127.0.0.1", "--port", "0", "--ephemeral",
+                "--tls-cert", dir.resolve("missing.pem").toString(), "--tls-key", key.toString());
+        assertThat(code).isEqualTo(1);
+        assertThat(err.toString().trim()).startsWith("error: cannot read the TLS certificate").contains("missing.pem")
+                .doesNotContain("\n\tat ");
+    }
+
+    @Test
+    void withACertificateTheHubPrintsHttpsUrls() throws Exception {
+        io.vertx.core.net.SelfSignedCertificate certificate = io.vertx.core.net.SelfSignedCertificate.create("localhost");
+        ServeCommand serve = new ServeCommand();
+        CommandLine cli = new CommandLine(serve);
+        StringWriter out = new StringWriter();
+        cli.setOut(new PrintWriter(out, true));
+        CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> cli.execute("--port", "0", "--host", "127.0.0.1",
+                "--ephemeral", "--tls-cert", certificate.certificatePath(), "--tls-key", certificate.privateKeyPath()));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (serve.hub == null && System.nanoTime() < deadline && !exit.isDone()) {
+            Thread.sleep(20);
+        }
+        assertThat(serve.hub).as("hub started").isNotNull();
+        try {
+            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (!out.toString().contains("Next:") && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(out.toString()).contains("https://127.0.0.1:" + serve.hub.port()).doesNotContain("http://");
+        } finally {
+            serve.hub.close();
+            serve.stop.countDown();
+            certificate.delete();
+        }
+        assertThat(exit.get(10, TimeUnit.SECONDS)).isZero();
+    }
 }

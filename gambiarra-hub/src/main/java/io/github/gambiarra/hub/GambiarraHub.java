@@ -18,6 +18,7 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.PemKeyCertOptions;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -75,6 +76,7 @@ public final class GambiarraHub implements AutoCloseable {
      * @throws HubStartException if the port is taken or the address cannot be bound
      */
     public static GambiarraHub start(HubOptions options) {
+        checkTls(options);
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(options.eventLoops()).setPreferNativeTransport(true));
         try {
             RoomRegistry rooms = new RoomRegistry(options.clock());
@@ -106,8 +108,16 @@ public final class GambiarraHub implements AutoCloseable {
             // that ask for the same negative port, which is how "port 0" is spread over event loops.
             int requested = options.port() == 0 ? -1 : options.port();
             int[] bound = new int[1];
-            await(vertx.deployVerticle(() -> new HttpVerticle(options, requested, services, throttle, bound),
-                    new DeploymentOptions().setInstances(options.eventLoops())));
+            try {
+                await(vertx.deployVerticle(() -> new HttpVerticle(options, requested, services, throttle, bound),
+                        new DeploymentOptions().setInstances(options.eventLoops())));
+            } catch (HubStartException e) {
+                if (options.tlsCert() != null && !(e.getCause() instanceof java.net.BindException)) {
+                    throw new HubStartException("cannot serve TLS with certificate " + options.tlsCert()
+                            + " and key " + options.tlsKey() + ": " + e.getMessage(), e.getCause());
+                }
+                throw e;
+            }
             int actualPort = bound[0];
             GambiarraHub hub = new GambiarraHub(vertx, options, rooms, events, transport, metrics, actualPort);
             LOG.info("hub listening on {}:{} ({} transport)", options.host(), actualPort,
@@ -116,6 +126,20 @@ public final class GambiarraHub implements AutoCloseable {
         } catch (RuntimeException e) {
             vertx.close();
             throw e;
+        }
+    }
+
+    /** A missing or unreadable certificate or key is named before anything starts. */
+    private static void checkTls(HubOptions options) {
+        for (java.nio.file.Path file : new java.nio.file.Path[] {options.tlsCert(), options.tlsKey()}) {
+            if (file == null) {
+                continue;
+            }
+            String what = file.equals(options.tlsCert()) ? "certificate" : "private key";
+            if (!java.nio.file.Files.isRegularFile(file) || !java.nio.file.Files.isReadable(file)) {
+                throw new HubStartException("cannot read the TLS " + what + " " + file.toAbsolutePath()
+                        + ": give a readable PEM file", null);
+            }
         }
     }
 
@@ -132,7 +156,7 @@ public final class GambiarraHub implements AutoCloseable {
         } else if (host.contains(":")) {
             host = "[" + host + "]";
         }
-        return "http://" + host + ":" + port;
+        return options.scheme() + "://" + host + ":" + port;
     }
 
     /** The Prometheus text the hub serves on {@code /metrics}. */
@@ -169,7 +193,7 @@ public final class GambiarraHub implements AutoCloseable {
     private CompletableFuture<HubAnnouncer> announce() {
         return CompletableFuture.supplyAsync(() -> {
             try {
-                return HubAnnouncer.announce(port, options.mdnsAddress());
+                return HubAnnouncer.announce(port, options.mdnsAddress(), options.scheme());
             } catch (Exception e) {
                 LOG.warn("could not announce the hub with mDNS: {}", e.toString());
                 throw new IllegalStateException("mDNS announcement failed: " + e.getMessage(), e);
@@ -246,6 +270,11 @@ public final class GambiarraHub implements AutoCloseable {
                     // The hub speaks no WebSocket: keep their extension handlers out of every connection's pipeline.
                     .setPerMessageWebSocketCompressionSupported(false)
                     .setPerFrameWebSocketCompressionSupported(false);
+            if (options.tlsCert() != null) {
+                serverOptions.setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
+                        .setCertPath(options.tlsCert().toString())
+                        .setKeyPath(options.tlsKey().toString()));
+            }
             HttpServer server = vertx.createHttpServer(serverOptions)
                     .requestHandler(HubRouter.create(vertx, services, throttle));
             return server.listen().onSuccess(s -> {

@@ -25,6 +25,8 @@ public final class HubOptions {
     private String mdnsAddress;
     private boolean showEndpoints;
     private boolean tokenlessParticipants;
+    private java.nio.file.Path tlsCert;
+    private java.nio.file.Path tlsKey;
     private int defaultMaxConcurrency = 4;
     private int queueSize = 64;
     private Duration queueWait = Duration.ofSeconds(30);
@@ -176,6 +178,19 @@ public final class HubOptions {
         return this;
     }
 
+    /**
+     * Serves HTTPS with this certificate (chain) and private key, both PEM files; null for both
+     * (the default) serves plain HTTP.
+     */
+    public HubOptions tls(java.nio.file.Path certificatePem, java.nio.file.Path privateKeyPem) {
+        if ((certificatePem == null) != (privateKeyPem == null)) {
+            throw new IllegalArgumentException("TLS needs both a certificate and its private key");
+        }
+        this.tlsCert = certificatePem;
+        this.tlsKey = privateKeyPem;
+        return this;
+    }
+
     /** How many event loops serve HTTP (one per core by default). */
     public HubOptions eventLoops(int count) {
         if (count < 1) {
@@ -270,6 +285,19 @@ public final class HubOptions {
 
     public String mdnsAddress() {
         return mdnsAddress;
+    }
+
+    public java.nio.file.Path tlsCert() {
+        return tlsCert;
+    }
+
+    public java.nio.file.Path tlsKey() {
+        return tlsKey;
+    }
+
+    /** {@code https} when TLS is configured, else {@code http}. */
+    public String scheme() {
+        return tlsCert == null ? "http" : "https";
     }
 
     public boolean tokenlessParticipants() {

@@ -12,11 +12,16 @@ import java.time.Duration;
 /** A plain JDK HTTP client for talking to a hub in tests, as any non-Java client would. */
 final class HubClient {
     static final ObjectMapper JSON = new ObjectMapper();
-    final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    final HttpClient http;
     final String base;
 
     HubClient(String base) {
+        this(base, HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build());
+    }
+
+    HubClient(String base, HttpClient http) {
         this.base = base;
+        this.http = http;
     }
 
     record Reply(int status, String body, HttpResponse<String> raw) {

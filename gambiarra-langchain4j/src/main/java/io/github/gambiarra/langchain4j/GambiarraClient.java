@@ -230,6 +230,7 @@ public final class GambiarraClient implements AutoCloseable {
             return http.newCall(withAuth(request, token).build()).execute();
         } catch (IOException e) {
             throw HubErrors.isUnreachable(e) ? HubErrors.unreachable(hubUrl, e)
+                    : HubErrors.isTlsFailure(e) ? HubErrors.tlsFailure(hubUrl, e)
                     : new GambiarraException("request to " + hubUrl + " failed: " + e.getMessage(), 0, e);
         }
     }

@@ -132,10 +132,12 @@ public final class HubDiscovery {
         Set<String> urls = new LinkedHashSet<>();
         try (JmDNS jmdns = mdnsAddress == null ? JmDNS.create() : JmDNS.create(InetAddress.getByName(mdnsAddress), "gambiarra-sdk")) {
             for (ServiceInfo info : jmdns.list(SERVICE_TYPE, mdnsTimeout.toMillis())) {
+                // The TXT record says whether the hub serves TLS; the original's hubs always say http.
+                String scheme = "https".equalsIgnoreCase(info.getPropertyString("protocol")) ? "https" : "http";
                 for (InetAddress address : info.getInetAddresses()) {
                     String host = address instanceof Inet4Address ? address.getHostAddress()
                             : "[" + address.getHostAddress() + "]";
-                    urls.add("http://" + host + ":" + info.getPort());
+                    urls.add(scheme + "://" + host + ":" + info.getPort());
                 }
             }
         } catch (IOException e) {

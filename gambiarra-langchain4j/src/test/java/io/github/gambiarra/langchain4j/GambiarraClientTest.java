@@ -162,4 +162,22 @@ class GambiarraClientTest {
                 .hasMessageContaining("nickname is required");
         assertThatThrownBy(() -> GambiarraClient.create("not a url")).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void aHubWithAnUntrustedCertificateIsATlsErrorThatSaysWhatToDo() {
+        io.vertx.core.net.SelfSignedCertificate certificate = io.vertx.core.net.SelfSignedCertificate.create("localhost");
+        try (GambiarraHub tls = GambiarraHub.start(new HubOptions().host("127.0.0.1").port(0)
+                .tls(java.nio.file.Path.of(certificate.certificatePath()), java.nio.file.Path.of(certificate.privateKeyPath())));
+             GambiarraClient client = GambiarraClient.create(tls.url())) {
+            assertThatThrownBy(client::listRooms)
+                    .isInstanceOf(GambiarraException.class)
+                    .hasMessageContaining("TLS handshake with the hub at " + tls.url())
+                    .hasMessageContaining("javax.net.ssl.trustStore");
+            // The same hub over the LangChain4j model: the same advice.
+            var model = Gambiarra.builder().hubUrl(tls.url()).roomCode("ABC123").maxRetries(0).build().any();
+            assertThatThrownBy(() -> model.chat("hi")).hasMessageContaining("javax.net.ssl.trustStore");
+        } finally {
+            certificate.delete();
+        }
+    }
 }

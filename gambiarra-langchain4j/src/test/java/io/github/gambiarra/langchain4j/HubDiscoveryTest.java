@@ -43,14 +43,17 @@ class HubDiscoveryTest {
     }
 
     @Test
-    void mdnsBrowseSeesEveryAnnouncedHub() throws Exception {
+    void mdnsBrowseSeesEveryAnnouncedHubWithItsScheme() throws Exception {
+        // The second hub serves TLS: its TXT record says protocol=https, and its URL must too.
+        io.vertx.core.net.SelfSignedCertificate certificate = io.vertx.core.net.SelfSignedCertificate.create("localhost");
         try (GambiarraHub one = GambiarraHub.start(new HubOptions().host("127.0.0.1").port(0)
                 .mdns(true).mdnsAddress("127.0.0.1"));
              GambiarraHub two = GambiarraHub.start(new HubOptions().host("127.0.0.1").port(0)
-                     .mdns(true).mdnsAddress("127.0.0.1"))) {
+                     .mdns(true).mdnsAddress("127.0.0.1")
+                     .tls(java.nio.file.Path.of(certificate.certificatePath()), java.nio.file.Path.of(certificate.privateKeyPath())))) {
             one.awaitMdns(15_000);
             two.awaitMdns(15_000);
-            Set<String> expected = Set.of("http://127.0.0.1:" + one.port(), "http://127.0.0.1:" + two.port());
+            Set<String> expected = Set.of("http://127.0.0.1:" + one.port(), "https://127.0.0.1:" + two.port());
             // Multicast answers on a busy machine can miss one short browse; browse again until both
             // are seen (each browse waits its full window), giving up after a generous deadline.
             HubDiscovery discovery = discovery(NONE, NONE, Duration.ofSeconds(2), "http://unused");
@@ -60,6 +63,8 @@ class HubDiscoveryTest {
                 seen.addAll(discovery.browse());
             }
             assertThat(seen).containsAll(expected);
+        } finally {
+            certificate.delete();
         }
     }
 

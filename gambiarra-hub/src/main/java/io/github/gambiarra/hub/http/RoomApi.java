@@ -258,7 +258,7 @@ final class RoomApi {
         }
         var authority = ctx.request().authority();
         String host = authority == null ? "localhost" : authority.toString();
-        return "http://" + host + "/rooms/" + room.code();
+        return options.scheme() + "://" + host + "/rooms/" + room.code();
     }
 
     /**

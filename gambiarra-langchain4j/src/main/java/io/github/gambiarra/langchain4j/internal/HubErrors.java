@@ -91,6 +91,22 @@ public final class HubErrors {
         return false;
     }
 
+    /** Whether {@code t} (or a cause) is a TLS handshake the JVM refused, e.g. an untrusted certificate. */
+    public static boolean isTlsFailure(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof javax.net.ssl.SSLHandshakeException || c instanceof javax.net.ssl.SSLPeerUnverifiedException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    public static GambiarraException tlsFailure(String hubUrl, Throwable cause) {
+        return new GambiarraException("the TLS handshake with the hub at " + hubUrl + " failed (" + cause.getMessage()
+                + "): if the hub uses its own certificate, make this JVM trust it with -Djavax.net.ssl.trustStore=FILE"
+                + " -Djavax.net.ssl.trustStorePassword=PASS (docs/security.md shows how)", 0, cause);
+    }
+
     public static GambiarraException.HubUnreachableException unreachable(String hubUrl, Throwable cause) {
         return new GambiarraException.HubUnreachableException("cannot reach the Gambiarra hub at " + hubUrl
                 + ": is `gambiarra serve` running there? Set the hub with GAMBIARRA_HUB=http://HOST:3000 or "
@@ -114,6 +130,9 @@ public final class HubErrors {
         }
         if (isUnreachable(error)) {
             return unreachable(hubUrl, error);
+        }
+        if (isTlsFailure(error)) {
+            return tlsFailure(hubUrl, error);
         }
         return error instanceof RuntimeException r ? r : new GambiarraException(String.valueOf(error.getMessage()), 0, error);
     }
