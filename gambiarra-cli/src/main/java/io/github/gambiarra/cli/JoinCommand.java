@@ -45,9 +45,9 @@ import picocli.CommandLine.Parameters;
                         + " vLLM (8000) and text-generation-webui (5000) on this machine.",
                 "With --gguf it needs no LLM server: it runs the GGUF file itself with llama.cpp (CPU)."},
         footer = {"", "Examples:",
-                "  gambiarra join ABC123                                  # find the local server and its model",
+                "  gambiarra join ABC123                 # finds the local server and its model",
                 "  gambiarra join ABC123 --model llama3:8b",
-                "  gambiarra join ABC123 --endpoint http://localhost:1234 --model qwen2.5-7b-instruct",
+                "  gambiarra join ABC123 --endpoint http://localhost:1234 --model qwen2.5-7b",
                 "  gambiarra join --code ABC123 --password s3cret --max-concurrency 2",
                 "  gambiarra join ABC123 --gguf qwen2.5-0.5b-instruct-q4_k_m.gguf --parallel 2"})
 public final class JoinCommand implements Callable<Integer> {

@@ -24,8 +24,8 @@ import picocli.CommandLine.Option;
         versionProvider = VersionProvider.class,
         description = "Start a hub that holds rooms and routes chat completions to participants.",
         footer = {"", "Examples:",
-                "  gambiarra serve                     # every interface, port 3000",
-                "  gambiarra serve --mdns              # and let others find it with zero configuration",
+                "  gambiarra serve              # every interface, port 3000",
+                "  gambiarra serve --mdns       # and let others find it by itself",
                 "  gambiarra serve --host 127.0.0.1 --port 8080"})
 public final class ServeCommand implements Callable<Integer> {
     @CommandLine.Spec

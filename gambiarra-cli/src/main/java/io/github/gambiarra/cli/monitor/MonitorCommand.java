@@ -27,7 +27,7 @@ import picocli.CommandLine.Parameters;
         description = {"Watch rooms live: participants, their health and load, and every request.",
                 "Keys: Tab next room, a add a room by code, r refresh, e expand cards, q quit."},
         footer = {"", "Examples:",
-                "  gambiarra monitor                  # every room on the hub, and new ones as they appear",
+                "  gambiarra monitor                # every room, and new ones as they appear",
                 "  gambiarra monitor ABC123 XYZ789"})
 public final class MonitorCommand implements Callable<Integer> {
     @Mixin
