@@ -313,7 +313,7 @@ public final class JoinCommand implements Callable<Integer> {
         try {
             URI e = URI.create(endpoint);
             URI h = URI.create(hubUrl);
-            if (!isLoopback(e.getHost()) || isLoopback(h.getHost())) {
+            if (!isLoopback(e.getHost()) || isLoopback(h.getHost()) || isThisMachine(h.getHost())) {
                 return endpoint;
             }
             try (DatagramSocket socket = new DatagramSocket()) {
@@ -329,6 +329,24 @@ public final class JoinCommand implements Callable<Integer> {
             }
         } catch (Exception ex) {
             return endpoint;
+        }
+    }
+
+    /** Whether {@code host} is one of this machine's own addresses (a hub found by mDNS on this machine). */
+    static boolean isThisMachine(String host) {
+        if (host == null) {
+            return false;
+        }
+        try {
+            String bare = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+            for (InetAddress address : InetAddress.getAllByName(bare)) {
+                if (address.isAnyLocalAddress() || java.net.NetworkInterface.getByInetAddress(address) != null) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (IOException e) {
+            return false;
         }
     }
 
