@@ -26,7 +26,7 @@ import org.knowm.xchart.XYChartBuilder;
  *
  * <pre>bench/run.sh [--smoke] [--original http://127.0.0.1:PORT [--original-label TEXT]] [--runs 3] [--seconds 5]
  *              [--only proxy|non-streaming|streaming|sdk|engine] [--stream-levels 100,1000,5000,9000]
- *              [--hub-java-opts "-Xmx256m ..."] [--engine-threads N] [--engine-cpus LIST]</pre>
+ *              [--hub-java-opts "-Xmx256m ..."] [--engine-threads N] [--engine-cpus LIST] [--no-floor]</pre>
  */
 public final class BenchRunner {
     private final Map<String, String> args = new LinkedHashMap<>();
@@ -170,6 +170,11 @@ public final class BenchRunner {
                     Proc.ownJar(), FloorProxy.class.getName(), String.valueOf(floorPort), String.valueOf(fastPort)));
             Proc.awaitHttp("http://127.0.0.1:" + floorPort + "/v1/models");
             fastTargets.add(new Target("vertx-floor", "127.0.0.1", floorPort, "/v1/chat/completions", floor));
+            int nettyPort = Proc.freePort();
+            Proc netty = start("Netty floor proxy", List.of(Proc.java(), "-Xmx256m", "-XX:+UseParallelGC", "-cp",
+                    Proc.ownJar(), NettyFloorProxy.class.getName(), String.valueOf(nettyPort), String.valueOf(fastPort)));
+            Proc.awaitHttp("http://127.0.0.1:" + nettyPort + "/v1/models");
+            fastTargets.add(new Target("netty-floor", "127.0.0.1", nettyPort, "/v1/chat/completions", netty));
         }
         List<Target> slowTargets = new ArrayList<>();
         slowTargets.add(new Target("direct", "127.0.0.1", slowPort, "/v1/chat/completions", slow));
@@ -226,7 +231,8 @@ public final class BenchRunner {
                 .append("\"hop CPU\" is the CPU the hop itself used (the hub's JVM, nginx's workers, the original's Bun process), ")
                 .append("as cores and as microseconds per request: the least noisy figure of what a hop costs. ")
                 .append("\"vertx-floor\" is `FloorProxy`, a relay with nothing but Vert.x's HTTP server and client, set up like ")
-                .append("the hub: the floor under any relay built the hub's way.\n\n")
+                .append("the hub: the floor under any relay built the hub's way. \"netty-floor\" is `NettyFloorProxy`, the same ")
+                .append("relay written on Netty itself, below Vert.x's HTTP API: the floor under any relay on the JVM.\n\n")
                 .append("| connections | target | req/s | p50 µs | p99 µs | added p50 µs | req/s vs direct | req/s vs nginx | req/s vs original | hop CPU cores | hop CPU µs/req | fake CPU cores |\n")
                 .append("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         Map<String, List<double[]>> chart = new LinkedHashMap<>();
@@ -302,7 +308,9 @@ public final class BenchRunner {
                     String.format(Locale.ROOT, "%.2f × nginx, p99 %.0f µs vs nginx %.0f µs%s%s; CPU per request %s", vsNginx,
                             ours[2], nginx[2], orig == null ? "" : String.format(Locale.ROOT, "; %.2f × the original", ours[0] / orig[0]),
                             row.get("vertx-floor") == null ? "" : String.format(Locale.ROOT,
-                                    "; the Vert.x floor proxy %.2f × nginx", row.get("vertx-floor")[0] / nginx[0]),
+                                    "; the Vert.x floor proxy %.2f × nginx", row.get("vertx-floor")[0] / nginx[0])
+                                    + (row.get("netty-floor") == null ? "" : String.format(Locale.ROOT,
+                                    ", the Netty floor proxy %.2f × nginx", row.get("netty-floor")[0] / nginx[0])),
                             Double.isNaN(ours[6]) || Double.isNaN(nginx[6]) ? "–" : String.format(Locale.ROOT,
                                     "%.1f µs vs nginx %.1f µs", ours[6] / ours[0] * 1e6, nginx[6] / nginx[0] * 1e6)),
                     vsNginx >= 1.0 && ours[2] <= nginx[2] ? "yes" : "no"});
