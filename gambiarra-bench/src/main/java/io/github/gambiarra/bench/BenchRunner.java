@@ -227,7 +227,8 @@ public final class BenchRunner {
         int[] levels = smoke ? new int[] {1, 16} : new int[] {1, 16, 64, 256};
         md.append("\n## Non-streaming: throughput and latency\n\n")
                 .append("wrk, ").append(seconds).append(" s per run, ").append(runs)
-                .append(" run(s) per cell; median of the runs, spread (max − min) in brackets. The fake answers 20 tokens at once.\n\n")
+                .append(" run(s) per cell, taken in turn across the hops (each hop's first run, then each one's second, ...) after an ")
+                .append("8-second warm-up of each; median of the runs, spread (max − min) in brackets. The fake answers 20 tokens at once.\n\n")
                 .append("\"hop CPU\" is the CPU the hop itself used (the hub's JVM, nginx's workers, the original's Bun process), ")
                 .append("as cores and as microseconds per request: the least noisy figure of what a hop costs. ")
                 .append("\"vertx-floor\" is `FloorProxy`, a relay with nothing but Vert.x's HTTP server and client, set up like ")
@@ -238,32 +239,44 @@ public final class BenchRunner {
         Map<String, List<double[]>> chart = new LinkedHashMap<>();
         for (int c : levels) {
             Map<String, double[]> row = new LinkedHashMap<>();
+            // Warm-up: the JIT of each JVM on the path gets to compile the hot code first.
             for (Target t : targets) {
-                List<Double> rps = new ArrayList<>();
-                List<Double> p50 = new ArrayList<>();
-                List<Double> p99 = new ArrayList<>();
-                double hubCpu = 0;
-                double fakeCpu = 0;
-                long errors = 0;
-                // Warm-up: the JIT of each JVM on the path gets to compile the hot code first.
                 wrk.run(t.url(), c, smoke ? 1 : 8);
-                for (int r = 0; r < runs; r++) {
+            }
+            // The runs go round the targets (A B C, A B C, ...), so that the machine's drift over a
+            // level (other tenants, frequency) falls on every hop alike instead of on one.
+            Map<String, List<Wrk.Result>> results = new LinkedHashMap<>();
+            Map<String, double[]> cpu = new LinkedHashMap<>();
+            for (int r = 0; r < runs; r++) {
+                for (Target t : targets) {
                     double h0 = t.process() == null ? 0 : t.process().cpuSeconds();
                     double f0 = fake.cpuSeconds();
                     long w0 = System.nanoTime();
                     Wrk.Result res = wrk.run(t.url(), c, seconds);
                     double wall = (System.nanoTime() - w0) / 1e9;
-                    hubCpu += t.process() == null || t.name().equals("direct") ? Double.NaN
+                    double[] acc = cpu.computeIfAbsent(t.name(), k -> new double[2]);
+                    acc[0] += t.process() == null || t.name().equals("direct") ? Double.NaN
                             : (t.process().cpuSeconds() - h0) / wall / runs;
-                    fakeCpu += (fake.cpuSeconds() - f0) / wall / runs;
+                    acc[1] += (fake.cpuSeconds() - f0) / wall / runs;
+                    results.computeIfAbsent(t.name(), k -> new ArrayList<>()).add(res);
+                }
+            }
+            for (Target t : targets) {
+                List<Double> rps = new ArrayList<>();
+                List<Double> p50 = new ArrayList<>();
+                List<Double> p99 = new ArrayList<>();
+                long errors = 0;
+                for (Wrk.Result res : results.get(t.name())) {
                     rps.add(res.rps());
                     p50.add(res.p50us());
                     p99.add(res.p99us());
                     errors += res.errors();
                 }
+                double hubCpu = cpu.get(t.name())[0];
+                double fakeCpu = cpu.get(t.name())[1];
                 row.put(t.name(), new double[] {Stats.median(rps), Stats.median(p50), Stats.median(p99),
                         Stats.spread(rps), Stats.spread(p50), Stats.spread(p99), hubCpu, fakeCpu, errors});
-                log(String.format(Locale.ROOT, "non-streaming c=%d %-10s %8.0f req/s  p50 %6.0f µs  p99 %7.0f µs  errors %d",
+                log(String.format(Locale.ROOT, "non-streaming c=%d %-11s %8.0f req/s  p50 %6.0f µs  p99 %7.0f µs  errors %d",
                         c, t.name(), Stats.median(rps), Stats.median(p50), Stats.median(p99), errors));
             }
             double[] direct = row.get("direct");
