@@ -4,7 +4,6 @@ import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.common.AbstractChatModelIT;
 import dev.langchain4j.model.chat.request.ChatRequestParameters;
 import dev.langchain4j.model.chat.response.ChatResponseMetadata;
-import dev.langchain4j.model.openai.OpenAiChatRequestParameters;
 import dev.langchain4j.model.openai.OpenAiTokenUsage;
 import dev.langchain4j.model.output.TokenUsage;
 import java.util.List;
@@ -43,13 +42,12 @@ class GambiarraChatModelIT extends AbstractChatModelIT {
 
     @Override
     protected ChatModel createModelWith(ChatRequestParameters parameters) {
-        Gambiarra gambiarra = room.gambiarra().defaultRequestParameters(parameters).build();
-        return parameters.modelName() == null ? gambiarra.participant("joao") : gambiarra.model(parameters.modelName());
+        return room.routed(parameters);
     }
 
     @Override
     protected ChatRequestParameters createIntegrationSpecificParameters(int maxOutputTokens) {
-        return OpenAiChatRequestParameters.builder().maxOutputTokens(maxOutputTokens).build();
+        return SuiteRoom.openAiMaxTokens(maxOutputTokens);
     }
 
     @Override

@@ -11,7 +11,6 @@ import dev.langchain4j.model.chat.listener.ChatModelListener;
 import dev.langchain4j.model.chat.request.ChatRequestParameters;
 import dev.langchain4j.model.chat.response.ChatResponseMetadata;
 import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
-import dev.langchain4j.model.openai.OpenAiChatRequestParameters;
 import dev.langchain4j.model.openai.OpenAiTokenUsage;
 import dev.langchain4j.model.output.TokenUsage;
 import java.util.List;
@@ -52,9 +51,7 @@ class GambiarraStreamingChatModelIT extends AbstractStreamingChatModelIT {
 
     @Override
     protected StreamingChatModel createModelWith(ChatRequestParameters parameters) {
-        Gambiarra gambiarra = room.gambiarra().defaultRequestParameters(parameters).build();
-        return (parameters.modelName() == null ? gambiarra.participant("joao") : gambiarra.model(parameters.modelName()))
-                .streaming();
+        return room.routed(parameters).streaming();
     }
 
     @Override
@@ -64,7 +61,7 @@ class GambiarraStreamingChatModelIT extends AbstractStreamingChatModelIT {
 
     @Override
     protected ChatRequestParameters createIntegrationSpecificParameters(int maxOutputTokens) {
-        return OpenAiChatRequestParameters.builder().maxOutputTokens(maxOutputTokens).build();
+        return SuiteRoom.openAiMaxTokens(maxOutputTokens);
     }
 
     @Override

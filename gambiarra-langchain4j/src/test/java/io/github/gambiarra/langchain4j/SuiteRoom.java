@@ -55,6 +55,20 @@ final class SuiteRoom implements AutoCloseable {
         files.start();
     }
 
+    /**
+     * The suites' "model with these default parameters": a model name among them is a routing key
+     * (the participant serving that model), otherwise the route is participant {@code joao}.
+     */
+    GambiarraChatModel routed(dev.langchain4j.model.chat.request.ChatRequestParameters parameters) {
+        Gambiarra gambiarra = room.gambiarra().defaultRequestParameters(parameters).build();
+        return parameters.modelName() == null ? gambiarra.participant("joao") : gambiarra.model(parameters.modelName());
+    }
+
+    /** Max output tokens the way the suites' "integration-specific parameters" cases want it. */
+    static dev.langchain4j.model.chat.request.ChatRequestParameters openAiMaxTokens(int maxOutputTokens) {
+        return dev.langchain4j.model.openai.OpenAiChatRequestParameters.builder().maxOutputTokens(maxOutputTokens).build();
+    }
+
     /** A loopback URL for one of the suites' images. */
     String imageUrl(String resource) {
         return "http://127.0.0.1:" + files.getAddress().getPort() + resource;
