@@ -76,9 +76,9 @@ public final class GambiarraHub implements AutoCloseable {
      * @throws HubStartException if the port is taken or the address cannot be bound
      */
     public static GambiarraHub start(HubOptions options) {
-        checkTls(options);
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(options.eventLoops()).setPreferNativeTransport(true));
         try {
+            PemKeyCertOptions tls = tls(options, vertx);
             RoomRegistry rooms = new RoomRegistry(options.clock());
             RoomStore store = options.dataDir() == null ? null : new RoomStore(options.dataDir());
             if (store != null) {
@@ -108,16 +108,8 @@ public final class GambiarraHub implements AutoCloseable {
             // that ask for the same negative port, which is how "port 0" is spread over event loops.
             int requested = options.port() == 0 ? -1 : options.port();
             int[] bound = new int[1];
-            try {
-                await(vertx.deployVerticle(() -> new HttpVerticle(options, requested, services, throttle, bound),
-                        new DeploymentOptions().setInstances(options.eventLoops())));
-            } catch (HubStartException e) {
-                if (options.tlsCert() != null && !(e.getCause() instanceof java.net.BindException)) {
-                    throw new HubStartException("cannot serve TLS with certificate " + options.tlsCert()
-                            + " and key " + options.tlsKey() + ": " + e.getMessage(), e.getCause());
-                }
-                throw e;
-            }
+            await(vertx.deployVerticle(() -> new HttpVerticle(options, tls, requested, services, throttle, bound),
+                    new DeploymentOptions().setInstances(options.eventLoops())));
             int actualPort = bound[0];
             GambiarraHub hub = new GambiarraHub(vertx, options, rooms, events, transport, metrics, actualPort);
             LOG.info("hub listening on {}:{} ({} transport)", options.host(), actualPort,
@@ -129,17 +121,32 @@ public final class GambiarraHub implements AutoCloseable {
         }
     }
 
-    /** A missing or unreadable certificate or key is named before anything starts. */
-    private static void checkTls(HubOptions options) {
-        for (java.nio.file.Path file : new java.nio.file.Path[] {options.tlsCert(), options.tlsKey()}) {
-            if (file == null) {
-                continue;
-            }
-            String what = file.equals(options.tlsCert()) ? "certificate" : "private key";
-            if (!java.nio.file.Files.isRegularFile(file) || !java.nio.file.Files.isReadable(file)) {
-                throw new HubStartException("cannot read the TLS " + what + " " + file.toAbsolutePath()
-                        + ": give a readable PEM file", null);
-            }
+    /**
+     * The hub's certificate and key, loaded once here so that a missing file or a broken key is
+     * named before the hub listens; null when the hub serves plain HTTP.
+     */
+    private static PemKeyCertOptions tls(HubOptions options, Vertx vertx) {
+        if (options.tlsCert() == null) {
+            return null;
+        }
+        requireReadable(options.tlsCert(), "certificate");
+        requireReadable(options.tlsKey(), "private key");
+        PemKeyCertOptions pem = new PemKeyCertOptions()
+                .setCertPath(options.tlsCert().toString())
+                .setKeyPath(options.tlsKey().toString());
+        try {
+            pem.getKeyManagerFactory(vertx);
+        } catch (Exception e) {
+            throw new HubStartException("cannot serve TLS with certificate " + options.tlsCert() + " and key "
+                    + options.tlsKey() + ": " + e.getMessage(), e);
+        }
+        return pem;
+    }
+
+    private static void requireReadable(java.nio.file.Path file, String what) {
+        if (!java.nio.file.Files.isRegularFile(file) || !java.nio.file.Files.isReadable(file)) {
+            throw new HubStartException("cannot read the TLS " + what + " " + file.toAbsolutePath()
+                    + ": give a readable PEM file", null);
         }
     }
 
@@ -246,14 +253,16 @@ public final class GambiarraHub implements AutoCloseable {
     /** One HTTP server on one event loop; all of them share the hub's state. */
     private static final class HttpVerticle extends VerticleBase {
         private final HubOptions options;
+        private final PemKeyCertOptions tls;
         private final int port;
         private final HubRouter.Services services;
         private final HubRouter.GuessThrottleHolder throttle;
         private final int[] bound;
 
-        HttpVerticle(HubOptions options, int port, HubRouter.Services services, HubRouter.GuessThrottleHolder throttle,
-                     int[] bound) {
+        HttpVerticle(HubOptions options, PemKeyCertOptions tls, int port, HubRouter.Services services,
+                     HubRouter.GuessThrottleHolder throttle, int[] bound) {
             this.options = options;
+            this.tls = tls;
             this.port = port;
             this.services = services;
             this.throttle = throttle;
@@ -270,10 +279,8 @@ public final class GambiarraHub implements AutoCloseable {
                     // The hub speaks no WebSocket: keep their extension handlers out of every connection's pipeline.
                     .setPerMessageWebSocketCompressionSupported(false)
                     .setPerFrameWebSocketCompressionSupported(false);
-            if (options.tlsCert() != null) {
-                serverOptions.setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
-                        .setCertPath(options.tlsCert().toString())
-                        .setKeyPath(options.tlsKey().toString()));
+            if (tls != null) {
+                serverOptions.setSsl(true).setKeyCertOptions(tls);
             }
             HttpServer server = vertx.createHttpServer(serverOptions)
                     .requestHandler(HubRouter.create(vertx, services, throttle));

@@ -106,4 +106,15 @@ class TlsTest {
         assertThatThrownBy(() -> new HubOptions().tls(Path.of(certificate.certificatePath()), null))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("both");
     }
+
+    @Test
+    void aTakenPortIsNotBlamedOnTheCertificate() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
+            assertThatThrownBy(() -> GambiarraHub.start(new HubOptions().host("127.0.0.1").port(taken.getLocalPort())
+                    .tls(Path.of(certificate.certificatePath()), Path.of(certificate.privateKeyPath()))))
+                    .isInstanceOf(GambiarraHub.HubStartException.class)
+                    .hasMessageContaining("bind")
+                    .hasMessageNotContaining("TLS");
+        }
+    }
 }
