@@ -313,7 +313,7 @@ public final class JoinCommand implements Callable<Integer> {
         try {
             URI e = URI.create(endpoint);
             URI h = URI.create(hubUrl);
-            if (!isLoopback(e.getHost()) || isLoopback(h.getHost()) || isThisMachine(h.getHost())) {
+            if (!isLoopback(e.getHost()) || isThisMachine(h.getHost())) {
                 return endpoint;
             }
             try (DatagramSocket socket = new DatagramSocket()) {
@@ -332,14 +332,17 @@ public final class JoinCommand implements Callable<Integer> {
         }
     }
 
-    /** Whether {@code host} is one of this machine's own addresses (a hub found by mDNS on this machine). */
+    /**
+     * Whether {@code host} (a name, or an address, IPv6 in brackets as URIs give it) is this
+     * machine: loopback, or one of its interfaces' addresses, which is where mDNS finds a hub
+     * running here.
+     */
     static boolean isThisMachine(String host) {
         if (host == null) {
             return false;
         }
         try {
-            String bare = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
-            for (InetAddress address : InetAddress.getAllByName(bare)) {
+            for (InetAddress address : InetAddress.getAllByName(host)) {
                 if (address.isAnyLocalAddress() || java.net.NetworkInterface.getByInetAddress(address) != null) {
                     return true;
                 }

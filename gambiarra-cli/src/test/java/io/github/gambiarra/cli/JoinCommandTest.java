@@ -181,6 +181,9 @@ class JoinCommandTest {
                         new java.io.PrintWriter(java.io.Writer.nullWriter()))).isEqualTo("http://localhost:8080");
             }
         }
+        assertThat(JoinCommand.isThisMachine("localhost")).isTrue();
+        assertThat(JoinCommand.reachableEndpoint("http://localhost:8080", "http://localhost:3000",
+                new java.io.PrintWriter(java.io.Writer.nullWriter()))).isEqualTo("http://localhost:8080");
         assertThat(JoinCommand.isThisMachine("198.51.100.7")).isFalse(); // a documentation address
     }
 }
