@@ -231,30 +231,29 @@ public final class ScriptedModel implements FakeLlmServer.Responder {
         String forced = "function".equals(choiceText) ? choice.path("function").path("name").asText(null) : null;
         String q = question.toLowerCase(Locale.ROOT);
         List<ToolCall> calls = new ArrayList<>();
-        List<JsonNode> fillable = new ArrayList<>();
+        ToolCall unasked = null; // the first tool the question can fill but does not ask for (no id yet)
         for (JsonNode tool : tools) {
             JsonNode fn = tool.path("function");
             String name = fn.path("name").asText();
             ObjectNode args = fill(fn.path("parameters"), question);
-            boolean asked = forced != null ? forced.equals(name) : mentions(q, name);
-            if (asked && args != null) {
+            if (args == null) {
+                continue;
+            }
+            if (forced != null ? forced.equals(name) : mentions(q, name)) {
                 calls.add(new ToolCall("call_" + ids.incrementAndGet(), name, args.toString()));
-            } else if (args != null) {
-                fillable.add(tool);
+            } else if (unasked == null) {
+                unasked = new ToolCall(null, name, args.toString());
             }
         }
-        if (calls.isEmpty() && "required".equals(choiceText) && !fillable.isEmpty()) {
-            JsonNode fn = fillable.get(0).path("function");
-            calls.add(new ToolCall("call_" + ids.incrementAndGet(), fn.path("name").asText(),
-                    fill(fn.path("parameters"), question).toString()));
+        if (calls.isEmpty() && "required".equals(choiceText) && unasked != null) {
+            calls.add(new ToolCall("call_" + ids.incrementAndGet(), unasked.name(), unasked.arguments()));
         }
         return calls;
     }
 
     /** A tool is asked for when a word of its name (other than get/set/current) is in the question. */
     private static boolean mentions(String question, String toolName) {
-        String words = toolName.replaceAll("([a-z])([A-Z])", "$1 $2").replace('_', ' ').toLowerCase(Locale.ROOT);
-        for (String w : words.split(" ")) {
+        for (String w : words(toolName).split(" ")) {
             if (!w.isBlank() && !List.of("get", "set", "current", "the").contains(w)
                     && question.matches("(?s).*\\b" + Pattern.quote(w) + "\\b.*")) {
                 return true;
@@ -346,8 +345,12 @@ public final class ScriptedModel implements FakeLlmServer.Responder {
     }
 
     private static String topic(String toolName) {
-        String words = toolName.replaceAll("([a-z])([A-Z])", "$1 $2").replace('_', ' ').toLowerCase(Locale.ROOT);
-        return words.replaceFirst("^(get|set) ", "");
+        return words(toolName).replaceFirst("^(get|set) ", "");
+    }
+
+    /** A tool's name as lower-case words: {@code getWeather} and {@code get_weather} are "get weather". */
+    private static String words(String toolName) {
+        return toolName.replaceAll("([a-z])([A-Z])", "$1 $2").replace('_', ' ').toLowerCase(Locale.ROOT);
     }
 
     // ---- request reading -------------------------------------------------------------------
