@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -165,16 +164,8 @@ public final class BenchRunner {
             fastTargets.add(origFast);
         }
         if (!args.containsKey("no-floor")) {
-            int floorPort = Proc.freePort();
-            Proc floor = start("Vert.x floor proxy", List.of(Proc.java(), "-Xmx256m", "-XX:+UseParallelGC", "-cp",
-                    Proc.ownJar(), FloorProxy.class.getName(), String.valueOf(floorPort), String.valueOf(fastPort)));
-            Proc.awaitHttp("http://127.0.0.1:" + floorPort + "/v1/models");
-            fastTargets.add(new Target("vertx-floor", "127.0.0.1", floorPort, "/v1/chat/completions", floor));
-            int nettyPort = Proc.freePort();
-            Proc netty = start("Netty floor proxy", List.of(Proc.java(), "-Xmx256m", "-XX:+UseParallelGC", "-cp",
-                    Proc.ownJar(), NettyFloorProxy.class.getName(), String.valueOf(nettyPort), String.valueOf(fastPort)));
-            Proc.awaitHttp("http://127.0.0.1:" + nettyPort + "/v1/models");
-            fastTargets.add(new Target("netty-floor", "127.0.0.1", nettyPort, "/v1/chat/completions", netty));
+            fastTargets.add(floor("vertx-floor", FloorProxy.class, fastPort));
+            fastTargets.add(floor("netty-floor", NettyFloorProxy.class, fastPort));
         }
         List<Target> slowTargets = new ArrayList<>();
         slowTargets.add(new Target("direct", "127.0.0.1", slowPort, "/v1/chat/completions", slow));
@@ -190,10 +181,10 @@ public final class BenchRunner {
         int summaryAt = md.length();
         boolean proxy = only == null || only.equals("proxy");
         if (proxy || only.equals("non-streaming")) {
-            nonStreaming(fastTargets, fast, hub);
+            nonStreaming(fastTargets, fast);
         }
         if (proxy || only.equals("streaming")) {
-            streaming(slowTargets, slow, hub);
+            streaming(slowTargets);
         }
         if (proxy || only.equals("sdk")) {
             sdk(hubUrl, fastRoom, "http://127.0.0.1:" + fastPort + "/v1");
@@ -218,7 +209,7 @@ public final class BenchRunner {
 
     // ---- non-streaming -------------------------------------------------------------------------
 
-    private void nonStreaming(List<Target> targets, Proc fake, Proc hub) throws Exception {
+    private void nonStreaming(List<Target> targets, Proc fake) throws Exception {
         if (!Proc.onPath("wrk")) {
             md.append("\n## Non-streaming\n\nwrk is not installed (apt-get install wrk): skipped.\n");
             return;
@@ -334,7 +325,7 @@ public final class BenchRunner {
 
     private Map<String, StreamLoad.Result> lastStreamRow;
 
-    private void streaming(List<Target> targets, Proc fake, Proc hub) throws Exception {
+    private void streaming(List<Target> targets) throws Exception {
         int[] levels = smoke ? new int[] {20} : parseLevels(args.getOrDefault("stream-levels", "100,1000,5000,9000"));
         md.append("\n## Streaming: many slow streams at once\n\n")
                 .append("Each stream is 20 tokens, 50 ms apart, after 50 ms (about one second). The streams of a level are ")
@@ -358,12 +349,12 @@ public final class BenchRunner {
                     List<StreamLoad.Result> results = new ArrayList<>();
                     List<Double> peaks = new ArrayList<>();
                     List<Double> cores = new ArrayList<>();
+                    Proc hop = t.name().equals("direct") ? null : t.process();
                     for (int r = 0; r < runs; r++) {
                         double[] peak = {Double.NaN};
-                        Proc watched = t.name().equals("direct") ? null : t.process();
                         Thread sampler = new Thread(() -> {
-                            while (watched != null && !Thread.currentThread().isInterrupted()) {
-                                double now = watched.rssMiB();
+                            while (hop != null && !Thread.currentThread().isInterrupted()) {
+                                double now = hop.rssMiB();
                                 peak[0] = Double.isNaN(peak[0]) ? now : Math.max(peak[0], now);
                                 try {
                                     Thread.sleep(100);
@@ -373,7 +364,6 @@ public final class BenchRunner {
                             }
                         });
                         sampler.start();
-                        Proc hop = t.name().equals("direct") ? null : t.process();
                         double c0 = hop == null ? 0 : hop.cpuSeconds();
                         long w0 = System.nanoTime();
                         results.add(load.run(t.host(), t.port(), t.path(), n, 20, 1000));
@@ -639,6 +629,15 @@ public final class BenchRunner {
                 }
                 """.formatted(dir, upstreamPort, port));
         Proc p = start("nginx " + port, List.of("nginx", "-p", dir.toString(), "-c", dir.resolve("nginx.conf").toString()));
+        Proc.awaitHttp("http://127.0.0.1:" + port + "/v1/models");
+        return new Target(name, "127.0.0.1", port, "/v1/chat/completions", p);
+    }
+
+    /** Starts one of the do-nothing relays ({@code main(PORT, UPSTREAM_PORT)}) in front of the fake at {@code upstreamPort}. */
+    private Target floor(String name, Class<?> relay, int upstreamPort) throws Exception {
+        int port = Proc.freePort();
+        Proc p = start(name, List.of(Proc.java(), "-Xmx256m", "-XX:+UseParallelGC", "-cp", Proc.ownJar(), relay.getName(),
+                String.valueOf(port), String.valueOf(upstreamPort)));
         Proc.awaitHttp("http://127.0.0.1:" + port + "/v1/models");
         return new Target(name, "127.0.0.1", port, "/v1/chat/completions", p);
     }
