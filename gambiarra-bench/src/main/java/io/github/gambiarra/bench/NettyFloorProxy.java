@@ -128,9 +128,10 @@ public final class NettyFloorProxy {
 
         private void send(ChannelHandlerContext client, Channel up, DefaultFullHttpRequest request, boolean keepAlive) {
             busy = up;
-            up.pipeline().get(Outbound.class).client = client;
-            up.pipeline().get(Outbound.class).keepAlive = keepAlive;
-            up.pipeline().get(Outbound.class).inbound = this;
+            Outbound answer = up.pipeline().get(Outbound.class);
+            answer.client = client;
+            answer.keepAlive = keepAlive;
+            answer.inbound = this;
             up.writeAndFlush(request);
         }
 
