@@ -229,8 +229,8 @@ public final class GambiarraClient implements AutoCloseable {
         try {
             return http.newCall(withAuth(request, token).build()).execute();
         } catch (IOException e) {
-            throw HubErrors.isUnreachable(e) ? HubErrors.unreachable(hubUrl, e)
-                    : HubErrors.isTlsFailure(e) ? HubErrors.tlsFailure(hubUrl, e)
+            GambiarraException connection = HubErrors.connectionFailure(hubUrl, e);
+            throw connection != null ? connection
                     : new GambiarraException("request to " + hubUrl + " failed: " + e.getMessage(), 0, e);
         }
     }

@@ -82,26 +82,36 @@ public final class HubErrors {
 
     /** Whether {@code t} (or a cause) says the hub could not be reached at all. */
     public static boolean isUnreachable(Throwable t) {
+        return hasCause(t, ConnectException.class, UnknownHostException.class, HttpConnectTimeoutException.class,
+                UnresolvedAddressException.class);
+    }
+
+    /**
+     * The exception for a hub that could not be talked to at all: unreachable, or a TLS handshake
+     * the JVM refused (an untrusted certificate, say); null when {@code t} is neither.
+     */
+    public static GambiarraException connectionFailure(String hubUrl, Throwable t) {
+        if (isUnreachable(t)) {
+            return unreachable(hubUrl, t);
+        }
+        if (hasCause(t, javax.net.ssl.SSLHandshakeException.class, javax.net.ssl.SSLPeerUnverifiedException.class)) {
+            return tlsFailure(hubUrl, t);
+        }
+        return null;
+    }
+
+    private static boolean hasCause(Throwable t, Class<?>... types) {
         for (Throwable c = t; c != null; c = c.getCause()) {
-            if (c instanceof ConnectException || c instanceof UnknownHostException
-                    || c instanceof HttpConnectTimeoutException || c instanceof UnresolvedAddressException) {
-                return true;
+            for (Class<?> type : types) {
+                if (type.isInstance(c)) {
+                    return true;
+                }
             }
         }
         return false;
     }
 
-    /** Whether {@code t} (or a cause) is a TLS handshake the JVM refused, e.g. an untrusted certificate. */
-    public static boolean isTlsFailure(Throwable t) {
-        for (Throwable c = t; c != null; c = c.getCause()) {
-            if (c instanceof javax.net.ssl.SSLHandshakeException || c instanceof javax.net.ssl.SSLPeerUnverifiedException) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    public static GambiarraException tlsFailure(String hubUrl, Throwable cause) {
+    private static GambiarraException tlsFailure(String hubUrl, Throwable cause) {
         return new GambiarraException("the TLS handshake with the hub at " + hubUrl + " failed (" + cause.getMessage()
                 + "): if the hub uses its own certificate, make this JVM trust it with -Djavax.net.ssl.trustStore=FILE"
                 + " -Djavax.net.ssl.trustStorePassword=PASS (docs/security.md shows how)", 0, cause);
@@ -128,11 +138,9 @@ public final class HubErrors {
         if (http != null) {
             return fromStatus(http.statusCode(), http.getMessage(), hubUrl, roomCode, route, error);
         }
-        if (isUnreachable(error)) {
-            return unreachable(hubUrl, error);
-        }
-        if (isTlsFailure(error)) {
-            return tlsFailure(hubUrl, error);
+        GambiarraException connection = connectionFailure(hubUrl, error);
+        if (connection != null) {
+            return connection;
         }
         return error instanceof RuntimeException r ? r : new GambiarraException(String.valueOf(error.getMessage()), 0, error);
     }
