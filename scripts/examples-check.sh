@@ -44,13 +44,39 @@ expect() {
   fi
 }
 cd examples/jbang
-expect "jbang Hello.java" "You said: ping" ./jbang Hello.java "$code" ping
-expect "jbang Streaming.java" "(answered by ci-" ./jbang Streaming.java "$code" "tell me a story"
+# Every example runs as `jbang X.java ROOM_CODE`.
+expect "jbang Hello.java" "You said: Write a function to sort an array" ./jbang Hello.java "$code"
+expect "jbang Streaming.java" "(answered by ci-" ./jbang Streaming.java "$code"
 expect "jbang Assistant.java" "The tool answered:" ./jbang Assistant.java "$code"
 expect "jbang Structured.java" "Person[name=example, age=42, likesGpus=true]" ./jbang Structured.java "$code"
 expect "jbang Route.java" "says: You said: Hello again!" ./jbang Route.java "$code"
-expect "jbang Share.java" "Left the room." ./jbang Share.java "$code" "http://127.0.0.1:$llm_port" fake 2
-expect "jbang ShareGguf.java" "Left the room; the engine is stopped." ./jbang ShareGguf.java "$code" tiny 1
+expect "jbang Hello.java without a room code" "usage: jbang Hello.java ROOM_CODE" sh -c './jbang Hello.java; test $? -eq 2'
+
+# share NAME SCRIPT READY_PATTERN LEFT_PATTERN: runs a sharing example until it is in the room (and
+# READY_PATTERN is printed), sends it Ctrl-C, and expects LEFT_PATTERN and the room empty of it again.
+share() {
+  local name=$1 script=$2 ready=$3 left=$4 log="$work/$2.log" before after
+  before=$(curl -fs "$hub/rooms/$code/participants" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["participants"]))')
+  # Job control on: a background job started without it ignores SIGINT, which Ctrl-C is.
+  set -m
+  GAMBIARRA_LLM="http://127.0.0.1:$llm_port" ./jbang "$script" "$code" >"$log" 2>&1 &
+  local pid=$!
+  set +m
+  for _ in $(seq 1 600); do grep -qF -- "$ready" "$log" && break; kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+  if ! grep -qF -- "$ready" "$log"; then
+    failed=$((failed + 1)); echo "FAIL $name: never printed '$ready':"; tail -20 "$log"; kill "$pid" 2>/dev/null || true; return
+  fi
+  kill -INT "$pid"
+  wait "$pid" || true
+  after=$(curl -fs "$hub/rooms/$code/participants" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["participants"]))')
+  if grep -qF -- "$left" "$log" && [ "$after" -eq "$before" ]; then
+    passed=$((passed + 1)); echo "ok   $name (left the room on Ctrl-C)"
+  else
+    failed=$((failed + 1)); echo "FAIL $name: after Ctrl-C expected '$left' and $before participant(s), got $after:"; tail -20 "$log"
+  fi
+}
+share "jbang Share.java" Share.java "Ctrl-C leaves the room" "Left the room."
+share "jbang ShareGguf.java" ShareGguf.java "Sharing until Ctrl-C." "Left the room; the engine is stopped."
 cd ../..
 echo "examples: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -23,6 +23,11 @@ public class Assistant {
     }
 
     public static void main(String... args) {
+        if (args.length < 1 || args[0].startsWith("-")) {
+            System.err.println("usage: jbang Assistant.java ROOM_CODE [QUESTION]");
+            System.err.println("  an AiServices assistant with a tool");
+            System.exit(2);
+        }
         Helper helper = AiServices.builder(Helper.class)
                 .chatModel(Gambiarra.create(args[0]).any())
                 .tools(new Calendar())

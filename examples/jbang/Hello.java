@@ -8,8 +8,9 @@ import io.github.gambiarra.langchain4j.Gambiarra;
 /** Asks a room anything: `jbang Hello.java ABC123 "Why is the sky blue?"`. */
 public class Hello {
     public static void main(String... args) {
-        if (args.length < 1) {
-            System.err.println("usage: jbang Hello.java ROOM_CODE [prompt]");
+        if (args.length < 1 || args[0].startsWith("-")) {
+            System.err.println("usage: jbang Hello.java ROOM_CODE [PROMPT]");
+            System.err.println("  asks any participant of the room and prints the answer");
             System.exit(2);
         }
         String prompt = args.length > 1 ? String.join(" ", java.util.Arrays.copyOfRange(args, 1, args.length))

@@ -9,6 +9,11 @@ import io.github.gambiarra.protocol.Participant;
 /** Lists who is in the room and asks each one in turn: `jbang Route.java ABC123`. */
 public class Route {
     public static void main(String... args) {
+        if (args.length < 1 || args[0].startsWith("-")) {
+            System.err.println("usage: jbang Route.java ROOM_CODE");
+            System.err.println("  says hello to every participant, by id and by model");
+            System.exit(2);
+        }
         Gambiarra room = Gambiarra.create(args[0]);
         for (Participant p : room.listParticipants()) {
             System.out.println(p.nickname() + " (" + p.id() + ") serves " + p.model() + ", " + p.status().wire());

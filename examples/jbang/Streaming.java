@@ -11,6 +11,11 @@ import java.util.concurrent.CompletableFuture;
 /** Streams an answer to the terminal as it is written: `jbang Streaming.java ABC123 "Tell me a story"`. */
 public class Streaming {
     public static void main(String... args) throws Exception {
+        if (args.length < 1 || args[0].startsWith("-")) {
+            System.err.println("usage: jbang Streaming.java ROOM_CODE [PROMPT]");
+            System.err.println("  streams an answer token by token");
+            System.exit(2);
+        }
         String prompt = args.length > 1 ? String.join(" ", java.util.Arrays.copyOfRange(args, 1, args.length)) : "Tell me a story";
         CompletableFuture<ChatResponse> done = new CompletableFuture<>();
         Gambiarra.create(args[0]).any().streaming().chat(prompt, new StreamingChatResponseHandler() {

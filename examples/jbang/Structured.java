@@ -16,6 +16,11 @@ public class Structured {
     }
 
     public static void main(String... args) {
+        if (args.length < 1 || args[0].startsWith("-")) {
+            System.err.println("usage: jbang Structured.java ROOM_CODE [TEXT]");
+            System.err.println("  extracts a record from text as JSON");
+            System.exit(2);
+        }
         Extractor extractor = AiServices.create(Extractor.class, Gambiarra.create(args[0]).any());
         Person person = extractor.extract(args.length > 1 ? args[1] : "Ana is 31 and shares her RTX 4090 with the lab.");
         System.out.println(person);

@@ -647,9 +647,9 @@ public final class BenchRunner {
      * kept alive with health checks for the whole run.
      */
     private String room(String hubUrl, String endpoint) throws Exception {
-        io.github.gambiarra.langchain4j.GambiarraClient client = io.github.gambiarra.langchain4j.GambiarraClient.create(hubUrl);
+        io.github.gambiarra.client.GambiarraClient client = io.github.gambiarra.client.GambiarraClient.create(hubUrl);
         String code = client.createRoom("bench", null).room().code();
-        sessions.add(client.join(code, io.github.gambiarra.langchain4j.JoinOptions.builder().id("bench").nickname("bench")
+        sessions.add(client.join(code, io.github.gambiarra.client.JoinOptions.builder().id("bench").nickname("bench")
                 .model("bench").endpoint(endpoint).maxConcurrency(65_536)
                 .heartbeatInterval(java.time.Duration.ofSeconds(5)).build()));
         return code;

@@ -1,6 +1,6 @@
 package io.github.gambiarra.cli;
 
-import io.github.gambiarra.langchain4j.GambiarraClient;
+import io.github.gambiarra.client.GambiarraClient;
 import io.github.gambiarra.protocol.GambiarraJson;
 import io.github.gambiarra.protocol.Messages;
 import java.io.PrintWriter;

@@ -7,9 +7,9 @@ import io.github.gambiarra.hub.GambiarraHub;
 import io.github.gambiarra.hub.HubOptions;
 import io.github.gambiarra.langchain4j.Gambiarra;
 import io.github.gambiarra.langchain4j.GambiarraChatResponseMetadata;
-import io.github.gambiarra.langchain4j.GambiarraClient;
-import io.github.gambiarra.langchain4j.JoinOptions;
-import io.github.gambiarra.langchain4j.ParticipantSession;
+import io.github.gambiarra.client.GambiarraClient;
+import io.github.gambiarra.client.JoinOptions;
+import io.github.gambiarra.client.ParticipantSession;
 import io.github.gambiarra.llama.EngineOptions;
 import io.github.gambiarra.llama.LlamaEngine;
 import io.github.gambiarra.llama.TinyLlama;
@@ -18,7 +18,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -63,8 +62,8 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--exit", description = "Stop after the answer instead of keeping the hub running.")
     boolean exit;
 
-    /** Counted down to stop (Ctrl-C does it through the shutdown hook; tests directly). */
-    final CountDownLatch stop = new CountDownLatch(1);
+    /** Stops the demo as Ctrl-C does (tests). */
+    final RunUntilStopped running = new RunUntilStopped();
     volatile GambiarraHub hub;
     volatile String roomCode;
 
@@ -93,8 +92,7 @@ public final class DemoCommand implements Callable<Integer> {
         LlamaEngine engine = null;
         ParticipantSession session = null;
         GambiarraClient client = GambiarraClient.create(hubUrl);
-        Thread hook = new Thread(this::shutdown, "gambiarra-demo-stop");
-        Runtime.getRuntime().addShutdownHook(hook);
+        boolean keepRunning = false;
         try {
             step(out, "Creating a room");
             roomCode = client.createRoom("Demo room", null).room().code();
@@ -125,26 +123,26 @@ public final class DemoCommand implements Callable<Integer> {
             out.println();
             out.println("The words are random: the demo model has random weights, so it babbles. Everything else is");
             out.println("real: the hub, the room, the llama.cpp inference and the streaming through the provider.");
-            if (exit) {
-                return 0;
+            if (!exit) {
+                printNext(out, hubUrl, gguf, fellBack || port != 3000 || !host.equals("127.0.0.1") && !host.equals("0.0.0.0"));
+                keepRunning = true;
             }
-            printNext(out, hubUrl, gguf, fellBack || port != 3000 || !host.equals("127.0.0.1") && !host.equals("0.0.0.0"));
-            stop.await();
             return 0;
         } finally {
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-                if (session != null) {
-                    session.close();
-                }
-                if (engine != null) {
-                    engine.close();
-                }
-                client.close();
-                hub.close();
-            } catch (IllegalStateException shuttingDown) {
-                // the hook does it
+            ParticipantSession joined = session;
+            LlamaEngine started = engine;
+            if (!keepRunning) {
+                running.stop(); // --exit, or a step failed: clean up now
             }
+            running.await(() -> {
+                if (joined != null) {
+                    joined.close();
+                }
+                if (started != null) {
+                    started.close();
+                }
+                hub.close();
+            });
         }
     }
 
@@ -196,13 +194,5 @@ public final class DemoCommand implements Callable<Integer> {
     private static void step(PrintWriter out, String what) {
         out.println("==> " + what);
         out.flush();
-    }
-
-    private void shutdown() {
-        stop.countDown();
-        GambiarraHub h = hub;
-        if (h != null) {
-            h.close();
-        }
     }
 }

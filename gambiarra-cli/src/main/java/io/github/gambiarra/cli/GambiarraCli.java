@@ -26,6 +26,13 @@ public final class GambiarraCli implements Runnable {
     public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new GambiarraCli());
         cli.setCaseInsensitiveEnumValuesAllowed(true);
+        // A usage error is one line (what is wrong, where to read more) and exit code 2, not the whole usage text.
+        cli.setParameterExceptionHandler((ex, args) -> {
+            CommandLine where = ex.getCommandLine();
+            where.getErr().println("error: " + ex.getMessage() + " (see '" + where.getCommandSpec().qualifiedName()
+                    + " --help')");
+            return where.getCommandSpec().exitCodeOnInvalidInput();
+        });
         cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             commandLine.getErr().println("error: " + (ex.getMessage() == null ? ex.toString() : ex.getMessage()));
             return 1;

@@ -1,7 +1,7 @@
 package io.github.gambiarra.cli;
 
-import io.github.gambiarra.langchain4j.GambiarraClient;
-import io.github.gambiarra.langchain4j.HubDiscovery;
+import io.github.gambiarra.client.GambiarraClient;
+import io.github.gambiarra.client.HubDiscovery;
 import java.time.Duration;
 import picocli.CommandLine.Option;
 

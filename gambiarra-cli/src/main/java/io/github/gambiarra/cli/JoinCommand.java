@@ -1,26 +1,20 @@
 package io.github.gambiarra.cli;
 
-import io.github.gambiarra.langchain4j.EventSubscription;
-import io.github.gambiarra.langchain4j.GambiarraClient;
-import io.github.gambiarra.langchain4j.GambiarraException;
-import io.github.gambiarra.langchain4j.JoinOptions;
-import io.github.gambiarra.langchain4j.ParticipantSession;
-import io.github.gambiarra.langchain4j.RoomEvent;
-import io.github.gambiarra.langchain4j.RoomEventListener;
+import io.github.gambiarra.client.EventSubscription;
+import io.github.gambiarra.client.GambiarraClient;
+import io.github.gambiarra.client.JoinOptions;
+import io.github.gambiarra.client.LlmServerProbe;
+import io.github.gambiarra.client.ParticipantSession;
+import io.github.gambiarra.client.RoomEvent;
 import io.github.gambiarra.llama.EngineOptions;
 import io.github.gambiarra.llama.LlamaEngine;
-import io.github.gambiarra.protocol.HubEvents;
+import io.github.gambiarra.protocol.HubEvent;
 import io.github.gambiarra.protocol.MachineSpecs;
-import io.github.gambiarra.protocol.ModelNames;
 import io.github.gambiarra.protocol.Participant;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
-import java.io.Writer;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -31,7 +25,6 @@ import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -118,9 +111,8 @@ public final class JoinCommand implements Callable<Integer> {
             description = "Where to look for a local server, in order (default: the usual ports).")
     List<String> probe;
 
-    /** Counted down to stop (Ctrl-C does it through the shutdown hook; tests directly). */
-    final CountDownLatch stop = new CountDownLatch(1);
-    volatile ParticipantSession session;
+    /** Stops the command as Ctrl-C does (tests). */
+    final RunUntilStopped running = new RunUntilStopped();
     /** The engine started for --gguf, stopped when the room is left. */
     volatile LlamaEngine engine;
 
@@ -132,37 +124,35 @@ public final class JoinCommand implements Callable<Integer> {
         if (code == null || code.isBlank()) {
             throw new CommandLine.ParameterException(spec.commandLine(), "a room code is required: gambiarra join ABC123");
         }
-        String hubUrl;
+        if (gguf != null && (endpoint != null || probe != null)) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--gguf runs the model here; it cannot be combined with --endpoint");
+        }
         String chosenModel;
-        String shared;
+        String local;
+        String hubUrl;
         if (gguf != null) {
-            if (endpoint != null || probe != null) {
-                throw new CommandLine.ParameterException(spec.commandLine(),
-                        "--gguf runs the model here; it cannot be combined with --endpoint");
-            }
             hubUrl = hub.resolve(code);
-            boolean hubIsHere = isLoopback(URI.create(hubUrl).getHost());
-            engine = startEngine(hubIsHere, out);
+            engine = startEngine(EndpointLocality.isThisMachine(URI.create(hubUrl).getHost()), out);
             chosenModel = engine.modelName();
-            shared = hubIsHere ? engine.url()
-                    : reachableEndpoint("http://127.0.0.1:" + engine.port(), hubUrl, new PrintWriter(Writer.nullWriter()));
+            local = "http://127.0.0.1:" + engine.port();
             if (maxConcurrency == null) {
                 maxConcurrency = engine.parallel();
             }
         } else {
-            LlmServerProbe probeClient = new LlmServerProbe();
-            LlmServerProbe.Found server;
-            try {
-                server = findServer(probeClient, out);
-            } finally {
-                probeClient.close();
-            }
-            chosenModel = chooseModel(server, out);
+            LlmServerProbe.Found server = findServer(new LlmServerProbe(), out);
+            chosenModel = new ModelChooser(System.console() == null ? null
+                    : new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)), out)
+                    .choose(server, model);
+            local = server.endpoint();
             hubUrl = hub.resolve(code);
-            shared = reachableEndpoint(server.endpoint(), hubUrl, out);
+        }
+        EndpointLocality.Shared shared = new EndpointLocality().forHub(local, hubUrl);
+        if (shared.note() != null) {
+            out.println(shared.note());
         }
         try {
-            return share(code, hubUrl, chosenModel, shared, out, err);
+            return share(code, hubUrl, chosenModel, shared.endpoint(), out, err);
         } finally {
             if (engine != null) {
                 engine.close();
@@ -174,10 +164,12 @@ public final class JoinCommand implements Callable<Integer> {
                           PrintWriter err) throws Exception {
         MachineSpecs specs = noSpecs ? null : new SpecsDetector().detect();
         String name = nickname != null ? nickname : System.getProperty("user.name", "participant");
-
         GambiarraClient client = GambiarraClient.builder().hubUrl(hubUrl).password(password).build();
         JoinOptions.Builder options = JoinOptions.builder().id(id).nickname(name).model(chosenModel).endpoint(shared)
                 .password(password).specs(specs).heartbeatInterval(heartbeat)
+                // This command leaves in its own clean-up, which Ctrl-C runs too.
+                .leaveOnShutdown(false)
+                .waitForHub(true)
                 .listener(new ParticipantSession.Listener() {
                     @Override
                     public void onRejoined(Participant participant) {
@@ -187,7 +179,7 @@ public final class JoinCommand implements Callable<Integer> {
                     @Override
                     public void onHubUnreachable(RuntimeException error, Duration retryIn) {
                         say(err, "cannot reach the hub (" + error.getMessage().split(":")[0] + "); retrying in "
-                                + retryIn.toSeconds() + " s");
+                                + Math.max(1, retryIn.toSeconds()) + " s");
                     }
 
                     @Override
@@ -201,7 +193,7 @@ public final class JoinCommand implements Callable<Integer> {
         if (engine != null) {
             options.closeOnLeave(engine);
         }
-        session = joinWithRetry(client, code, options.build(), err);
+        ParticipantSession session = client.join(code, options.build());
         Participant me = session.participant();
         out.println("Joined room " + code.toUpperCase(Locale.ROOT) + " on " + hubUrl);
         out.println("  id:        " + me.id());
@@ -215,21 +207,12 @@ public final class JoinCommand implements Callable<Integer> {
         out.flush();
 
         EventSubscription events = client.events(code, new RequestLog(me.id(), out));
-        Thread hook = new Thread(() -> {
+        running.await(() -> {
             events.close();
             session.close();
-            stop.countDown();
-        }, "gambiarra-leave");
-        Runtime.getRuntime().addShutdownHook(hook);
-        stop.await();
-        try {
-            Runtime.getRuntime().removeShutdownHook(hook);
-            events.close();
-            session.close();
-        } catch (IllegalStateException shuttingDown) {
-            // the hook is doing it
-        }
+        });
         out.println("Left room " + code.toUpperCase(Locale.ROOT) + ".");
+        out.flush();
         return 0;
     }
 
@@ -262,125 +245,14 @@ public final class JoinCommand implements Callable<Integer> {
             return probeClient.probe(endpoint, null).orElseThrow(() -> new IllegalStateException(
                     "nothing answers at " + endpoint + " (tried /api/tags and /v1/models): is your LLM server running?"));
         }
-        List<LlmServerProbe.Known> candidates = probe == null ? LlmServerProbe.DEFAULTS
+        List<LlmServerProbe.Known> candidates = probe == null ? probeClient.candidates()
                 : probe.stream().map(u -> new LlmServerProbe.Known("server at " + u, u)).toList();
         LlmServerProbe.Found found = probeClient.findLocal(candidates).orElseThrow(() -> new IllegalStateException(
                 "no LLM server found on this machine (looked at " + String.join(", ",
                         candidates.stream().map(LlmServerProbe.Known::url).toList())
-                        + "); start Ollama or LM Studio, or give --endpoint URL"));
+                        + "); start Ollama or LM Studio, or give --endpoint URL (or set " + LlmServerProbe.LLM_ENV + ")"));
         out.println("Found " + found.name() + " at " + found.endpoint() + " serving " + found.models().size() + " model(s)");
         return found;
-    }
-
-    private String chooseModel(LlmServerProbe.Found server, PrintWriter out) throws IOException {
-        List<String> models = server.models();
-        if (model != null) {
-            if (models.isEmpty() || models.stream().anyMatch(m -> ModelNames.same(m, model))) {
-                return models.stream().filter(m -> ModelNames.same(m, model)).findFirst().orElse(model);
-            }
-            throw new IllegalStateException("model '" + model + "' is not served by " + server.endpoint()
-                    + "; it serves: " + String.join(", ", models));
-        }
-        if (models.size() == 1) {
-            return models.get(0);
-        }
-        if (models.isEmpty()) {
-            throw new IllegalStateException(server.endpoint() + " lists no models; name one with --model");
-        }
-        if (System.console() == null) {
-            throw new IllegalStateException(server.endpoint() + " serves several models; choose one with --model: "
-                    + String.join(", ", models));
-        }
-        out.println("Which model do you want to share?");
-        for (int i = 0; i < models.size(); i++) {
-            out.println("  " + (i + 1) + ") " + models.get(i));
-        }
-        out.print("Number [1]: ");
-        out.flush();
-        String answer = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
-        int choice = answer == null || answer.isBlank() ? 1 : Integer.parseInt(answer.trim());
-        if (choice < 1 || choice > models.size()) {
-            throw new IllegalStateException("no model number " + choice);
-        }
-        return models.get(choice - 1);
-    }
-
-    /**
-     * The hub dials the endpoint, so "localhost" only works when the hub runs here too; otherwise
-     * this machine's address on the hub's network is given instead.
-     */
-    static String reachableEndpoint(String endpoint, String hubUrl, PrintWriter out) {
-        try {
-            URI e = URI.create(endpoint);
-            URI h = URI.create(hubUrl);
-            if (!isLoopback(e.getHost()) || isThisMachine(h.getHost())) {
-                return endpoint;
-            }
-            try (DatagramSocket socket = new DatagramSocket()) {
-                socket.connect(new InetSocketAddress(h.getHost(), h.getPort() < 0 ? 80 : h.getPort()));
-                String lan = socket.getLocalAddress().getHostAddress();
-                if (socket.getLocalAddress().isAnyLocalAddress()) {
-                    return endpoint;
-                }
-                String rewritten = new URI(e.getScheme(), null, lan, e.getPort(), e.getPath(), null, null).toString();
-                out.println("The hub is on another machine: sharing " + rewritten + " (make sure your server listens"
-                        + " on the network, e.g. OLLAMA_HOST=0.0.0.0)");
-                return rewritten;
-            }
-        } catch (Exception ex) {
-            return endpoint;
-        }
-    }
-
-    /**
-     * Whether {@code host} (a name, or an address, IPv6 in brackets as URIs give it) is this
-     * machine: loopback, or one of its interfaces' addresses, which is where mDNS finds a hub
-     * running here.
-     */
-    static boolean isThisMachine(String host) {
-        if (host == null) {
-            return false;
-        }
-        try {
-            for (InetAddress address : InetAddress.getAllByName(host)) {
-                if (address.isAnyLocalAddress() || java.net.NetworkInterface.getByInetAddress(address) != null) {
-                    return true;
-                }
-            }
-            return false;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    private static boolean isLoopback(String host) {
-        if (host == null) {
-            return false;
-        }
-        if (host.equalsIgnoreCase("localhost")) {
-            return true;
-        }
-        try {
-            return InetAddress.getByName(host).isLoopbackAddress();
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    private ParticipantSession joinWithRetry(GambiarraClient client, String code, JoinOptions options, PrintWriter err)
-            throws InterruptedException {
-        long delay = 1_000;
-        while (true) {
-            try {
-                return client.join(code, options);
-            } catch (GambiarraException.HubUnreachableException e) {
-                say(err, e.getMessage() + " — retrying in " + delay / 1000 + " s");
-                if (stop.await(delay, java.util.concurrent.TimeUnit.MILLISECONDS)) {
-                    throw new IllegalStateException("stopped before the hub answered");
-                }
-                delay = Math.min(delay * 2, 60_000);
-            }
-        }
     }
 
     private static void say(PrintWriter out, String line) {
@@ -389,28 +261,16 @@ public final class JoinCommand implements Callable<Integer> {
     }
 
     /** Prints one line per request this participant served, from the room's events. */
-    private static final class RequestLog implements RoomEventListener {
-        private final String me;
-        private final PrintWriter out;
-
-        RequestLog(String me, PrintWriter out) {
-            this.me = me;
-            this.out = out;
-        }
-
+    private record RequestLog(String me, PrintWriter out) implements io.github.gambiarra.client.RoomEventListener {
         @Override
         public void onEvent(RoomEvent event) {
             if (!me.equals(event.participantId())) {
                 return;
             }
-            if (event.name().equals(HubEvents.LLM_COMPLETE)) {
-                var d = event.data();
-                say(out, String.format(Locale.ROOT, "%s  %d tokens  %.1f tok/s  (first byte %d ms, total %d ms)",
-                        d.path("model").asText(), d.path("tokens").asLong(), d.path("tokensPerSecond").asDouble(),
-                        d.path("ttftMs").asLong(), d.path("durationMs").asLong()));
-            } else if (event.name().equals(HubEvents.LLM_ERROR)) {
-                say(out, "request failed: " + event.data().path("error").asText());
-            }
+            event.data(HubEvent.LLM_COMPLETE).ifPresent(done -> say(out, String.format(Locale.ROOT,
+                    "%s  %d tokens  %.1f tok/s  (first byte %d ms, total %d ms)", done.model(), done.tokens(),
+                    done.tokensPerSecond(), done.ttftMs(), done.durationMs())));
+            event.data(HubEvent.LLM_ERROR).ifPresent(failed -> say(out, "request failed: " + failed.error()));
         }
     }
 }

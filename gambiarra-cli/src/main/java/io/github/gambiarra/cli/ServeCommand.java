@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -104,8 +103,8 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Wrong room passwords one address may try per minute before 429 (default: ${DEFAULT-VALUE}).")
     int passwordGuesses;
 
-    /** Set when a test wants the command to return once the hub is up rather than wait for Ctrl-C. */
-    CountDownLatch stop = new CountDownLatch(1);
+    /** Stops the hub as Ctrl-C does (tests). */
+    final RunUntilStopped running = new RunUntilStopped();
     volatile GambiarraHub hub;
 
     @Override
@@ -114,22 +113,28 @@ public final class ServeCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--tls-cert and --tls-key go together: give the certificate and its private key");
         }
-        HubOptions options = new HubOptions()
-                .host(host)
-                .port(port)
-                .mdns(mdns)
-                .healthCheckInterval(healthInterval)
-                .offlineTimeout(offlineTimeout)
-                .maxBodyBytes(maxBody)
-                .showEndpoints(showEndpoints)
-                .tokenlessParticipants(tokenlessParticipants)
-                .tls(tlsCert, tlsKey)
-                .defaultMaxConcurrency(defaultMaxConcurrency)
-                .queueSize(queueSize)
-                .queueWait(queueWait)
-                .cooldown(cooldown)
-                .passwordGuesses(passwordGuesses)
-                .dataDir(ephemeral ? null : (dataDir != null ? dataDir : defaultDataDir()));
+        HubOptions options;
+        try {
+            options = new HubOptions()
+                    .host(host)
+                    .port(port)
+                    .mdns(mdns)
+                    .healthCheckInterval(healthInterval)
+                    .offlineTimeout(offlineTimeout)
+                    .maxBodyBytes(maxBody)
+                    .showEndpoints(showEndpoints)
+                    .tokenlessParticipants(tokenlessParticipants)
+                    .tls(tlsCert, tlsKey)
+                    .defaultMaxConcurrency(defaultMaxConcurrency)
+                    .queueSize(queueSize)
+                    .queueWait(queueWait)
+                    .cooldown(cooldown)
+                    .passwordGuesses(passwordGuesses)
+                    .dataDir(ephemeral ? null : (dataDir != null ? dataDir : defaultDataDir()));
+        } catch (IllegalArgumentException e) {
+            // A value the hub cannot take (a port out of range, a zero interval): a usage error.
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
         PrintWriter out = spec.commandLine().getOut();
         if (quiet && System.getProperty(QUIET_LOGS) == null) {
             // Read when the hub's loggers are created, which is at its start: only warnings and errors.
@@ -146,11 +151,6 @@ public final class ServeCommand implements Callable<Integer> {
             throw new IllegalStateException(e.getMessage(), e);
         }
         hub = started;
-        Thread shutdown = new Thread(() -> {
-            started.close();
-            stop.countDown();
-        }, "gambiarra-shutdown");
-        Runtime.getRuntime().addShutdownHook(shutdown);
         if (!quiet) {
             out.println("Gambiarra hub " + VersionProvider.version() + " is running");
             for (String url : urls(options.scheme(), host, started.port())) {
@@ -160,12 +160,12 @@ public final class ServeCommand implements Callable<Integer> {
                 out.println("  announced on the local network as gambiarra-hub-" + started.port());
             }
             out.println(options.dataDir() == null ? "  rooms are kept in memory only (--ephemeral)"
-                    : "  rooms are kept in " + options.dataDir() + " (" + started.rooms().rooms().size() + " restored)");
+                    : "  rooms are kept in " + options.dataDir() + " (" + started.roomCount() + " restored)");
             out.println();
             out.println("Next: gambiarra create --name \"My room\"   (Ctrl-C stops the hub)");
             out.flush();
         }
-        stop.await();
+        running.await(started::close);
         return 0;
     }
 

@@ -8,7 +8,7 @@ import dev.langchain4j.model.chat.response.ChatResponse;
 import io.github.gambiarra.hub.GambiarraHub;
 import io.github.gambiarra.hub.HubOptions;
 import io.github.gambiarra.langchain4j.Gambiarra;
-import io.github.gambiarra.langchain4j.GambiarraClient;
+import io.github.gambiarra.client.GambiarraClient;
 import io.github.gambiarra.llama.TinyLlama;
 import io.github.gambiarra.protocol.Participant;
 import java.io.PrintWriter;
@@ -111,7 +111,7 @@ class GgufCommandsTest {
             }
             assertThat(dir.resolve(TinyLlama.demo().name() + ".gguf")).exists();
         } finally {
-            demo.stop.countDown();
+            demo.running.stop();
         }
         assertThat(exit.get(20, TimeUnit.SECONDS)).isZero();
     }

@@ -3,12 +3,13 @@ package io.github.gambiarra.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.github.gambiarra.client.GambiarraClient;
 import io.github.gambiarra.hub.GambiarraHub;
 import io.github.gambiarra.hub.HubOptions;
 import io.github.gambiarra.protocol.GambiarraJson;
 import io.github.gambiarra.protocol.Messages;
+import io.github.gambiarra.protocol.RoomSummary;
 import io.github.gambiarra.testing.FakeLlmServer;
-import io.github.gambiarra.langchain4j.GambiarraClient;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -36,7 +37,7 @@ class RoomCommandsTest {
         Matcher m = Pattern.compile("Room created! Code: ([A-Z0-9]{6})").matcher(r.out());
         assertThat(m.find()).as(r.out()).isTrue();
         assertThat(r.out()).contains("gambiarra join " + m.group(1));
-        assertThat(hub.rooms().find(m.group(1))).isPresent();
+        assertThat(GambiarraClient.create(hub.url()).listRooms()).extracting(RoomSummary::code).contains(m.group(1));
     }
 
     @Test
@@ -45,7 +46,8 @@ class RoomCommandsTest {
         assertThat(r.exit()).isZero();
         JsonNode json = GambiarraJson.mapper().readTree(r.out());
         String code = json.at("/room/code").asText();
-        assertThat(hub.rooms().find(code).orElseThrow().isProtected()).isTrue();
+        assertThat(GambiarraClient.create(hub.url()).listRooms()).filteredOn(room -> room.code().equals(code))
+                .singleElement().satisfies(room -> assertThat(room.passwordProtected()).isTrue());
     }
 
     @Test

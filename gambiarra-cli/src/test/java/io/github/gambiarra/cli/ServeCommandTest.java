@@ -45,7 +45,7 @@ class ServeCommandTest {
             assertThat(out.toString()).contains("http://127.0.0.1:" + port);
         } finally {
             serve.hub.close();
-            serve.stop.countDown();
+            serve.running.stop();
         }
         assertThat(exit.get(10, TimeUnit.SECONDS)).isZero();
     }
@@ -111,7 +111,7 @@ class ServeCommandTest {
             assertThat(out.toString()).contains("https://127.0.0.1:" + serve.hub.port()).doesNotContain("http://");
         } finally {
             serve.hub.close();
-            serve.stop.countDown();
+            serve.running.stop();
             certificate.delete();
         }
         assertThat(exit.get(10, TimeUnit.SECONDS)).isZero();

@@ -1,15 +1,17 @@
 package io.github.gambiarra.hub;
 
-import io.github.gambiarra.hub.discovery.HubAnnouncer;
-import io.github.gambiarra.hub.events.RoomEvents;
-import io.github.gambiarra.hub.http.HubRouter;
-import io.github.gambiarra.hub.relay.CompletionRelay;
-import io.github.gambiarra.hub.relay.HttpParticipantTransport;
-import io.github.gambiarra.hub.relay.ParticipantTransport;
-import io.github.gambiarra.hub.relay.Dispatcher;
-import io.github.gambiarra.hub.room.RoomRegistry;
-import io.github.gambiarra.hub.room.RoomStore;
-import io.github.gambiarra.protocol.HubEvents;
+import io.github.gambiarra.hub.internal.HubMetrics;
+import io.github.gambiarra.hub.internal.discovery.HubAnnouncer;
+import io.github.gambiarra.hub.internal.events.RoomEvents;
+import io.github.gambiarra.hub.internal.http.HubRouter;
+import io.github.gambiarra.hub.internal.http.Replies;
+import io.github.gambiarra.hub.internal.relay.CompletionRelay;
+import io.github.gambiarra.hub.internal.relay.HttpParticipantTransport;
+import io.github.gambiarra.hub.internal.relay.ParticipantTransport;
+import io.github.gambiarra.hub.internal.relay.Dispatcher;
+import io.github.gambiarra.hub.internal.room.RoomRegistry;
+import io.github.gambiarra.hub.internal.room.RoomStore;
+import io.github.gambiarra.protocol.HubEvent;
 import io.github.gambiarra.protocol.Messages;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -44,15 +46,13 @@ public final class GambiarraHub implements AutoCloseable {
     private final RoomRegistry rooms;
     private final RoomEvents events;
     private final ParticipantTransport transport;
-    private final HubMetrics metrics;
     private final int port;
     private final long sweepTimer;
     private final long pingTimer;
     private final CompletableFuture<HubAnnouncer> announcer;
 
     private GambiarraHub(Vertx vertx, HubOptions options, RoomRegistry rooms, RoomEvents events,
-                         ParticipantTransport transport, HubMetrics metrics, int port) {
-        this.metrics = metrics;
+                         ParticipantTransport transport, int port) {
         this.vertx = vertx;
         this.options = options;
         this.rooms = rooms;
@@ -62,7 +62,7 @@ public final class GambiarraHub implements AutoCloseable {
         long timeout = options.offlineTimeout().toMillis();
         this.sweepTimer = vertx.setPeriodic(options.healthCheckInterval().toMillis(), id -> {
             for (RoomRegistry.Expired expired : rooms.expireSilent(timeout)) {
-                events.publish(HubEvents.PARTICIPANT_OFFLINE, expired.room().code(),
+                events.publish(HubEvent.PARTICIPANT_OFFLINE, expired.room().code(),
                         new Messages.ParticipantRef(expired.participant().id()));
             }
         });
@@ -71,11 +71,13 @@ public final class GambiarraHub implements AutoCloseable {
     }
 
     /**
-     * Starts a hub and returns once it listens.
+     * Starts a hub and returns once it listens. The options are copied: changing them afterwards
+     * changes nothing in the running hub.
      *
      * @throws HubStartException if the port is taken or the address cannot be bound
      */
-    public static GambiarraHub start(HubOptions options) {
+    public static GambiarraHub start(HubOptions given) {
+        HubOptions options = new HubOptions(given);
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(options.eventLoops()).setPreferNativeTransport(true));
         try {
             PemKeyCertOptions tls = tls(options, vertx);
@@ -94,8 +96,8 @@ public final class GambiarraHub implements AutoCloseable {
             HubMetrics metrics = new HubMetrics();
             ParticipantTransport transport = new HttpParticipantTransport(vertx, options.connectTimeout(),
                     options.upstreamIdleTimeout());
-            Dispatcher dispatcher = new Dispatcher(vertx, events, options, metrics);
-            new CompletionRelay(transport, events, dispatcher, metrics, options);
+            CompletionRelay relay = new CompletionRelay(transport, events, metrics, options);
+            Dispatcher dispatcher = new Dispatcher(vertx, events, options, metrics, relay, Replies::reject);
             HubRouter.Services services = new HubRouter.Services(options, rooms, events, dispatcher, metrics,
                     room -> {
                         if (store != null) {
@@ -111,7 +113,7 @@ public final class GambiarraHub implements AutoCloseable {
             await(vertx.deployVerticle(() -> new HttpVerticle(options, tls, requested, services, throttle, bound),
                     new DeploymentOptions().setInstances(options.eventLoops())));
             int actualPort = bound[0];
-            GambiarraHub hub = new GambiarraHub(vertx, options, rooms, events, transport, metrics, actualPort);
+            GambiarraHub hub = new GambiarraHub(vertx, options, rooms, events, transport, actualPort);
             LOG.info("hub listening on {}:{} ({} transport)", options.host(), actualPort,
                     vertx.isNativeTransportEnabled() ? "native" : "NIO");
             return hub;
@@ -166,23 +168,14 @@ public final class GambiarraHub implements AutoCloseable {
         return options.scheme() + "://" + host + ":" + port;
     }
 
-    /** The Prometheus text the hub serves on {@code /metrics}. */
-    public String metricsText() {
-        return metrics.scrape();
+    /** How many rooms the hub holds now (those restored from its data directory included). */
+    public int roomCount() {
+        return rooms.rooms().size();
     }
 
-    /** The rooms this hub holds. */
-    public RoomRegistry rooms() {
-        return rooms;
-    }
-
-    /** Room activity, for in-process listeners. */
-    public RoomEvents events() {
-        return events;
-    }
-
+    /** A copy of the options the hub runs with (changing it changes nothing). */
     public HubOptions options() {
-        return options;
+        return new HubOptions(options);
     }
 
     /** The mDNS service name, once announced; null when mDNS is off or not yet announced. */

@@ -36,8 +36,41 @@ public final class HubOptions {
     private Duration passwordGuessWindow = Duration.ofMinutes(1);
     private java.nio.file.Path dataDir;
     private int eventLoops = Math.max(1, Runtime.getRuntime().availableProcessors());
-    private int passwordIterations = io.github.gambiarra.hub.room.PasswordHasher.DEFAULT_ITERATIONS;
+    private int passwordIterations = io.github.gambiarra.hub.internal.room.PasswordHasher.DEFAULT_ITERATIONS;
     private Clock clock = Clock.systemUTC();
+
+    /** Options with every default. */
+    public HubOptions() {
+    }
+
+    /** A copy of {@code other}; the hub takes one at start, so later changes to {@code other} change nothing. */
+    public HubOptions(HubOptions other) {
+        this.host = other.host;
+        this.port = other.port;
+        this.healthCheckInterval = other.healthCheckInterval;
+        this.offlineTimeout = other.offlineTimeout;
+        this.sseHeartbeat = other.sseHeartbeat;
+        this.connectTimeout = other.connectTimeout;
+        this.upstreamIdleTimeout = other.upstreamIdleTimeout;
+        this.maxBodyBytes = other.maxBodyBytes;
+        this.mdns = other.mdns;
+        this.mdnsAddress = other.mdnsAddress;
+        this.showEndpoints = other.showEndpoints;
+        this.tokenlessParticipants = other.tokenlessParticipants;
+        this.tlsCert = other.tlsCert;
+        this.tlsKey = other.tlsKey;
+        this.defaultMaxConcurrency = other.defaultMaxConcurrency;
+        this.queueSize = other.queueSize;
+        this.queueWait = other.queueWait;
+        this.failuresBeforeCooldown = other.failuresBeforeCooldown;
+        this.cooldown = other.cooldown;
+        this.passwordGuesses = other.passwordGuesses;
+        this.passwordGuessWindow = other.passwordGuessWindow;
+        this.dataDir = other.dataDir;
+        this.eventLoops = other.eventLoops;
+        this.passwordIterations = other.passwordIterations;
+        this.clock = other.clock;
+    }
 
     /** Address to listen on; {@code 0.0.0.0} (the default) for every interface. */
     public HubOptions host(String host) {

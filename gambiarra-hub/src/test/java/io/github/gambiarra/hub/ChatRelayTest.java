@@ -154,7 +154,7 @@ class ChatRelayTest {
         HubClient.Reply r = chat("ghost");
         assertThat(r.status()).isEqualTo(502);
         assertThat(r.json().at("/error/message").asText()).contains("ghost");
-        assertThat(hub.rooms().find(code).orElseThrow().participant("ghost").orElseThrow().inFlight()).isZero();
+        assertThat(client.inFlight(code, "ghost")).isZero();
     }
 
     @Test
@@ -241,7 +241,7 @@ class ChatRelayTest {
             chat("joao");
         }
         Eventually.await("in-flight back to 0",
-                () -> hub.rooms().find(code).orElseThrow().participant("joao").orElseThrow().inFlight() == 0);
+                () -> client.inFlight(code, "joao") == 0);
     }
 
     @Test

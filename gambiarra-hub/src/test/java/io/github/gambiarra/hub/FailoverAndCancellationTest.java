@@ -3,6 +3,9 @@ package io.github.gambiarra.hub;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.gambiarra.testing.FakeLlmServer;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -21,6 +24,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** PROTOCOL.md Part 2.3 and 2.4: failover, cool-down, cancellation, participants that die mid-answer. */
 class FailoverAndCancellationTest {
@@ -125,7 +130,7 @@ class FailoverAndCancellationTest {
         assertThat(reader.readLine()).contains("tok0");
         response.body().close();
         assertThat(upstreamSawClose.await(5, TimeUnit.SECONDS)).as("upstream connection closed by the hub").isTrue();
-        Eventually.await("slot freed", () -> hub.rooms().find(code).orElseThrow().participant("alive").orElseThrow().inFlight() == 0);
+        Eventually.await("slot freed", () -> client.inFlight(code, "alive") == 0);
     }
 
     @Test
@@ -158,8 +163,9 @@ class FailoverAndCancellationTest {
         assertThat(upstreamSawClose.await(5, TimeUnit.SECONDS)).as("upstream connection closed by the hub").isTrue();
     }
 
-    @Test
-    void participantThatDiesMidStreamEndsTheClientStreamPromptly() throws Exception {
+    @ParameterizedTest(name = "dies after {0}")
+    @ValueSource(strings = {"a whole event", "half of the next event"})
+    void participantThatDiesMidStreamEndsTheClientStreamWithAnErrorEvent(String when) throws Exception {
         try (ServerSocket dying = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             CompletableFuture<Void> server = CompletableFuture.runAsync(() -> {
                 try (Socket s = dying.accept()) {
@@ -167,6 +173,9 @@ class FailoverAndCancellationTest {
                     byte[] buf = new byte[8192];
                     in.read(buf);
                     String chunk = "data: " + FakeLlmServer.chunk("m", "partial", null) + "\n\n";
+                    if (when.startsWith("half")) {
+                        chunk += "data: {\"id\":\"chatcmpl-cut\",\"choi";
+                    }
                     String head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n";
                     s.getOutputStream().write((head + Integer.toHexString(chunk.length()) + "\r\n" + chunk + "\r\n")
                             .getBytes(StandardCharsets.UTF_8));
@@ -186,17 +195,34 @@ class FailoverAndCancellationTest {
                 BufferedReader reader = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8));
                 assertThat(reader.readLine()).contains("partial");
                 long before = System.nanoTime();
-                CompletableFuture<Void> drained = CompletableFuture.runAsync(() -> {
+                // The stream ends cleanly (no I/O error) with an error event the client can read.
+                CompletableFuture<List<String>> rest = CompletableFuture.supplyAsync(() -> {
+                    List<String> lines = new ArrayList<>();
                     try {
-                        while (reader.readLine() != null) {
-                            // read until the hub closes the stream
+                        String line;
+                        while ((line = reader.readLine()) != null) {
+                            lines.add(line);
                         }
-                    } catch (java.io.IOException expected) {
-                        // an abrupt close is the signal
+                    } catch (java.io.IOException e) {
+                        throw new IllegalStateException("the stream was cut instead of ended", e);
                     }
+                    return lines;
                 });
-                drained.get(3, TimeUnit.SECONDS);
+                List<String> lines = rest.get(3, TimeUnit.SECONDS);
                 assertThat(Duration.ofNanos(System.nanoTime() - before)).isLessThan(Duration.ofSeconds(2));
+                String error = lines.stream().filter(l -> l.startsWith("data: ")).reduce((a, b) -> b).orElseThrow();
+                JsonNode json = HubClient.JSON.readTree(error.substring(6));
+                assertThat(json.at("/error/code").asText()).isEqualTo("participant_disconnected");
+                assertThat(json.at("/error/type").asText()).isEqualTo("upstream_error");
+                assertThat(json.at("/error/participant").asText()).isEqualTo("fragile");
+                assertThat(json.at("/error/message").asText()).contains("fragile").contains("mid-answer");
+                assertThat(lines).doesNotContain("data: [DONE]");
+                // Half an event is never relayed: every data line the client got is whole JSON.
+                for (String line : lines) {
+                    if (line.startsWith("data: ")) {
+                        assertThat(HubClient.JSON.readTree(line.substring(6)).has("error")).as(line).isTrue();
+                    }
+                }
                 assertThat(sse.next("llm:error").data().get("error").asText()).contains("mid-answer");
                 server.get(5, TimeUnit.SECONDS);
             }
@@ -224,6 +250,6 @@ class FailoverAndCancellationTest {
             accepted.get(5, TimeUnit.SECONDS).close();
         }
         Eventually.await("in-flight back to 0",
-                () -> hub.rooms().find(code).orElseThrow().participant("silent").orElseThrow().inFlight() == 0);
+                () -> client.inFlight(code, "silent") == 0);
     }
 }

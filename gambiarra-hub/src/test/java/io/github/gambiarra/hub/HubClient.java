@@ -92,6 +92,48 @@ final class HubClient {
         return r.json().at("/room/code").asText();
     }
 
+    /** The participant's requests in flight, as {@code GET /participants} reports them; -1 if it is not there. */
+    int inFlight(String code, String id) throws Exception {
+        for (JsonNode p : get("/rooms/" + code + "/participants").json().get("participants")) {
+            if (p.get("id").asText().equals(id)) {
+                return p.at("/stats/inFlight").asInt();
+            }
+        }
+        return -1;
+    }
+
+    /** Whether the room lists a participant with this id. */
+    boolean hasParticipant(String code, String id) throws Exception {
+        return hasParticipant(code, id, null);
+    }
+
+    /** Whether the (protected) room lists a participant with this id, asked with its password. */
+    boolean hasParticipant(String code, String id, String password) throws Exception {
+        String path = "/rooms/" + code + "/participants";
+        Reply list = password == null ? get(path) : get(path, password);
+        for (JsonNode p : list.json().get("participants")) {
+            if (p.get("id").asText().equals(id)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The room's {@code GET /rooms} row. */
+    JsonNode roomRow(String code) throws Exception {
+        for (JsonNode r : get("/rooms").json().get("rooms")) {
+            if (r.get("code").asText().equals(code)) {
+                return r;
+            }
+        }
+        throw new AssertionError("room " + code + " is not listed");
+    }
+
+    /** The hub's Prometheus text. */
+    String metrics() throws Exception {
+        return get("/metrics").body();
+    }
+
     /** Joins {@code code} as {@code id} serving {@code model} at {@code endpoint}. */
     Reply join(String code, String id, String model, String endpoint) throws Exception {
         return post("/rooms/" + code + "/join", "{\"id\":\"" + id + "\",\"nickname\":\"" + id + "-nick\",\"model\":\""

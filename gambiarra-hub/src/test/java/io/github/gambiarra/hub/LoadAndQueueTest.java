@@ -99,8 +99,7 @@ class LoadAndQueueTest {
             assertThat(client.get("/rooms/" + code + "/participants").json().at("/participants/0/status").asText())
                     .isEqualTo("busy");
             CompletableFuture<HubClient.Reply> queued = chatAsync(code, "*");
-            Eventually.await("second request queued", () -> hub.rooms().find(code).orElseThrow()
-                    .participant("solo").orElseThrow().inFlight() == 1 && slow.chatRequestCount() == 1);
+            Eventually.await("second request queued", () -> client.inFlight(code, "solo") == 1 && slow.chatRequestCount() == 1);
             assertThat(queued).isNotDone();
             release.countDown();
             assertThat(first.get(10, TimeUnit.SECONDS).status()).isEqualTo(200);
@@ -120,7 +119,7 @@ class LoadAndQueueTest {
         CompletableFuture<HubClient.Reply> running = chatAsync(code, "*");
         Eventually.await("first running", () -> slow.inFlight() == 1);
         CompletableFuture<HubClient.Reply> waiting = chatAsync(code, "*");
-        Eventually.await("second queued", () -> hub.metricsText().contains("gambiarra_requests_queued{room=\"" + code + "\"} 1.0"));
+        Eventually.await("second queued", () -> client.metrics().contains("gambiarra_requests_queued{room=\"" + code + "\"} 1.0"));
         HubClient.Reply rejected = chatAsync(code, "*").get(10, TimeUnit.SECONDS);
         assertThat(rejected.status()).isEqualTo(429);
         assertThat(rejected.header("Retry-After")).matches("\\d+");

@@ -2,7 +2,7 @@ package io.github.gambiarra.hub;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.gambiarra.hub.discovery.HubAnnouncer;
+import io.github.gambiarra.hub.internal.discovery.HubAnnouncer;
 import java.net.InetAddress;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;

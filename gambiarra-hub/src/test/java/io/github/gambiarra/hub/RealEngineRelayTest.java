@@ -121,7 +121,7 @@ class RealEngineRelayTest {
         Eventually.await("the engine cancelled the generation", () -> first.cancelledRequests() == cancelledBefore + 1);
         Eventually.await("the engine's slot freed", () -> first.activeRequests() == 0);
         Eventually.await("the hub's slot freed",
-                () -> hub.rooms().find(code).orElseThrow().participant("first").orElseThrow().inFlight() == 0);
+                () -> client.inFlight(code, "first") == 0);
         // The single slot serves the next request.
         assertThat(chat("first", 3, false).json().at("/usage/completion_tokens").asInt()).isEqualTo(3);
     }

@@ -5,9 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.URI;
 import java.net.http.HttpRequest;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** PROTOCOL.md Part 1, room management: every endpoint's success and error answers. */
 class RoomEndpointsTest {
@@ -113,7 +116,7 @@ class RoomEndpointsTest {
         assertThat(p.at("/config/stop/0").asText()).isEqualTo("###");
         assertThat(p.get("joinedAt").asLong()).isPositive();
         assertThat(p.get("lastSeen").asLong()).isEqualTo(p.get("joinedAt").asLong());
-        assertThat(r.json().get("roomId").asText()).isEqualTo(hub.rooms().find(code).orElseThrow().room().id());
+        assertThat(r.json().get("roomId").asText()).isEqualTo(client.roomRow(code).get("id").asText());
     }
 
     @Test
@@ -164,17 +167,32 @@ class RoomEndpointsTest {
         assertThat(none.status()).isEqualTo(401);
         assertThat(none.json().get("error").asText()).isEqualTo("Invalid password");
         assertThat(client.post("/rooms/" + code + "/join", base + ",\"password\":\"wrong\"}").status()).isEqualTo(401);
-        assertThat(hub.rooms().find(code).orElseThrow().participantCount()).isZero();
+        assertThat(client.roomRow(code).get("participantCount").asInt()).isZero();
         assertThat(client.post("/rooms/" + code + "/join", base + ",\"password\":\"s3cret\"}").status()).isEqualTo(201);
     }
 
     @Test
-    void passwordIsStoredOnlyAsSaltedHash() throws Exception {
+    void passwordIsStoredOnlyAsSaltedHash(@TempDir Path data) throws Exception {
+        hub.close();
+        hub = GambiarraHub.start(new HubOptions().host("127.0.0.1").port(0).passwordIterations(1_000).dataDir(data));
+        client = new HubClient(hub.url());
         String code = client.post("/rooms", "{\"name\":\"L\",\"password\":\"s3cret\"}").json().at("/room/code").asText();
-        String hash = hub.rooms().find(code).orElseThrow().passwordHash();
-        assertThat(hash).startsWith("pbkdf2-sha256$").doesNotContain("s3cret");
         String other = client.post("/rooms", "{\"name\":\"L2\",\"password\":\"s3cret\"}").json().at("/room/code").asText();
-        assertThat(hub.rooms().find(other).orElseThrow().passwordHash()).isNotEqualTo(hash);
+        String stored = Files.readString(data.resolve("rooms.json"));
+        assertThat(stored).doesNotContain("s3cret");
+        JsonNode rooms = HubClient.JSON.readTree(stored).get("rooms");
+        String hash = null;
+        String otherHash = null;
+        for (JsonNode r : rooms) {
+            if (r.get("code").asText().equals(code)) {
+                hash = r.get("passwordHash").asText();
+            } else if (r.get("code").asText().equals(other)) {
+                otherHash = r.get("passwordHash").asText();
+            }
+        }
+        assertThat(hash).startsWith("pbkdf2-sha256$");
+        assertThat(otherHash).startsWith("pbkdf2-sha256$").isNotEqualTo(hash);
+        assertThat(client.get("/rooms").body()).doesNotContain("pbkdf2");
     }
 
     @Test

@@ -9,6 +9,11 @@ import dev.langchain4j.model.chat.listener.ChatModelListener;
 import dev.langchain4j.model.chat.request.ChatRequestParameters;
 import dev.langchain4j.model.openai.OpenAiChatModel;
 import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
+import io.github.gambiarra.client.GambiarraClient;
+import io.github.gambiarra.client.GambiarraException;
+import io.github.gambiarra.client.HubDiscovery;
+import io.github.gambiarra.langchain4j.internal.ErrorMapping;
+import io.github.gambiarra.langchain4j.internal.OkHttpClientAdapterBuilder;
 import io.github.gambiarra.protocol.Messages;
 import io.github.gambiarra.protocol.Participant;
 import java.time.Duration;
@@ -54,8 +59,7 @@ public final class Gambiarra implements ModelCatalog {
             throw new IllegalArgumentException("a room code is required, e.g. Gambiarra.create(\"ABC123\")");
         }
         this.roomCode = b.roomCode.trim().toUpperCase(java.util.Locale.ROOT);
-        this.hubUrl = b.hubUrl != null ? GambiarraClient.stripSlash(b.hubUrl)
-                : HubDiscovery.standard(b.discoveryTimeout).locate(roomCode).url();
+        this.hubUrl = b.hubUrl != null ? GambiarraClient.stripSlash(b.hubUrl) : locate(roomCode, b.discoveryTimeout);
         this.password = b.password;
         this.timeout = b.timeout;
         this.maxRetries = b.maxRetries;
@@ -70,6 +74,14 @@ public final class Gambiarra implements ModelCatalog {
             cb.timeout(timeout);
         }
         this.client = cb.build();
+    }
+
+    private static String locate(String roomCode, Duration discoveryTimeout) {
+        try {
+            return HubDiscovery.standard(discoveryTimeout).locate(roomCode).url();
+        } catch (GambiarraException e) {
+            throw ErrorMapping.fromHub(e, roomCode);
+        }
     }
 
     /** The room {@code roomCode} on a hub found automatically. */
@@ -101,7 +113,11 @@ public final class Gambiarra implements ModelCatalog {
 
     /** Everyone in the room, offline participants included. */
     public List<Participant> listParticipants() {
-        return client.listParticipants(roomCode);
+        try {
+            return client.listParticipants(roomCode);
+        } catch (GambiarraException e) {
+            throw ErrorMapping.fromHub(e, roomCode);
+        }
     }
 
     /**
@@ -112,7 +128,13 @@ public final class Gambiarra implements ModelCatalog {
     @Override
     public List<ModelDescription> listModels() {
         List<ModelDescription> models = new ArrayList<>();
-        for (Messages.ModelEntry m : client.listModels(roomCode)) {
+        List<Messages.ModelEntry> entries;
+        try {
+            entries = client.listModels(roomCode);
+        } catch (GambiarraException e) {
+            throw ErrorMapping.fromHub(e, roomCode);
+        }
+        for (Messages.ModelEntry m : entries) {
             String model = m.gambiarra() == null ? m.id() : m.gambiarra().model();
             models.add(ModelDescription.builder()
                     .name(m.id())
@@ -131,7 +153,7 @@ public final class Gambiarra implements ModelCatalog {
         return ModelProvider.OTHER;
     }
 
-    /** The hub protocol client for this hub (rooms, joining, events). */
+    /** The hub client for this hub (rooms, joining, events), the one the models' traffic shares. */
     public GambiarraClient client() {
         return client;
     }
@@ -160,7 +182,8 @@ public final class Gambiarra implements ModelCatalog {
     }
 
     OpenAiChatModel.OpenAiChatModelBuilder configure(OpenAiChatModel.OpenAiChatModelBuilder b, String route) {
-        b.baseUrl(baseUrl()).apiKey(apiKey()).modelName(route)
+        b.httpClientBuilder(new OkHttpClientAdapterBuilder(client.httpClient()))
+                .baseUrl(baseUrl()).apiKey(apiKey()).modelName(route)
                 .logRequests(logRequests).logResponses(logResponses)
                 .supportedCapabilities(capabilities)
                 .defaultRequestParameters(defaultRequestParameters)
@@ -170,7 +193,8 @@ public final class Gambiarra implements ModelCatalog {
 
     OpenAiStreamingChatModel.OpenAiStreamingChatModelBuilder configure(
             OpenAiStreamingChatModel.OpenAiStreamingChatModelBuilder b, String route) {
-        b.baseUrl(baseUrl()).apiKey(apiKey()).modelName(route)
+        b.httpClientBuilder(new OkHttpClientAdapterBuilder(client.httpClient()))
+                .baseUrl(baseUrl()).apiKey(apiKey()).modelName(route)
                 .logRequests(logRequests).logResponses(logResponses)
                 .defaultRequestParameters(defaultRequestParameters)
                 .timeout(timeout);

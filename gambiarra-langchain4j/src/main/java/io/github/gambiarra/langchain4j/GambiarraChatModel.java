@@ -5,7 +5,7 @@ import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.request.ChatRequestParameters;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.openai.OpenAiChatModel;
-import io.github.gambiarra.langchain4j.internal.HubErrors;
+import io.github.gambiarra.langchain4j.internal.ErrorMapping;
 import io.github.gambiarra.langchain4j.internal.Responses;
 
 /**
@@ -52,7 +52,7 @@ public final class GambiarraChatModel extends RoomRoute implements ChatModel {
         try {
             return Responses.withRoomMetadata(delegate.doChat(chatRequest), room.roomCode());
         } catch (RuntimeException e) {
-            throw HubErrors.translate(e, room.hubUrl(), room.roomCode(), routeOf(chatRequest));
+            throw ErrorMapping.translate(e, room.hubUrl(), room.roomCode(), routeOf(chatRequest));
         }
     }
 

@@ -192,7 +192,7 @@ class GambiarraChatModelTest {
     @Test
     void unknownRoomSaysToCheckTheCode() {
         assertThatThrownBy(() -> Gambiarra.builder().hubUrl(room.hub.url()).roomCode("nope42").maxRetries(0).build().any().chat("hi"))
-                .isInstanceOf(GambiarraException.RoomNotFoundException.class)
+                .isInstanceOf(RoomNotFoundException.class)
                 .hasMessageContaining("room NOPE42 not found on " + room.hub.url())
                 .hasMessageContaining("gambiarra list");
     }
@@ -205,7 +205,7 @@ class GambiarraChatModelTest {
         }
         String url = "http://127.0.0.1:" + port;
         assertThatThrownBy(() -> Gambiarra.builder().hubUrl(url).roomCode("ABC123").maxRetries(0).build().any().chat("hi"))
-                .isInstanceOf(GambiarraException.HubUnreachableException.class)
+                .isInstanceOf(HubUnreachableException.class)
                 .hasMessageContaining("cannot reach the Gambiarra hub at " + url)
                 .hasMessageContaining("GAMBIARRA_HUB");
     }

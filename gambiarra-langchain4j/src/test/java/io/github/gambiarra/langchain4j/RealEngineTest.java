@@ -1,5 +1,9 @@
 package io.github.gambiarra.langchain4j;
 
+import io.github.gambiarra.client.GambiarraClient;
+import io.github.gambiarra.client.JoinOptions;
+import io.github.gambiarra.client.ParticipantSession;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,5 +1,9 @@
 package io.github.gambiarra.langchain4j;
 
+import io.github.gambiarra.client.GambiarraClient;
+import io.github.gambiarra.client.JoinOptions;
+import io.github.gambiarra.client.ParticipantSession;
+
 import io.github.gambiarra.hub.GambiarraHub;
 import io.github.gambiarra.hub.HubOptions;
 import io.github.gambiarra.protocol.Messages;

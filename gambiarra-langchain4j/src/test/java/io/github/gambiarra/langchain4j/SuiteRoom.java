@@ -3,7 +3,7 @@ package io.github.gambiarra.langchain4j;
 import com.sun.net.httpserver.HttpServer;
 import dev.langchain4j.model.chat.common.AbstractBaseChatModelIT;
 import io.github.gambiarra.hub.HubOptions;
-import io.github.gambiarra.testing.ScriptedModel;
+import io.github.gambiarra.testing.RuleBasedModel;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -15,7 +15,7 @@ import java.time.Duration;
 /**
  * The room LangChain4j's shared provider suites run against: a real hub on loopback, participant
  * {@code joao} serving {@code llama3:latest} and {@code maria} serving {@code qwen2.5}, both
- * answered by a {@link ScriptedModel}; and a loopback file server for the suites' two images, so
+ * answered by a {@link RuleBasedModel}; and a loopback file server for the suites' two images, so
  * that "an image at a public URL" means one the participant's server downloads itself.
  */
 final class SuiteRoom implements AutoCloseable {
@@ -24,7 +24,7 @@ final class SuiteRoom implements AutoCloseable {
 
     // The participants send no heartbeats here, and the suites' cancellation case alone waits 30 s.
     final RoomFixture room = new RoomFixture(new HubOptions().offlineTimeout(Duration.ofMinutes(10)));
-    final ScriptedModel model = new ScriptedModel()
+    final RuleBasedModel model = new RuleBasedModel()
             .knowImage(AbstractBaseChatModelIT.class, CAT, "a cat")
             .knowImage(AbstractBaseChatModelIT.class, DICE, "two dice");
     private final HttpServer files;

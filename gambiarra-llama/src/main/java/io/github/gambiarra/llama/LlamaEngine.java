@@ -7,6 +7,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import de.kherud.llama.LlamaIterator;
+import io.github.gambiarra.protocol.Messages;
+import io.github.gambiarra.protocol.openai.ChatCompletion;
+import io.github.gambiarra.protocol.openai.ChatCompletionChunk;
+import io.github.gambiarra.protocol.openai.ChatMessage;
+import io.github.gambiarra.protocol.openai.OpenAiWire;
+import io.github.gambiarra.protocol.openai.Usage;
 import de.kherud.llama.LlamaModel;
 import de.kherud.llama.LlamaOutput;
 import de.kherud.llama.LogLevel;
@@ -19,6 +25,8 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -48,7 +56,6 @@ public final class LlamaEngine implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LlamaEngine.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_BODY = 16 * 1024 * 1024;
-    private static final byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII);
 
     private final EngineOptions options;
     private final LlamaModel model;
@@ -207,21 +214,15 @@ public final class LlamaEngine implements AutoCloseable {
         } else if (method.equals("GET") && path.equals("/api/tags")) {
             send(exchange, 200, tags());
         } else if (method.equals("GET") && (path.equals("/health") || path.equals("/"))) {
-            ObjectNode ok = JSON.createObjectNode().put("status", "ok").put("model", options.modelName());
-            send(exchange, 200, ok);
+            send(exchange, 200, Map.of("status", "ok", "model", options.modelName()));
         } else {
             error(exchange, 404, "no route " + method + " " + path, "invalid_request_error", null);
         }
     }
 
-    private ObjectNode models() {
-        ObjectNode list = JSON.createObjectNode().put("object", "list");
-        list.putArray("data").addObject()
-                .put("id", options.modelName())
-                .put("object", "model")
-                .put("created", created)
-                .put("owned_by", "gambiarra-llama");
-        return list;
+    private Messages.ModelList models() {
+        return Messages.ModelList.of(List.of(new Messages.ModelEntry(options.modelName(), "model", created,
+                "gambiarra-llama", null)));
     }
 
     private ObjectNode tags() throws IOException {
@@ -286,12 +287,8 @@ public final class LlamaEngine implements AutoCloseable {
             error(exchange, 500, "generation failed: " + e.getMessage(), "server_error", null);
             return;
         }
-        ObjectNode answer = header(id, "chat.completion");
-        ObjectNode choice = answer.putArray("choices").addObject().put("index", 0);
-        choice.putObject("message").put("role", "assistant").put("content", text.toString());
-        choice.put("finish_reason", finishReason(request, tokens));
-        usage(answer, promptTokens, tokens);
-        send(exchange, 200, answer);
+        send(exchange, 200, ChatCompletion.of(id, Instant.now().getEpochSecond(), options.modelName(),
+                ChatMessage.assistant(text.toString()), finishReason(request, tokens), Usage.of(promptTokens, tokens)));
     }
 
     private void stream(HttpExchange exchange, ChatRequest request, String id, int promptTokens) throws IOException {
@@ -299,37 +296,26 @@ public final class LlamaEngine implements AutoCloseable {
         exchange.getResponseHeaders().set("Cache-Control", "no-cache");
         exchange.sendResponseHeaders(200, 0);
         OutputStream out = exchange.getResponseBody();
-        ObjectNode first = chunk(id);
-        first.withArray("choices").addObject().put("index", 0).putNull("finish_reason")
-                .putObject("delta").put("role", "assistant").put("content", "");
-        event(out, first);
+        long created = Instant.now().getEpochSecond();
+        String name = options.modelName();
+        event(out, ChatCompletionChunk.of(id, created, name, ChatMessage.assistant(""), null));
         int tokens;
         try {
             tokens = generate(request, output -> {
                 if (!output.text.isEmpty()) {
-                    ObjectNode c = chunk(id);
-                    c.withArray("choices").addObject().put("index", 0).putNull("finish_reason")
-                            .putObject("delta").put("content", output.text);
-                    event(out, c);
+                    event(out, ChatCompletionChunk.of(id, created, name, ChatMessage.text(output.text), null));
                 }
             });
         } catch (RuntimeException e) {
-            ObjectNode failure = JSON.createObjectNode();
-            failure.putObject("error").put("message", "generation failed: " + e.getMessage()).put("type", "server_error");
-            event(out, failure);
+            event(out, new Messages.OpenAiError(new Messages.OpenAiError.Detail("generation failed: " + e.getMessage(),
+                    "server_error", null, null, null)));
             return;
         }
-        ObjectNode last = chunk(id);
-        last.withArray("choices").addObject().put("index", 0).put("finish_reason", finishReason(request, tokens))
-                .putObject("delta");
-        event(out, last);
+        event(out, ChatCompletionChunk.of(id, created, name, ChatMessage.empty(), finishReason(request, tokens)));
         if (request.includeUsage) {
-            ObjectNode usage = chunk(id);
-            usage.putArray("choices");
-            usage(usage, promptTokens, tokens);
-            event(out, usage);
+            event(out, ChatCompletionChunk.usageOnly(id, created, name, Usage.of(promptTokens, tokens)));
         }
-        out.write(DONE);
+        out.write(OpenAiWire.done());
         out.flush();
     }
 
@@ -372,34 +358,13 @@ public final class LlamaEngine implements AutoCloseable {
         return request.maxTokens > 0 && tokens >= request.maxTokens ? "length" : "stop";
     }
 
-    private ObjectNode header(String id, String object) {
-        return JSON.createObjectNode()
-                .put("id", id)
-                .put("object", object)
-                .put("created", Instant.now().getEpochSecond())
-                .put("model", options.modelName());
-    }
-
-    private ObjectNode chunk(String id) {
-        ObjectNode c = header(id, "chat.completion.chunk");
-        c.putArray("choices");
-        return c;
-    }
-
-    private static void usage(ObjectNode target, int promptTokens, int completionTokens) {
-        target.putObject("usage")
-                .put("prompt_tokens", promptTokens)
-                .put("completion_tokens", completionTokens)
-                .put("total_tokens", promptTokens + completionTokens);
-    }
-
-    private static void event(OutputStream out, JsonNode data) throws IOException {
-        out.write(("data: " + JSON.writeValueAsString(data) + "\n\n").getBytes(StandardCharsets.UTF_8));
+    private static void event(OutputStream out, Object data) throws IOException {
+        out.write(OpenAiWire.event(data));
         out.flush();
     }
 
-    private static void send(HttpExchange exchange, int status, JsonNode body) throws IOException {
-        byte[] bytes = JSON.writeValueAsBytes(body);
+    private static void send(HttpExchange exchange, int status, Object body) throws IOException {
+        byte[] bytes = OpenAiWire.jsonBytes(body);
         exchange.getResponseHeaders().set("Content-Type", "application/json");
         exchange.sendResponseHeaders(status, bytes.length);
         exchange.getResponseBody().write(bytes);
@@ -407,15 +372,7 @@ public final class LlamaEngine implements AutoCloseable {
 
     private static void error(HttpExchange exchange, int status, String message, String type, String param)
             throws IOException {
-        ObjectNode body = JSON.createObjectNode();
-        ObjectNode error = body.putObject("error").put("message", message).put("type", type);
-        if (param != null) {
-            error.put("param", param);
-        } else {
-            error.putNull("param");
-        }
-        error.putNull("code");
-        send(exchange, status, body);
+        send(exchange, status, new Messages.OpenAiError(new Messages.OpenAiError.Detail(message, type, null, param, null)));
     }
 
     /**

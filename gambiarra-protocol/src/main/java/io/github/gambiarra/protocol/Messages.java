@@ -64,19 +64,41 @@ public final class Messages {
     public record HubHealth(String status, long timestamp) {
     }
 
-    /** The room-management error shape: {@code {"error": "..."}}. */
-    public record Error(String error) {
+    /**
+     * The room-management error shape: {@code {"error": "...", "code": "..."}}. {@code error} stays
+     * the message, as the original protocol has it (its clients print it); {@code code} is an
+     * {@link ErrorCode} beside it, for clients that decide by code.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Error(String error, String code) {
+        /** The error for {@code code}, with a message for people. */
+        public static Error of(ErrorCode code, String message) {
+            return new Error(message, code.wire());
+        }
     }
 
-    /** The OpenAI error shape used on {@code /v1/...}: {@code {"error":{"message","type","code"}}}. */
+    /**
+     * The OpenAI error shape used on {@code /v1/...} and as the last event of a stream that failed:
+     * {@code {"error":{"message","type","code","param"}}}.
+     */
     public record OpenAiError(Detail error) {
-        /** The inner object of an OpenAI error. */
+        /**
+         * The inner object of an OpenAI error. {@code participant} (an addition, absent when none)
+         * names the participant the error is about.
+         */
         @JsonInclude(JsonInclude.Include.ALWAYS)
-        public record Detail(String message, String type, String code) {
+        public record Detail(String message, String type, String code, String param,
+                             @JsonInclude(JsonInclude.Include.NON_NULL) String participant) {
         }
 
-        public static OpenAiError of(String message, String type, String code) {
-            return new OpenAiError(new Detail(message, type, code));
+        /** The error for {@code code}, with a message for people. */
+        public static OpenAiError of(ErrorCode code, String message) {
+            return new OpenAiError(new Detail(message, code.openAiType(), code.wire(), null, null));
+        }
+
+        /** The error for {@code code} about one participant. */
+        public static OpenAiError about(ErrorCode code, String message, String participantId) {
+            return new OpenAiError(new Detail(message, code.openAiType(), code.wire(), null, participantId));
         }
     }
 
@@ -88,6 +110,7 @@ public final class Messages {
     }
 
     /** One participant as an OpenAI model; its {@code id} is the participant id. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     public record ModelEntry(String id, String object, long created,
                              @JsonProperty("owned_by") String ownedBy, ModelDetails gambiarra) {
     }
@@ -98,7 +121,7 @@ public final class Messages {
     }
 
     /** Data of {@code participant:left} and {@code participant:offline}. */
-    public record ParticipantRef(String participantId) {
+    public record ParticipantRef(String participantId) implements AboutParticipant {
     }
 
     /** Data of {@code connected}. */
@@ -106,15 +129,15 @@ public final class Messages {
     }
 
     /** Data of {@code llm:request}. */
-    public record LlmRequest(String participantId, String model) {
+    public record LlmRequest(String participantId, String model) implements AboutParticipant {
     }
 
     /** Data of {@code llm:complete}: how one request went. */
     public record LlmComplete(String participantId, String model, long ttftMs, long durationMs, long tokens,
-                              double tokensPerSecond) {
+                              double tokensPerSecond) implements AboutParticipant {
     }
 
     /** Data of {@code llm:error}. */
-    public record LlmError(String participantId, String error) {
+    public record LlmError(String participantId, String error) implements AboutParticipant {
     }
 }

@@ -18,11 +18,18 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Participant(String id, String nickname, String model, String endpoint,
                           MachineSpecs specs, GenerationConfig config, ParticipantStatus status,
-                          long joinedAt, long lastSeen, Integer maxConcurrency, ParticipantStats stats) {
+                          long joinedAt, long lastSeen, Integer maxConcurrency, ParticipantStats stats)
+        implements AboutParticipant {
 
     /** A participant as the original protocol describes it, without the additions. */
     public Participant(String id, String nickname, String model, String endpoint, MachineSpecs specs,
                        GenerationConfig config, ParticipantStatus status, long joinedAt, long lastSeen) {
         this(id, nickname, model, endpoint, specs, config, status, joinedAt, lastSeen, null, null);
+    }
+
+    /** The same as {@link #id()}: a {@code participant:joined} event is about this participant. */
+    @Override
+    public String participantId() {
+        return id;
     }
 }

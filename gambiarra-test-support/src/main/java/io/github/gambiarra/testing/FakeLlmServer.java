@@ -2,16 +2,21 @@ package io.github.gambiarra.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.github.gambiarra.protocol.Messages;
+import io.github.gambiarra.protocol.openai.ChatCompletion;
+import io.github.gambiarra.protocol.openai.ChatCompletionChunk;
+import io.github.gambiarra.protocol.openai.ChatMessage;
+import io.github.gambiarra.protocol.openai.OpenAiWire;
+import io.github.gambiarra.protocol.openai.Usage;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
@@ -24,8 +29,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A small, real OpenAI-compatible server standing in for a participant's LLM server (Ollama,
- * LM Studio, ...) in tests. It listens on 127.0.0.1 on a free port, records every request it
- * receives, and answers chat completions with a default reply or with scripted ones.
+ * LM Studio, ...) in tests, and behind {@code gambiarra fake-llm}. It listens on 127.0.0.1 on a
+ * free port (or where it is told), records every request it receives, and answers chat
+ * completions with a default reply or with scripted ones. Everything it writes goes through the
+ * protocol's OpenAI wire records.
  *
  * <pre>{@code
  * try (FakeLlmServer llm = FakeLlmServer.start("llama3")) {
@@ -34,9 +41,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  *     FakeLlmServer.Recorded request = llm.takeRequest();
  * }
  * }</pre>
+ *
+ * Like OkHttp's MockWebServer, it checks itself: {@link #close()} fails when answers enqueued with
+ * {@link #enqueue} were never used, since a test that scripted an answer nobody asked for is not
+ * testing what it says.
  */
 public final class FakeLlmServer implements AutoCloseable {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = io.github.gambiarra.protocol.GambiarraJson.mapper();
 
     /** A request as the server received it. */
     public record Recorded(String method, String path, Map<String, List<String>> headers, String body) {
@@ -113,10 +124,97 @@ public final class FakeLlmServer implements AutoCloseable {
             out.flush();
         }
 
+        /** Writes one event carrying {@code value} (a wire record) as JSON. */
+        public void event(Object value) throws IOException {
+            OutputStream out = http.getResponseBody();
+            out.write(OpenAiWire.event(value));
+            out.flush();
+        }
+
+        /**
+         * Writes {@code answer}: a {@code chat.completion}, or, when the request streams, a role chunk,
+         * one chunk per token (or tool-call fragment) {@code gap} apart, the finish chunk, the usage
+         * chunk if the request asked for it ({@code stream_options.include_usage}), and {@code [DONE]}.
+         */
+        public void send(Answer answer, String id, Duration gap) throws IOException, InterruptedException {
+            long created = System.currentTimeMillis() / 1000;
+            Usage usage = Usage.of(answer.promptTokens(), answer.completionTokens());
+            if (!streaming()) {
+                ChatMessage message = answer.calls().isEmpty() ? ChatMessage.assistant(answer.text())
+                        : ChatMessage.toolCalls(answer.calls().stream()
+                                .map(c -> ChatMessage.ToolCall.of(c.id(), c.name(), c.arguments())).toList());
+                json(200, OpenAiWire.json(ChatCompletion.of(id, created, model, message, answer.finishReason(), usage)));
+                return;
+            }
+            startStream();
+            event(ChatCompletionChunk.of(id, created, model, new ChatMessage("assistant", null, null), null));
+            for (String token : answer.tokens()) {
+                pause(gap);
+                event(ChatCompletionChunk.of(id, created, model, ChatMessage.text(token), null));
+            }
+            for (int i = 0; i < answer.calls().size(); i++) {
+                Answer.Call call = answer.calls().get(i);
+                List<String> pieces = fragments(call.arguments());
+                for (int p = 0; p < pieces.size(); p++) {
+                    pause(gap);
+                    ChatMessage.ToolCall fragment = p == 0 ? ChatMessage.ToolCall.start(i, call.id(), call.name(), pieces.get(p))
+                            : ChatMessage.ToolCall.more(i, pieces.get(p));
+                    event(ChatCompletionChunk.of(id, created, model, new ChatMessage(null, null, List.of(fragment)), null));
+                }
+            }
+            event(ChatCompletionChunk.of(id, created, model, ChatMessage.empty(), answer.finishReason()));
+            if (request.json().path("stream_options").path("include_usage").asBoolean(false)) {
+                event(ChatCompletionChunk.usageOnly(id, created, model, usage));
+            }
+            done();
+        }
+
+        private static void pause(Duration gap) throws InterruptedException {
+            if (gap != null && !gap.isZero()) {
+                Thread.sleep(gap.toMillis());
+            }
+        }
+
+        /** Tool-call arguments the way servers stream them: a few non-blank pieces. */
+        private static List<String> fragments(String arguments) {
+            List<String> pieces = new ArrayList<>();
+            int i = 0;
+            while (i < arguments.length()) {
+                int end = Math.min(arguments.length(), i + 8);
+                while (end < arguments.length() && arguments.substring(i, end).isBlank()) {
+                    end++;
+                }
+                pieces.add(arguments.substring(i, end));
+                i = end;
+            }
+            if (pieces.isEmpty()) {
+                pieces.add("");
+            }
+            return pieces;
+        }
+
         /** Writes {@code data: [DONE]} and closes the body. */
         public void done() throws IOException {
-            event("[DONE]");
-            http.getResponseBody().close();
+            OutputStream out = http.getResponseBody();
+            out.write(OpenAiWire.done());
+            out.close();
+        }
+
+        /**
+         * Drops the connection as a crashing server would: no end of the chunked body, no more
+         * bytes. Ends the responder.
+         */
+        public void abort() {
+            throw new Aborted();
+        }
+    }
+
+    /** Thrown by {@link Exchange#abort()}: the JDK server then closes the socket without ending the body. */
+    private static final class Aborted extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Aborted() {
+            super("aborted by the test", null, false, false);
         }
     }
 
@@ -129,7 +227,7 @@ public final class FakeLlmServer implements AutoCloseable {
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile Responder fallback;
 
-    private FakeLlmServer(String model) throws IOException {
+    private FakeLlmServer(String model, InetSocketAddress address) throws IOException {
         this.model = model;
         this.fallback = echo("Hello from " + model);
         this.executor = Executors.newCachedThreadPool(r -> {
@@ -141,24 +239,36 @@ public final class FakeLlmServer implements AutoCloseable {
         if (System.getProperty("sun.net.httpserver.nodelay") == null) {
             System.setProperty("sun.net.httpserver.nodelay", "true");
         }
-        this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        this.server = HttpServer.create(address, 0);
         server.setExecutor(executor);
         server.createContext("/", this::handle);
         server.start();
     }
 
-    /** Starts a server that serves {@code model}. */
+    /** Starts a server that serves {@code model} on 127.0.0.1, on a free port. */
     public static FakeLlmServer start(String model) {
+        return start(model, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+    }
+
+    /** Starts a server that serves {@code model} at {@code address} (port 0 for a free one). */
+    public static FakeLlmServer start(String model, InetSocketAddress address) {
         try {
-            return new FakeLlmServer(model);
+            return new FakeLlmServer(model, address);
         } catch (IOException e) {
-            throw new IllegalStateException("cannot start fake LLM server", e);
+            throw new IllegalStateException("cannot listen on " + address + ": " + e.getMessage(), e);
         }
     }
 
     /** Base URL, e.g. {@code http://127.0.0.1:43121}: what a participant gives as its endpoint. */
     public String url() {
-        return "http://127.0.0.1:" + server.getAddress().getPort();
+        InetSocketAddress address = server.getAddress();
+        String host = address.getAddress().isAnyLocalAddress() ? "127.0.0.1" : address.getAddress().getHostAddress();
+        return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + address.getPort();
+    }
+
+    /** The model name it serves. */
+    public String model() {
+        return model;
     }
 
     public int port() {
@@ -213,20 +323,23 @@ public final class FakeLlmServer implements AutoCloseable {
                     inFlight.decrementAndGet();
                 }
             } else if (path.equals("/v1/models")) {
-                new Exchange(http, recorded, model).json(200,
-                        "{\"object\":\"list\",\"data\":[{\"id\":\"" + model + "\",\"object\":\"model\",\"owned_by\":\"fake\"}]}");
+                new Exchange(http, recorded, model).json(200, OpenAiWire.json(Messages.ModelList.of(List.of(
+                        new Messages.ModelEntry(model, "model", 1_700_000_000L, "fake", null)))));
             } else if (path.equals("/api/tags")) {
-                new Exchange(http, recorded, model).json(200, "{\"models\":[{\"name\":\"" + model + "\",\"model\":\"" + model + "\"}]}");
+                new Exchange(http, recorded, model).json(200, OpenAiWire.json(Map.of("models",
+                        List.of(Map.of("name", model, "model", model)))));
             } else {
-                new Exchange(http, recorded, model).json(404, "{\"error\":\"not found\"}");
+                new Exchange(http, recorded, model).json(404, OpenAiWire.json(Messages.OpenAiError.of(
+                        io.github.gambiarra.protocol.ErrorCode.NOT_FOUND, "not found: " + path)));
             }
         } catch (IOException e) {
             // the other side went away: nothing to answer
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } finally {
-            http.close();
+        } catch (Aborted e) {
+            throw e; // leaves the exchange open: the server closes the connection mid-body
         }
+        http.close();
     }
 
     // ---- ready-made responders ------------------------------------------------------------
@@ -247,10 +360,10 @@ public final class FakeLlmServer implements AutoCloseable {
         return ex -> ex.json(200, completion(ex.model(), content));
     }
 
-    /** Answers with an HTTP error and an OpenAI-shaped body. */
+    /** Answers with an HTTP error and an OpenAI-shaped body, as an upstream server would. */
     public static Responder error(int status, String message) {
-        return ex -> ex.json(status, "{\"error\":{\"message\":" + quote(message)
-                + ",\"type\":\"server_error\",\"code\":null}}");
+        return ex -> ex.json(status, OpenAiWire.json(new Messages.OpenAiError(
+                new Messages.OpenAiError.Detail(message, "server_error", null, null, null))));
     }
 
     /** Streams {@code content} as one chunk per word, {@code gap} apart, then usage and [DONE]. */
@@ -272,116 +385,48 @@ public final class FakeLlmServer implements AutoCloseable {
 
     /** Answers with one tool call (non-streaming), or streams it in argument pieces when asked to stream. */
     public static Responder toolCall(String id, String function, String argumentsJson) {
-        return ex -> {
-            if (!ex.streaming()) {
-                ObjectNode root = (ObjectNode) JSON.readTree(completion(ex.model(), ""));
-                ObjectNode choice = (ObjectNode) root.get("choices").get(0);
-                ObjectNode message = (ObjectNode) choice.get("message");
-                message.putNull("content");
-                ObjectNode call = message.putArray("tool_calls").addObject();
-                call.put("id", id);
-                call.put("type", "function");
-                call.putObject("function").put("name", function).put("arguments", argumentsJson);
-                choice.put("finish_reason", "tool_calls");
-                ex.json(200, root.toString());
-                return;
-            }
-            ex.startStream();
-            int mid = argumentsJson.length() / 2;
-            String[] pieces = {argumentsJson.substring(0, mid), argumentsJson.substring(mid)};
-            for (int i = 0; i < pieces.length; i++) {
-                ObjectNode root = JSON.createObjectNode();
-                root.put("id", "chatcmpl-fake").put("object", "chat.completion.chunk").put("created", 1_700_000_000L)
-                        .put("model", ex.model());
-                ObjectNode choice = root.putArray("choices").addObject();
-                choice.put("index", 0);
-                ObjectNode call = choice.putObject("delta").putArray("tool_calls").addObject();
-                call.put("index", 0);
-                ObjectNode fn = call.putObject("function");
-                if (i == 0) {
-                    call.put("id", id).put("type", "function");
-                    fn.put("name", function);
-                }
-                fn.put("arguments", pieces[i]);
-                choice.putNull("finish_reason");
-                ex.event(root.toString());
-            }
-            ex.event(chunk(ex.model(), null, "tool_calls"));
-            ex.event(usageChunk(ex.model(), 7, 3));
-            ex.done();
-        };
+        return ex -> ex.send(Answer.toolCalls(List.of(new Answer.Call(id, function, argumentsJson)), 7),
+                "chatcmpl-fake", Duration.ZERO);
     }
 
     /** A chat.completion body with {@code content} and a usage block. */
     public static String completion(String model, String content) {
-        ObjectNode root = JSON.createObjectNode();
-        root.put("id", "chatcmpl-fake");
-        root.put("object", "chat.completion");
-        root.put("created", 1_700_000_000L);
-        root.put("model", model);
-        ArrayNode choices = root.putArray("choices");
-        ObjectNode choice = choices.addObject();
-        choice.put("index", 0);
-        ObjectNode message = choice.putObject("message");
-        message.put("role", "assistant");
-        message.put("content", content);
-        choice.put("finish_reason", "stop");
-        ObjectNode usage = root.putObject("usage");
         int completion = content.isEmpty() ? 0 : content.split("\\s+").length;
-        usage.put("prompt_tokens", 5);
-        usage.put("completion_tokens", completion);
-        usage.put("total_tokens", 5 + completion);
-        return root.toString();
+        return OpenAiWire.json(ChatCompletion.of("chatcmpl-fake", 1_700_000_000L, model, ChatMessage.assistant(content),
+                "stop", Usage.of(5, completion)));
     }
 
     /** One chat.completion.chunk with a content delta (or none) and a finish reason (or none). */
     public static String chunk(String model, String content, String finishReason) {
-        ObjectNode root = JSON.createObjectNode();
-        root.put("id", "chatcmpl-fake");
-        root.put("object", "chat.completion.chunk");
-        root.put("created", 1_700_000_000L);
-        root.put("model", model);
-        ObjectNode choice = root.putArray("choices").addObject();
-        choice.put("index", 0);
-        ObjectNode delta = choice.putObject("delta");
-        if (content != null) {
-            delta.put("role", "assistant");
-            delta.put("content", content);
-        }
-        if (finishReason == null) {
-            choice.putNull("finish_reason");
-        } else {
-            choice.put("finish_reason", finishReason);
-        }
-        return root.toString();
+        ChatMessage delta = content == null ? ChatMessage.empty() : ChatMessage.assistant(content);
+        return OpenAiWire.json(ChatCompletionChunk.of("chatcmpl-fake", 1_700_000_000L, model, delta, finishReason));
     }
 
     /** The final usage-only chunk OpenAI sends with {@code stream_options.include_usage}. */
     public static String usageChunk(String model, int prompt, int completion) {
-        ObjectNode root = JSON.createObjectNode();
-        root.put("id", "chatcmpl-fake");
-        root.put("object", "chat.completion.chunk");
-        root.put("created", 1_700_000_000L);
-        root.put("model", model);
-        root.putArray("choices");
-        ObjectNode usage = root.putObject("usage");
-        usage.put("prompt_tokens", prompt);
-        usage.put("completion_tokens", completion);
-        usage.put("total_tokens", prompt + completion);
-        return root.toString();
+        return OpenAiWire.json(ChatCompletionChunk.usageOnly("chatcmpl-fake", 1_700_000_000L, model,
+                Usage.of(prompt, completion)));
     }
 
-    static String quote(String s) {
-        try {
-            return JSON.writeValueAsString(s);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+    /** Answers enqueued with {@link #enqueue} that no request has used yet. */
+    public int unusedAnswers() {
+        return script.size();
     }
 
+    /**
+     * Stops the server.
+     *
+     * @throws AssertionError if answers enqueued with {@link #enqueue} were never used
+     */
     @Override
     public void close() {
         server.stop(0);
         executor.shutdownNow();
+        int unused = script.size();
+        if (unused > 0) {
+            script.clear();
+            throw new AssertionError(unused + " answer(s) enqueued on the fake LLM server for " + model
+                    + " were never used: the requests the test expected did not arrive");
+        }
     }
 }

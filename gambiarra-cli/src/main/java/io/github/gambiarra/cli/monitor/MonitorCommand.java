@@ -3,7 +3,7 @@ package io.github.gambiarra.cli.monitor;
 import io.github.gambiarra.cli.DurationConverter;
 import io.github.gambiarra.cli.HubOption;
 import io.github.gambiarra.cli.VersionProvider;
-import io.github.gambiarra.langchain4j.GambiarraClient;
+import io.github.gambiarra.client.GambiarraClient;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;

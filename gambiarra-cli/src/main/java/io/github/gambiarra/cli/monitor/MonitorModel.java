@@ -1,11 +1,11 @@
 package io.github.gambiarra.cli.monitor;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.github.gambiarra.langchain4j.RoomEvent;
-import io.github.gambiarra.protocol.GambiarraJson;
-import io.github.gambiarra.protocol.HubEvents;
+import io.github.gambiarra.client.RoomEvent;
+import io.github.gambiarra.protocol.HubEvent;
 import io.github.gambiarra.protocol.MachineSpecs;
+import io.github.gambiarra.protocol.Messages;
 import io.github.gambiarra.protocol.Participant;
+import io.github.gambiarra.protocol.Room;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
@@ -149,73 +149,58 @@ public final class MonitorModel {
     /** Applies one event of room {@code code}. */
     public synchronized void apply(String code, RoomEvent event, long nowMillis) {
         Tab tab = addRoom(code, null);
-        JsonNode d = event.data();
         String id = event.participantId();
         Card card = id == null ? null : tab.cards.get(id);
         String who = card == null ? id : card.nickname;
-        switch (event.name()) {
-            case HubEvents.CONNECTED -> tab.connection = Connection.LIVE;
-            case HubEvents.ROOM_CREATED -> {
-                String newCode = d.path("code").asText();
-                if (!newCode.isEmpty()) {
-                    log(nowMillis, newCode, "room created: " + d.path("name").asText());
-                }
+        HubEvent<?> type = event.type();
+        if (type == HubEvent.CONNECTED) {
+            tab.connection = Connection.LIVE;
+        } else if (type == HubEvent.ROOM_CREATED) {
+            Room room = event.data(HubEvent.ROOM_CREATED).orElseThrow();
+            log(nowMillis, room.code(), "room created: " + room.name());
+        } else if (type == HubEvent.PARTICIPANT_JOINED) {
+            Participant p = event.data(HubEvent.PARTICIPANT_JOINED).orElseThrow();
+            fill(tab.cards.computeIfAbsent(p.id(), k -> new Card()), p);
+            log(nowMillis, code, p.nickname() + " joined with " + p.model());
+        } else if (type == HubEvent.PARTICIPANT_LEFT) {
+            tab.cards.remove(id);
+            log(nowMillis, code, who + " left");
+        } else if (type == HubEvent.PARTICIPANT_OFFLINE) {
+            status(card, "offline");
+            log(nowMillis, code, who + " went offline");
+        } else if (type == HubEvent.PARTICIPANT_ONLINE) {
+            if (card != null && !"online".equals(card.status)) {
+                log(nowMillis, code, who + " is " + ("offline".equals(card.status) ? "back online" : "free again"));
             }
-            case HubEvents.PARTICIPANT_JOINED -> {
-                try {
-                    Participant p = GambiarraJson.mapper().treeToValue(d, Participant.class);
-                    Card c = tab.cards.computeIfAbsent(p.id(), k -> new Card());
-                    fill(c, p);
-                    log(nowMillis, code, p.nickname() + " joined with " + p.model());
-                } catch (Exception e) {
-                    log(nowMillis, code, "participant joined (unreadable: " + e.getMessage() + ")");
-                }
+            status(card, "online");
+        } else if (type == HubEvent.PARTICIPANT_BUSY) {
+            status(card, "busy");
+            log(nowMillis, code, who + " is busy (at its limit)");
+        } else if (type == HubEvent.LLM_REQUEST) {
+            Messages.LlmRequest request = event.data(HubEvent.LLM_REQUEST).orElseThrow();
+            if (card != null) {
+                card.inFlight++;
             }
-            case HubEvents.PARTICIPANT_LEFT -> {
-                tab.cards.remove(id);
-                log(nowMillis, code, who + " left");
+            log(nowMillis, code, "→ " + who + " (" + request.model() + ")");
+        } else if (type == HubEvent.LLM_COMPLETE) {
+            Messages.LlmComplete done = event.data(HubEvent.LLM_COMPLETE).orElseThrow();
+            if (card != null) {
+                card.inFlight = Math.max(0, card.inFlight - 1);
+                card.requests++;
+                card.lastTtftMs = done.ttftMs();
+                card.lastTokensPerSecond = done.tokensPerSecond();
             }
-            case HubEvents.PARTICIPANT_OFFLINE -> {
-                status(card, "offline");
-                log(nowMillis, code, who + " went offline");
+            log(nowMillis, code, String.format(Locale.ROOT, "✓ %s  %d tokens  %.1f tok/s  ttft %d ms", who,
+                    done.tokens(), done.tokensPerSecond(), done.ttftMs()));
+        } else if (type == HubEvent.LLM_ERROR) {
+            Messages.LlmError failed = event.data(HubEvent.LLM_ERROR).orElseThrow();
+            if (card != null) {
+                card.inFlight = Math.max(0, card.inFlight - 1);
+                card.failures++;
             }
-            case HubEvents.PARTICIPANT_ONLINE -> {
-                if (card != null && !"online".equals(card.status)) {
-                    log(nowMillis, code, who + " is " + ("offline".equals(card.status) ? "back online" : "free again"));
-                }
-                status(card, "online");
-            }
-            case HubEvents.PARTICIPANT_BUSY -> {
-                status(card, "busy");
-                log(nowMillis, code, who + " is busy (at its limit)");
-            }
-            case HubEvents.LLM_REQUEST -> {
-                if (card != null) {
-                    card.inFlight++;
-                }
-                log(nowMillis, code, "→ " + who + " (" + d.path("model").asText() + ")");
-            }
-            case HubEvents.LLM_COMPLETE -> {
-                if (card != null) {
-                    card.inFlight = Math.max(0, card.inFlight - 1);
-                    card.requests++;
-                    card.lastTtftMs = d.path("ttftMs").asLong();
-                    card.lastTokensPerSecond = d.path("tokensPerSecond").asDouble();
-                }
-                log(nowMillis, code, String.format(Locale.ROOT, "✓ %s  %d tokens  %.1f tok/s  ttft %d ms", who,
-                        d.path("tokens").asLong(), d.path("tokensPerSecond").asDouble(), d.path("ttftMs").asLong()));
-            }
-            case HubEvents.LLM_ERROR -> {
-                if (card != null) {
-                    card.inFlight = Math.max(0, card.inFlight - 1);
-                    card.failures++;
-                }
-                log(nowMillis, code, "✗ " + who + ": " + d.path("error").asText());
-            }
-            default -> {
-                // events this monitor does not know are ignored, as the protocol allows
-            }
+            log(nowMillis, code, "✗ " + who + ": " + failed.error());
         }
+        // events this monitor does not know are ignored, as the protocol allows
     }
 
     private static void status(Card card, String status) {

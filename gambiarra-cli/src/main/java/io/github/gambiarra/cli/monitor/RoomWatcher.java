@@ -1,10 +1,11 @@
 package io.github.gambiarra.cli.monitor;
 
-import io.github.gambiarra.langchain4j.EventSubscription;
-import io.github.gambiarra.langchain4j.GambiarraClient;
-import io.github.gambiarra.langchain4j.RoomEvent;
-import io.github.gambiarra.langchain4j.RoomEventListener;
-import io.github.gambiarra.protocol.HubEvents;
+import io.github.gambiarra.client.EventSubscription;
+import io.github.gambiarra.client.GambiarraClient;
+import io.github.gambiarra.client.GambiarraException;
+import io.github.gambiarra.client.RoomEvent;
+import io.github.gambiarra.client.RoomEventListener;
+import io.github.gambiarra.protocol.HubEvent;
 import io.github.gambiarra.protocol.RoomSummary;
 import java.time.Clock;
 import java.time.Duration;
@@ -87,12 +88,11 @@ public final class RoomWatcher implements AutoCloseable {
             @Override
             public void onEvent(RoomEvent event) {
                 model.apply(code, event, clock.millis());
-                if (wholeHub && event.name().equals(HubEvents.ROOM_CREATED)) {
-                    String created = event.data().path("code").asText();
-                    if (!created.isEmpty()) {
-                        model.addRoom(created, event.data().path("name").asText(null));
-                        watch(created);
-                    }
+                if (wholeHub) {
+                    event.data(HubEvent.ROOM_CREATED).ifPresent(created -> {
+                        model.addRoom(created.code(), created.name());
+                        watch(created.code());
+                    });
                 }
                 changed.run();
             }
@@ -103,7 +103,7 @@ public final class RoomWatcher implements AutoCloseable {
                     return;
                 }
                 model.connection(code, MonitorModel.Connection.RECONNECTING);
-                if (error instanceof io.github.gambiarra.langchain4j.GambiarraException.RoomNotFoundException) {
+                if (error instanceof GambiarraException.RoomNotFoundException) {
                     model.notice("room " + code + " is not on the hub (any more)");
                 }
                 changed.run();

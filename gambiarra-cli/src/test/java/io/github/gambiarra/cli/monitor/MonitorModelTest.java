@@ -2,8 +2,7 @@ package io.github.gambiarra.cli.monitor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.github.gambiarra.langchain4j.RoomEvent;
+import io.github.gambiarra.client.RoomEvent;
 import io.github.gambiarra.protocol.GambiarraJson;
 import io.github.gambiarra.protocol.MachineSpecs;
 import io.github.gambiarra.protocol.Participant;
@@ -17,9 +16,8 @@ import org.junit.jupiter.api.Test;
 class MonitorModelTest {
     static final long T = 1_700_000_000_000L;
 
-    static RoomEvent event(String name, String json) throws Exception {
-        JsonNode data = GambiarraJson.mapper().readTree(json);
-        return new RoomEvent(name, data);
+    static RoomEvent event(String name, String json) {
+        return RoomEvent.read(name, json);
     }
 
     static String screen(MonitorModel model, int width, int height) {

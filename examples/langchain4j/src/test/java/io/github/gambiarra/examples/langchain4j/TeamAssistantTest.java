@@ -7,7 +7,7 @@ import dev.langchain4j.model.chat.response.ChatResponse;
 import io.github.gambiarra.hub.GambiarraHub;
 import io.github.gambiarra.hub.HubOptions;
 import io.github.gambiarra.langchain4j.Gambiarra;
-import io.github.gambiarra.langchain4j.GambiarraClient;
+import io.github.gambiarra.client.GambiarraClient;
 import io.github.gambiarra.protocol.Messages;
 import io.github.gambiarra.testing.FakeLlmServer;
 import java.util.concurrent.CompletableFuture;

@@ -1,0 +1,31 @@
+package io.github.gambiarra.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Every command answers a usage mistake with one line on stderr and exit code 2, before touching a hub. */
+class UsageErrorsTest {
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "create                                | --name",
+            "join                                  | a room code is required",
+            "join ABC123 --gguf x.gguf --endpoint http://localhost:1 | cannot be combined",
+            "serve --port 70000                    | port",
+            "serve --health-interval soon          | soon",
+            "serve --tls-cert a.pem                | --tls-key",
+            "chat                                  | CODE",
+            "list --no-such-option                 | --no-such-option",
+            "fake-llm --port -3                    | --port",
+            "demo --max-tokens 0                   | --max-tokens",
+    })
+    void aUsageMistakeIsOneLineAndExitCodeTwo(String command, String mentioned) {
+        CliRun r = CliRun.run(command.trim().split("\\s+"));
+        assertThat(r.exit()).as(r.err()).isEqualTo(2);
+        assertThat(r.err().strip().lines()).as(r.err()).hasSize(1);
+        assertThat(r.err()).startsWith("error: ").contains(mentioned.trim()).contains("--help");
+        assertThat(r.out()).isEmpty();
+    }
+}

@@ -1,0 +1,34 @@
+package io.github.gambiarra.client;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How long to wait before trying the hub again after failing to reach it: {@code first}, then
+ * twice as long after each further failure, never more than {@code max}. A participant that loses
+ * its hub, and a first join that waits for one, both pace themselves with it.
+ *
+ * @param first the wait after the first failure
+ * @param max   the longest wait
+ */
+public record Backoff(Duration first, Duration max) {
+    /** 1 s, 2 s, 4 s ... up to a minute. */
+    public static final Backoff DEFAULT = new Backoff(Duration.ofSeconds(1), Duration.ofMinutes(1));
+
+    public Backoff {
+        Objects.requireNonNull(first, "first");
+        Objects.requireNonNull(max, "max");
+        if (first.isNegative() || first.isZero() || max.compareTo(first) < 0) {
+            throw new IllegalArgumentException("a backoff needs 0 < first <= max, got " + first + " and " + max);
+        }
+    }
+
+    /** The wait after {@code failures} failures in a row (1 for the first). */
+    public Duration delay(int failures) {
+        long millis = first.toMillis();
+        for (int i = 1; i < failures && millis < max.toMillis(); i++) {
+            millis *= 2;
+        }
+        return Duration.ofMillis(Math.min(millis, max.toMillis()));
+    }
+}

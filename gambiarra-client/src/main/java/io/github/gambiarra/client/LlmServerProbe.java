@@ -1,0 +1,118 @@
+package io.github.gambiarra.client;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.github.gambiarra.client.internal.Http;
+import io.github.gambiarra.protocol.GambiarraJson;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.Response;
+import okhttp3.ResponseBody;
+
+/**
+ * Finds the LLM server on this machine and the models it serves, the way {@code gambiarra join}
+ * does: the server named by {@code GAMBIARRA_LLM} if set, else the usual ports of Ollama, LM Studio,
+ * LocalAI / llama.cpp, vLLM and text-generation-webui. Each is asked the way it answers: Ollama's
+ * {@code /api/tags}, then the OpenAI {@code /v1/models}.
+ *
+ * <pre>{@code
+ * LlmServerProbe.Found server = new LlmServerProbe().findLocal()
+ *         .orElseThrow(() -> new IllegalStateException("start Ollama or LM Studio first"));
+ * System.out.println(server.name() + " at " + server.endpoint() + " serves " + server.models());
+ * }</pre>
+ */
+public final class LlmServerProbe {
+    /** The environment variable naming this machine's LLM server when it is not on its usual port. */
+    public static final String LLM_ENV = "GAMBIARRA_LLM";
+
+    /** A server known by its default port. */
+    public record Known(String name, String url) {
+    }
+
+    /** The servers looked for when none is named, in this order. */
+    public static final List<Known> DEFAULTS = List.of(
+            new Known("Ollama", "http://localhost:11434"),
+            new Known("LM Studio", "http://localhost:1234"),
+            new Known("LocalAI / llama.cpp", "http://localhost:8080"),
+            new Known("vLLM", "http://localhost:8000"),
+            new Known("text-generation-webui", "http://localhost:5000"));
+
+    /** What answered at an endpoint: the server's kind, its base URL and the models it lists. */
+    public record Found(String name, String endpoint, List<String> models) {
+    }
+
+    private final OkHttpClient http = Http.shared().newBuilder()
+            .connectTimeout(Duration.ofMillis(800))
+            .readTimeout(Duration.ofSeconds(3))
+            .build();
+    private final UnaryOperator<String> environment;
+
+    /** A probe that reads {@code GAMBIARRA_LLM} from the environment. */
+    public LlmServerProbe() {
+        this(System::getenv);
+    }
+
+    LlmServerProbe(UnaryOperator<String> environment) {
+        this.environment = environment;
+    }
+
+    /** Where to look, in order: {@code GAMBIARRA_LLM} when set, else {@link #DEFAULTS}. */
+    public List<Known> candidates() {
+        String named = environment.apply(LLM_ENV);
+        if (named != null && !named.isBlank()) {
+            return List.of(new Known("server at " + LLM_ENV, named.trim()));
+        }
+        return DEFAULTS;
+    }
+
+    /** The first of {@link #candidates()} that answers. */
+    public Optional<Found> findLocal() {
+        return findLocal(candidates());
+    }
+
+    /** The first of {@code candidates} that answers. */
+    public Optional<Found> findLocal(List<Known> candidates) {
+        for (Known k : candidates) {
+            Optional<Found> found = probe(k.url(), k.name());
+            if (found.isPresent()) {
+                return found;
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** What serves at {@code endpoint}, if anything answers there; {@code name} null guesses it. */
+    public Optional<Found> probe(String endpoint, String name) {
+        String base = endpoint.trim().replaceAll("/+$", "").replaceAll("/v1$", "");
+        JsonNode tags = get(base + "/api/tags");
+        if (tags != null && tags.has("models")) {
+            List<String> models = new ArrayList<>();
+            tags.get("models").forEach(m -> models.add(m.path("name").asText(m.path("model").asText())));
+            return Optional.of(new Found(name == null ? "Ollama" : name, base, models));
+        }
+        JsonNode list = get(base + "/v1/models");
+        if (list != null && list.has("data")) {
+            List<String> models = new ArrayList<>();
+            list.get("data").forEach(m -> models.add(m.path("id").asText()));
+            return Optional.of(new Found(name == null ? "OpenAI-compatible server" : name, base, models));
+        }
+        return Optional.empty();
+    }
+
+    private JsonNode get(String url) {
+        try (Response r = http.newCall(new Request.Builder().url(url).get().build()).execute()) {
+            ResponseBody body = r.body();
+            if (!r.isSuccessful() || body == null) {
+                return null;
+            }
+            return GambiarraJson.mapper().readTree(body.string());
+        } catch (IOException | IllegalArgumentException e) {
+            return null;
+        }
+    }
+}

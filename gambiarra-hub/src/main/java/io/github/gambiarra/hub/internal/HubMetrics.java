@@ -1,0 +1,87 @@
+package io.github.gambiarra.hub.internal;
+
+import io.github.gambiarra.hub.internal.room.ParticipantState;
+import io.github.gambiarra.hub.internal.room.RoomState;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.ToIntFunction;
+
+/**
+ * The hub's figures in Micrometer, served by {@code GET /metrics} in Prometheus text format:
+ * requests by room, participant and outcome; latency and time-to-first-token histograms; tokens;
+ * requests in flight and queued per room.
+ */
+public final class HubMetrics {
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final Set<String> roomsWithGauges = ConcurrentHashMap.newKeySet();
+
+    /** Outcome of one request, as a metric tag. */
+    public enum Outcome {
+        SUCCESS, UPSTREAM_ERROR, FAILED, CANCELLED
+    }
+
+    /** Registers the per-room gauges once. */
+    public void watchRoom(RoomState room, ToIntFunction<RoomState> queued) {
+        if (roomsWithGauges.add(room.code())) {
+            Gauge.builder("gambiarra.requests.inflight", room,
+                            r -> r.participants().stream().mapToInt(ParticipantState::inFlight).sum())
+                    .description("Chat completions being answered now").tag("room", room.code()).register(registry);
+            Gauge.builder("gambiarra.requests.queued", room, queued::applyAsInt)
+                    .description("Chat completions waiting for a free participant").tag("room", room.code())
+                    .register(registry);
+        }
+    }
+
+    /** The meters of one room, looked up once rather than on every request. */
+    private record RoomMeters(Timer duration, Timer ttft, DistributionSummary tokens,
+                              Map<String, Counter> requests) {
+    }
+
+    private final Map<String, RoomMeters> meters = new ConcurrentHashMap<>();
+
+    private RoomMeters meters(RoomState room) {
+        return meters.computeIfAbsent(room.code(), code -> new RoomMeters(
+                Timer.builder("gambiarra.request.duration").description("Chat completion time, first byte in to last byte out")
+                        .tag("room", code).publishPercentileHistogram().register(registry),
+                Timer.builder("gambiarra.request.ttft").description("Time to the first byte of the answer")
+                        .tag("room", code).publishPercentileHistogram().register(registry),
+                DistributionSummary.builder("gambiarra.completion.tokens").description("Tokens per answer")
+                        .tag("room", code).register(registry),
+                new ConcurrentHashMap<>()));
+    }
+
+    public void completed(RoomState room, ParticipantState participant, Outcome outcome, Duration total,
+                          Duration ttft, long tokens) {
+        RoomMeters m = meters(room);
+        m.requests().computeIfAbsent(participant.id() + '\u0000' + outcome.name(), k -> Counter.builder("gambiarra.requests")
+                .description("Chat completions by outcome")
+                .tags("room", room.code(), "participant", participant.id(), "outcome", outcome.name().toLowerCase())
+                .register(registry)).increment();
+        m.duration().record(total);
+        if (ttft != null) {
+            m.ttft().record(ttft);
+        }
+        if (tokens > 0) {
+            m.tokens().record(tokens);
+        }
+    }
+
+    /** A request that never reached a participant (no one to serve it, queue full, timed out). */
+    public void rejected(RoomState room, String reason) {
+        Counter.builder("gambiarra.requests.rejected").description("Chat completions not routed")
+                .tags("room", room.code(), "reason", reason).register(registry).increment();
+    }
+
+    /** Prometheus text exposition. */
+    public String scrape() {
+        return registry.scrape();
+    }
+}

@@ -1,0 +1,124 @@
+package io.github.gambiarra.hub.internal.http;
+
+import io.github.gambiarra.protocol.ErrorCode;
+import io.github.gambiarra.hub.internal.relay.ChatCompletionBody;
+import io.github.gambiarra.hub.internal.relay.ChunkAccumulator;
+import io.github.gambiarra.hub.internal.relay.Dispatcher;
+import io.github.gambiarra.hub.internal.room.RoomRegistry;
+import io.github.gambiarra.hub.internal.room.RoomState;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.RoutingContext;
+import java.util.function.Consumer;
+
+/**
+ * {@code POST /rooms/{code}/v1/chat/completions}, the hub's hot path.
+ *
+ * <p>It is served straight from the HTTP server, ahead of the router: the same steps as the
+ * router's other room routes (CORS header, room lookup, body size limit, room password), without
+ * the router's per-request matching and context. A path the fast check does not recognise (a
+ * trailing slash, say) still reaches the same code through the router.
+ */
+final class ChatCompletions {
+    private static final String PREFIX = "/rooms/";
+    private static final String SUFFIX = "/v1/chat/completions";
+
+    private final RoomRegistry rooms;
+    private final RoomAccess access;
+    private final Dispatcher dispatcher;
+    private final long maxBodyBytes;
+
+    ChatCompletions(RoomRegistry rooms, RoomAccess access, Dispatcher dispatcher, long maxBodyBytes) {
+        this.rooms = rooms;
+        this.access = access;
+        this.dispatcher = dispatcher;
+        this.maxBodyBytes = maxBodyBytes;
+    }
+
+    /** Serves {@code request} if it is a chat completion in its plain form; false to leave it to the router. */
+    boolean handle(HttpServerRequest request) {
+        if (request.method() != HttpMethod.POST) {
+            return false;
+        }
+        String path = request.path();
+        if (path == null || !path.endsWith(SUFFIX) || !path.startsWith(PREFIX)
+                || path.length() <= PREFIX.length() + SUFFIX.length()
+                || path.indexOf('/', PREFIX.length()) != path.length() - SUFFIX.length()) {
+            return false;
+        }
+        request.response().putHeader(HubRouter.ALLOW_ORIGIN, HubRouter.ANY_ORIGIN);
+        RoomState room = rooms.find(path.substring(PREFIX.length(), path.length() - SUFFIX.length())).orElse(null);
+        if (room == null) {
+            Replies.error(request, ErrorCode.ROOM_NOT_FOUND, "Room not found");
+            return true;
+        }
+        readBody(request, body -> {
+            if (room.isProtected()) {
+                access.check(request, room, RoomAccess.bearer(request), () -> serve(request, room, body));
+            } else {
+                serve(request, room, body);
+            }
+        });
+        return true;
+    }
+
+    /** The router's route, for the forms {@link #handle} leaves alone. */
+    void handle(RoutingContext ctx) {
+        serve(ctx.request(), RoomApi.room(ctx), ctx.body().buffer());
+    }
+
+    private void serve(HttpServerRequest request, RoomState room, Buffer bytes) {
+        ChatCompletionBody body;
+        try {
+            body = ChatCompletionBody.parse(bytes);
+        } catch (ChatCompletionBody.InvalidBody e) {
+            Replies.error(request, e.code(), e.getMessage());
+            return;
+        }
+        dispatcher.dispatch(request.response(), room, body);
+    }
+
+    /** Reads the whole body, or answers 413 (and closes the connection) once it passes the limit. */
+    private void readBody(HttpServerRequest request, Consumer<Buffer> then) {
+        String declared = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+        if (declared != null) {
+            long length;
+            try {
+                length = Long.parseLong(declared.trim());
+            } catch (NumberFormatException e) {
+                length = -1;
+            }
+            if (length > maxBodyBytes) {
+                tooLarge(request);
+                return;
+            }
+        }
+        ChunkAccumulator body = new ChunkAccumulator();
+        boolean[] refused = {false};
+        request.handler(chunk -> {
+            if (refused[0]) {
+                return;
+            }
+            if (body.length() + chunk.length() > maxBodyBytes) {
+                refused[0] = true;
+                body.take();
+                tooLarge(request);
+            } else {
+                body.add(chunk);
+            }
+        });
+        request.endHandler(v -> {
+            if (!refused[0]) {
+                Buffer whole = body.take();
+                then.accept(whole == null ? Buffer.buffer() : whole);
+            }
+        });
+    }
+
+    private void tooLarge(HttpServerRequest request) {
+        request.response().putHeader(HttpHeaders.CONNECTION, "close");
+        Replies.error(request, ErrorCode.REQUEST_TOO_LARGE, HubRouter.tooLarge(maxBodyBytes));
+    }
+}

@@ -1,0 +1,117 @@
+package io.github.gambiarra.hub.internal.http;
+
+import io.github.gambiarra.hub.internal.HubMetrics;
+import io.github.gambiarra.hub.HubOptions;
+import io.github.gambiarra.hub.internal.events.RoomEvents;
+import io.github.gambiarra.hub.internal.relay.Dispatcher;
+import io.github.gambiarra.hub.internal.room.PasswordHasher;
+import io.github.gambiarra.hub.internal.room.RoomRegistry;
+import io.github.gambiarra.protocol.ErrorCode;
+import io.github.gambiarra.protocol.Messages;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The hub's HTTP API in one table: read it next to PROTOCOL.md.
+ */
+public final class HubRouter {
+    private static final Logger LOG = LoggerFactory.getLogger(HubRouter.class);
+
+    /** What the router needs from the hub; built once and shared by every event loop's router. */
+    public record Services(HubOptions options, RoomRegistry rooms, RoomEvents events, Dispatcher dispatcher,
+                           HubMetrics metrics, RoomApiHooks hooks) {
+    }
+
+    /** Hooks into room management that the hub supplies (storing new rooms). */
+    @FunctionalInterface
+    public interface RoomApiHooks {
+        void roomCreated(io.github.gambiarra.hub.internal.room.RoomState room);
+    }
+
+    private HubRouter() {
+    }
+
+    static final String ALLOW_ORIGIN = "Access-Control-Allow-Origin";
+    static final String ANY_ORIGIN = "*";
+
+    /** The hub's request handler: chat completions straight to their endpoint, everything else through the router. */
+    public static Handler<HttpServerRequest> create(Vertx vertx, Services s, GuessThrottleHolder throttle) {
+        HubOptions options = s.options();
+        PasswordHasher hasher = new PasswordHasher(options.passwordIterations());
+        RoomAccess access = new RoomAccess(vertx, hasher, throttle.throttle);
+        RoomApi roomApi = new RoomApi(s.rooms(), s.events(), hasher, access, s.dispatcher(), options,
+                s.hooks()::roomCreated);
+        OpenAiApi openAi = new OpenAiApi(roomApi);
+        ChatCompletions chat = new ChatCompletions(s.rooms(), access, s.dispatcher(), options.maxBodyBytes());
+        BodyHandler body = BodyHandler.create(false).setBodyLimit(options.maxBodyBytes());
+        Router router = Router.router(vertx);
+
+        router.route().handler(HubRouter::corsAndPreflight);
+        router.get("/health").handler(ctx -> Replies.json(ctx, 200,
+                new Messages.HubHealth("ok", s.rooms().clock().millis())));
+        router.get("/metrics").handler(ctx -> ctx.response()
+                .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+                .end(s.metrics().scrape()));
+        router.post("/rooms").handler(body).handler(roomApi::createRoom);
+        router.get("/rooms").handler(roomApi::listRooms);
+
+        router.route("/rooms/:code/*").handler(roomApi::loadRoom);
+        // join, health and leave check their own credentials: the password on join, the participant's token after.
+        router.post("/rooms/:code/join").handler(body).handler(roomApi::join);
+        router.delete("/rooms/:code/leave/:participantId").handler(roomApi::leave);
+        router.post("/rooms/:code/health").handler(body).handler(roomApi::health);
+        router.get("/rooms/:code/participants").handler(access::requirePassword).handler(roomApi::participants);
+        router.get("/rooms/:code/events").handler(access::requirePassword).handler(roomApi::events);
+        router.get("/rooms/:code/v1/models").handler(access::requirePassword).handler(openAi::models);
+        router.post("/rooms/:code/v1/chat/completions").handler(body).handler(access::requirePassword)
+                .handler(chat::handle);
+
+        router.errorHandler(400, ctx -> Replies.error(ctx, ErrorCode.INVALID_REQUEST, "Bad request"));
+        router.errorHandler(404, ctx -> Replies.error(ctx, ErrorCode.NOT_FOUND, "Not found"));
+        router.errorHandler(405, ctx -> Replies.error(ctx, ErrorCode.METHOD_NOT_ALLOWED, "Method not allowed"));
+        router.errorHandler(413, ctx -> Replies.error(ctx, ErrorCode.REQUEST_TOO_LARGE, tooLarge(options.maxBodyBytes())));
+        router.errorHandler(500, ctx -> {
+            LOG.error("unexpected failure on {} {}", ctx.request().method(), ctx.normalizedPath(), ctx.failure());
+            Replies.error(ctx, ErrorCode.INTERNAL_ERROR, "Internal hub error");
+        });
+        return request -> {
+            if (!chat.handle(request)) {
+                router.handle(request);
+            }
+        };
+    }
+
+    /** The 413 message, the same whether the router or the chat endpoint refused the body. */
+    static String tooLarge(long limit) {
+        return "Request body too large (limit " + limit + " bytes)";
+    }
+
+    /** One guess throttle for the whole hub, shared by every event loop's router. */
+    public static final class GuessThrottleHolder {
+        final GuessThrottle throttle;
+
+        public GuessThrottleHolder(HubOptions options) {
+            this.throttle = new GuessThrottle(options.passwordGuesses(), options.passwordGuessWindow(), options.clock());
+        }
+    }
+
+    /** Every answer allows any origin; OPTIONS on any path is a preflight answered here. */
+    private static void corsAndPreflight(RoutingContext ctx) {
+        ctx.response().putHeader(ALLOW_ORIGIN, ANY_ORIGIN);
+        if (ctx.request().method() == HttpMethod.OPTIONS) {
+            ctx.response().setStatusCode(204)
+                    .putHeader("Access-Control-Allow-Methods", "GET, POST, DELETE, OPTIONS")
+                    .putHeader("Access-Control-Allow-Headers", "Content-Type, Authorization")
+                    .end();
+            return;
+        }
+        ctx.next();
+    }
+}

@@ -1,0 +1,297 @@
+package io.github.gambiarra.hub.internal.http;
+
+import io.github.gambiarra.hub.HubOptions;
+import io.github.gambiarra.hub.internal.events.RoomEvents;
+import io.github.gambiarra.hub.internal.relay.Dispatcher;
+import io.github.gambiarra.hub.internal.room.ParticipantState;
+import io.github.gambiarra.hub.internal.room.PasswordHasher;
+import io.github.gambiarra.hub.internal.room.RoomRegistry;
+import io.github.gambiarra.hub.internal.room.RoomState;
+import io.github.gambiarra.protocol.ErrorCode;
+import io.github.gambiarra.protocol.HubEvent;
+import io.github.gambiarra.protocol.Messages;
+import io.github.gambiarra.protocol.Participant;
+import io.github.gambiarra.protocol.RoomSummary;
+import io.vertx.ext.web.RoutingContext;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+
+/** The room-management endpoints: rooms, join, leave, health, participants, events. */
+final class RoomApi {
+    static final String ROOM_KEY = "gambiarra.room";
+    private static final int MAX_NAME = 200;
+    private static final int MAX_ID = 128;
+    private static final int MAX_CONCURRENCY = 65_536;
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    /** Told of each new room (so that it can be stored) before anyone hears of it. */
+    @FunctionalInterface
+    interface RoomCreated {
+        void created(RoomState room);
+    }
+
+    private final RoomRegistry rooms;
+    private final RoomEvents events;
+    private final PasswordHasher hasher;
+    private final RoomAccess access;
+    private final Dispatcher dispatcher;
+    private final HubOptions options;
+    private final RoomCreated onCreated;
+
+    RoomApi(RoomRegistry rooms, RoomEvents events, PasswordHasher hasher, RoomAccess access, Dispatcher dispatcher,
+            HubOptions options, RoomCreated onCreated) {
+        this.rooms = rooms;
+        this.events = events;
+        this.hasher = hasher;
+        this.access = access;
+        this.dispatcher = dispatcher;
+        this.options = options;
+        this.onCreated = onCreated;
+    }
+
+    /** Finds the room named in the path for every {@code /rooms/{code}/...} route, or answers 404. */
+    void loadRoom(RoutingContext ctx) {
+        String code = ctx.pathParam("code");
+        var room = rooms.find(code);
+        if (room.isEmpty()) {
+            Replies.error(ctx, ErrorCode.ROOM_NOT_FOUND, "Room not found");
+            return;
+        }
+        ctx.put(ROOM_KEY, room.get());
+        ctx.next();
+    }
+
+    static RoomState room(RoutingContext ctx) {
+        return ctx.get(ROOM_KEY);
+    }
+
+    void createRoom(RoutingContext ctx) {
+        Messages.CreateRoomRequest request = JsonBodies.read(ctx, Messages.CreateRoomRequest.class);
+        if (request == null) {
+            return;
+        }
+        String name = request.name() == null ? "" : request.name().strip();
+        if (name.isEmpty()) {
+            Replies.error(ctx, ErrorCode.INVALID_REQUEST, "Name is required");
+            return;
+        }
+        if (name.length() > MAX_NAME || name.chars().anyMatch(Character::isISOControl)) {
+            Replies.error(ctx, ErrorCode.INVALID_REQUEST, "Name must be at most " + MAX_NAME + " characters, without control characters");
+            return;
+        }
+        String password = request.password();
+        if (password == null || password.isEmpty()) {
+            finishCreate(ctx, rooms.create(name, null));
+            return;
+        }
+        ctx.vertx().executeBlocking(() -> hasher.hash(password), false).onComplete(ar -> {
+            if (ar.failed()) {
+                ctx.fail(ar.cause());
+            } else {
+                finishCreate(ctx, rooms.create(name, ar.result()));
+            }
+        });
+    }
+
+    private void finishCreate(RoutingContext ctx, RoomState room) {
+        // Storing writes a file: off the event loop, and before anyone hears of the room.
+        ctx.vertx().executeBlocking(() -> {
+            onCreated.created(room);
+            return room;
+        }, true).onComplete(ar -> {
+            if (ar.failed()) {
+                rooms.forget(room);
+                ctx.fail(ar.cause());
+                return;
+            }
+            events.publish(HubEvent.ROOM_CREATED, null, room.room());
+            Replies.json(ctx, 201, new Messages.CreateRoomResponse(room.room(), room.room().hostId()));
+        });
+    }
+
+    void listRooms(RoutingContext ctx) {
+        List<RoomSummary> list = rooms.rooms().stream()
+                .map(r -> RoomSummary.of(r.room(), r.participantCount(), r.isProtected()))
+                .toList();
+        Replies.json(ctx, 200, new Messages.RoomList(list));
+    }
+
+    void join(RoutingContext ctx) {
+        RoomState room = room(ctx);
+        Messages.JoinRequest request = JsonBodies.read(ctx, Messages.JoinRequest.class);
+        if (request == null) {
+            return;
+        }
+        if (blank(request.id()) || blank(request.nickname()) || blank(request.model()) || blank(request.endpoint())) {
+            Replies.error(ctx, ErrorCode.INVALID_REQUEST, "Missing required fields: id, nickname, model, endpoint");
+            return;
+        }
+        String invalid = validateJoin(request);
+        if (invalid != null) {
+            Replies.error(ctx, ErrorCode.INVALID_REQUEST, invalid);
+            return;
+        }
+        if (!room.isProtected()) {
+            admit(ctx, room, request);
+            return;
+        }
+        String password = request.password() != null ? request.password() : RoomAccess.bearer(ctx.request());
+        // As in the original protocol, a join without a password is simply a wrong password.
+        access.check(ctx.request(), room, password == null ? "" : password, () -> admit(ctx, room, request));
+    }
+
+    private void admit(RoutingContext ctx, RoomState room, Messages.JoinRequest request) {
+        var existing = room.participant(request.id());
+        if (existing.isPresent() && existing.get().isOnline()) {
+            String shown = request.token() != null ? request.token() : RoomAccess.bearer(ctx.request());
+            if (!PasswordHasher.constantTimeEquals(shown, existing.get().token())) {
+                Replies.error(ctx, ErrorCode.PARTICIPANT_ID_TAKEN, "Participant id '" + request.id() + "' is taken: re-join with its token, "
+                        + "or choose another id");
+                return;
+            }
+        }
+        long now = rooms.clock().millis();
+        int limit = request.maxConcurrency() != null ? request.maxConcurrency() : options.defaultMaxConcurrency();
+        ParticipantState participant = new ParticipantState(request.id(), request.nickname().trim(),
+                request.model().trim(), request.endpoint().trim(), request.specs(), request.config(), now,
+                newToken(), limit);
+        room.put(participant);
+        events.publish(HubEvent.PARTICIPANT_JOINED, room.code(), visible(ctx, room, participant));
+        Replies.json(ctx, 201, new Messages.JoinResponse(participant.toWire(participant.endpoint()), room.room().id(),
+                participant.token()));
+        dispatcher.capacityChanged(room);
+    }
+
+    private static String validateJoin(Messages.JoinRequest r) {
+        if (r.id().length() > MAX_ID || r.id().chars().anyMatch(c -> c == '/' || Character.isISOControl(c))) {
+            return "id must be at most " + MAX_ID + " characters, without '/' or control characters";
+        }
+        if (r.nickname().length() > MAX_NAME || r.model().length() > MAX_NAME
+                || r.nickname().chars().anyMatch(Character::isISOControl) || r.model().chars().anyMatch(Character::isISOControl)) {
+            return "nickname and model must be at most " + MAX_NAME + " characters, without control characters";
+        }
+        if (r.maxConcurrency() != null && (r.maxConcurrency() < 1 || r.maxConcurrency() > MAX_CONCURRENCY)) {
+            return "maxConcurrency must be between 1 and " + MAX_CONCURRENCY;
+        }
+        try {
+            URI uri = new URI(r.endpoint().trim());
+            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+            if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
+                return "endpoint must be an http(s) URL such as http://192.168.1.20:11434";
+            }
+        } catch (URISyntaxException e) {
+            return "endpoint must be an http(s) URL such as http://192.168.1.20:11434";
+        }
+        return null;
+    }
+
+    void leave(RoutingContext ctx) {
+        RoomState room = room(ctx);
+        String participantId = ctx.pathParam("participantId");
+        var participant = room.participant(participantId);
+        if (participant.isEmpty()) {
+            Replies.error(ctx, ErrorCode.PARTICIPANT_NOT_FOUND, "Participant not found");
+            return;
+        }
+        if (!ownsRegistration(ctx, participant.get())) {
+            return;
+        }
+        if (!room.remove(participant.get())) {
+            Replies.error(ctx, ErrorCode.PARTICIPANT_NOT_FOUND, "Participant not found");
+            return;
+        }
+        events.publish(HubEvent.PARTICIPANT_LEFT, room.code(), new Messages.ParticipantRef(participantId));
+        Replies.json(ctx, 200, Messages.Success.OK);
+    }
+
+    void health(RoutingContext ctx) {
+        RoomState room = room(ctx);
+        Messages.HealthRequest request = JsonBodies.read(ctx, Messages.HealthRequest.class);
+        if (request == null) {
+            return;
+        }
+        if (blank(request.id())) {
+            Replies.error(ctx, ErrorCode.INVALID_REQUEST, "Participant ID is required");
+            return;
+        }
+        var participant = room.participant(request.id());
+        if (participant.isEmpty()) {
+            Replies.error(ctx, ErrorCode.PARTICIPANT_NOT_FOUND, "Participant not found");
+            return;
+        }
+        if (!ownsRegistration(ctx, participant.get())) {
+            return;
+        }
+        if (participant.get().touch(rooms.clock().millis())) {
+            events.publish(HubEvent.PARTICIPANT_ONLINE, room.code(), new Messages.ParticipantRef(request.id()));
+            dispatcher.capacityChanged(room);
+        }
+        Replies.json(ctx, 200, Messages.Success.OK);
+    }
+
+    void participants(RoutingContext ctx) {
+        RoomState room = room(ctx);
+        List<Participant> list = room.participants().stream().map(p -> visible(ctx, room, p)).toList();
+        Replies.json(ctx, 200, new Messages.ParticipantList(list));
+    }
+
+    void events(RoutingContext ctx) {
+        events.subscribe(room(ctx).code(), ctx.response());
+    }
+
+    /** The participant as room users may see it. */
+    Participant visible(RoutingContext ctx, RoomState room, ParticipantState p) {
+        return p.toWire(shownEndpoint(ctx, room, p));
+    }
+
+    /**
+     * The participant's endpoint, or, unless the hub shows endpoints, the room's URL on this hub:
+     * a valid URL (clients of the original protocol require one) that reveals nothing and is how
+     * room users reach the model anyway.
+     */
+    String shownEndpoint(RoutingContext ctx, RoomState room, ParticipantState p) {
+        if (options.showEndpoints()) {
+            return p.endpoint();
+        }
+        var authority = ctx.request().authority();
+        String host = authority == null ? "localhost" : authority.toString();
+        return options.scheme() + "://" + host + "/rooms/" + room.code();
+    }
+
+    /**
+     * Health and leave belong to the participant alone: they must carry its token. With
+     * {@link HubOptions#tokenlessParticipants(boolean)}, a participant that has never sent its
+     * token (a client of the original protocol) may go without.
+     */
+    private boolean ownsRegistration(RoutingContext ctx, ParticipantState participant) {
+        String token = RoomAccess.bearer(ctx.request());
+        if (token == null && options.tokenlessParticipants() && !participant.tokenUsed()) {
+            return true;
+        }
+        if (token == null) {
+            Replies.error(ctx, ErrorCode.PARTICIPANT_TOKEN_REQUIRED, "Participant token required: send the token from the join answer as "
+                    + "'Authorization: Bearer <token>'");
+            return false;
+        }
+        if (!PasswordHasher.constantTimeEquals(token, participant.token())) {
+            Replies.error(ctx, ErrorCode.INVALID_PARTICIPANT_TOKEN, "Invalid participant token");
+            return false;
+        }
+        participant.markTokenUsed();
+        return true;
+    }
+
+    private static String newToken() {
+        byte[] bytes = new byte[32];
+        RANDOM.nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    private static boolean blank(String s) {
+        return s == null || s.isBlank();
+    }
+}

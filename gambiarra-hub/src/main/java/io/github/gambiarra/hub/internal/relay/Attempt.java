@@ -1,0 +1,36 @@
+package io.github.gambiarra.hub.internal.relay;
+
+import io.github.gambiarra.hub.internal.room.RoomState;
+import io.vertx.core.Context;
+import io.vertx.core.http.HttpServerResponse;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * One client request on its way to a participant: through the queue, and from one participant to
+ * the next when failing over.
+ */
+final class Attempt {
+    /** Where the answer goes. */
+    final HttpServerResponse response;
+    final RoomState room;
+    final ChatCompletionBody body;
+    final Context context;
+    final long startNanos = System.nanoTime();
+    /** Participants already tried (read by other event loops while queued). */
+    final Set<String> tried = ConcurrentHashMap.newKeySet();
+    /** Why the last participant tried could not answer; what the client gets if no other can. */
+    volatile Rejection lastFailure;
+    volatile long timerId = -1;
+
+    Attempt(HttpServerResponse response, RoomState room, ChatCompletionBody body, Context context) {
+        this.response = response;
+        this.room = room;
+        this.body = body;
+        this.context = context;
+    }
+
+    boolean pooled() {
+        return ParticipantRouter.isPooled(body.model());
+    }
+}

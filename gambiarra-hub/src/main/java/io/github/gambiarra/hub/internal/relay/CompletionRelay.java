@@ -1,0 +1,334 @@
+package io.github.gambiarra.hub.internal.relay;
+
+import io.github.gambiarra.hub.HubOptions;
+import io.github.gambiarra.hub.internal.HubMetrics;
+import io.github.gambiarra.hub.internal.events.RoomEvents;
+import io.github.gambiarra.hub.internal.room.ParticipantState;
+import io.github.gambiarra.protocol.ErrorCode;
+import io.github.gambiarra.protocol.HubEvent;
+import io.github.gambiarra.protocol.HubHeaders;
+import io.github.gambiarra.protocol.Messages;
+import io.github.gambiarra.protocol.openai.OpenAiWire;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.streams.ReadStream;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Sends a chat completion to a participant and relays its answer to the client as the bytes
+ * arrive, streaming or not: status and body pass through, nothing is buffered whole, and a slow
+ * client slows the upstream down (back-pressure) instead of filling the hub's memory.
+ *
+ * <p>A participant that cannot be reached, or answers 5xx, before any byte went to the client is
+ * replaced by the next eligible one (the dispatcher decides, through {@link AttemptOutcomes}). A
+ * client that goes away cancels the upstream request. A participant that breaks off in the middle
+ * of a streamed answer gets the stream ended cleanly with an OpenAI error event (code
+ * {@code participant_disconnected}), after the last whole event it sent; a non-streamed answer
+ * that breaks off closes the client's connection, so the client sees an incomplete body rather
+ * than a clean end.
+ */
+public final class CompletionRelay {
+    static final String CHAT_PATH = "/v1/chat/completions";
+
+    private final ParticipantTransport transport;
+    private final RoomEvents events;
+    private final HubMetrics metrics;
+    private final HubOptions options;
+
+    /** @param options the hub's options, frozen at start */
+    public CompletionRelay(ParticipantTransport transport, RoomEvents events, HubMetrics metrics, HubOptions options) {
+        this.transport = transport;
+        this.events = events;
+        this.metrics = metrics;
+        this.options = options;
+    }
+
+    void relay(Attempt attempt, ParticipantState participant, AttemptOutcomes outcomes) {
+        HttpServerResponse response = attempt.response;
+        Exchange exchange = new Exchange(attempt, participant, outcomes);
+        if (response.closed()) {
+            exchange.end(HubMetrics.Outcome.CANCELLED, null);
+            return;
+        }
+        events.publish(HubEvent.LLM_REQUEST, attempt.room.code(),
+                new Messages.LlmRequest(participant.id(), attempt.body.model()));
+        response.closeHandler(v -> exchange.clientGone());
+
+        transport.post(participant, CHAT_PATH, attempt.body.forParticipant(participant.model())).onComplete(ar -> {
+            if (ar.failed()) {
+                failedBeforeFirstByte(exchange, "Failed to reach participant " + participant.id() + ": "
+                        + describe(ar.cause()));
+                return;
+            }
+            UpstreamReply reply = ar.result();
+            if (!exchange.attach(reply)) {
+                return;
+            }
+            if (reply.status() >= 500) {
+                attempt.tried.add(participant.id());
+                if (outcomes.canFailover(attempt)) {
+                    reply.cancel();
+                    failedBeforeFirstByte(exchange, "participant " + participant.id() + " answered HTTP "
+                            + reply.status());
+                    return;
+                }
+            }
+            startResponse(response, reply, participant, attempt.body.stream());
+            pipe(reply, response, exchange);
+        });
+    }
+
+    private void failedBeforeFirstByte(Exchange exchange, String reason) {
+        Attempt attempt = exchange.attempt;
+        if (!exchange.end(HubMetrics.Outcome.FAILED, reason)) {
+            return;
+        }
+        attempt.tried.add(exchange.participant.id());
+        Rejection failure = new Rejection(ErrorCode.PARTICIPANT_UNREACHABLE, reason, exchange.participant.id(), 0);
+        attempt.lastFailure = failure;
+        if (attempt.response.closed()) {
+            return;
+        }
+        if (exchange.outcomes.canFailover(attempt)) {
+            exchange.outcomes.failover(attempt);
+        } else {
+            exchange.outcomes.reject(attempt, failure);
+        }
+    }
+
+    private static void startResponse(HttpServerResponse response, UpstreamReply reply,
+                                      ParticipantState participant, boolean stream) {
+        String contentType = reply.header("Content-Type");
+        if (contentType == null) {
+            contentType = stream ? "text/event-stream" : "application/json";
+        }
+        response.setStatusCode(reply.status())
+                .putHeader("Content-Type", contentType)
+                .putHeader(HubHeaders.PARTICIPANT, participant.id());
+        if (contentType.startsWith("text/event-stream")) {
+            response.putHeader("Cache-Control", "no-cache").putHeader("X-Accel-Buffering", "no");
+        }
+        String length = reply.header("Content-Length");
+        if (length != null && reply.header("Transfer-Encoding") == null) {
+            response.putHeader("Content-Length", length);
+        } else {
+            response.setChunked(true);
+        }
+    }
+
+    private void pipe(UpstreamReply reply, HttpServerResponse response, Exchange exchange) {
+        ReadStream<Buffer> upstream = reply.body();
+        String contentType = reply.header("Content-Type");
+        boolean sse = contentType != null && contentType.startsWith("text/event-stream");
+        UsageScanner usage = new UsageScanner(sse);
+        exchange.usage = usage;
+        // Events that arrive together (one read from the participant, or several streams' worth of
+        // reads in one turn of the event loop) leave in one write: under load the hub then makes one
+        // system call where it would make many, and catches up instead of falling further behind.
+        Batch batch = sse ? new Batch(response, upstream) : null;
+        upstream.handler(chunk -> {
+            exchange.firstByte();
+            usage.accept(chunk);
+            if (batch != null) {
+                batch.add(chunk);
+            } else {
+                forward(chunk, response, upstream);
+            }
+        });
+        upstream.endHandler(v -> {
+            int status = reply.status();
+            HubMetrics.Outcome outcome = status < 400 ? HubMetrics.Outcome.SUCCESS : HubMetrics.Outcome.UPSTREAM_ERROR;
+            if (exchange.end(outcome, status < 400 ? null : "participant answered HTTP " + status)) {
+                if (batch != null) {
+                    batch.end();
+                } else {
+                    response.end();
+                }
+            }
+        });
+        upstream.exceptionHandler(err -> {
+            String reason = "participant " + exchange.participant.id() + " broke off mid-answer: " + describe(err);
+            if (!exchange.end(HubMetrics.Outcome.FAILED, reason)) {
+                return;
+            }
+            if (batch != null) {
+                // The client already has a 200 and some events: end the stream with an error event
+                // it can read, after the last whole event, rather than cutting the connection.
+                batch.fail(OpenAiWire.event(Messages.OpenAiError.about(ErrorCode.PARTICIPANT_DISCONNECTED,
+                        reason, exchange.participant.id())));
+            } else {
+                response.reset();
+            }
+        });
+    }
+
+    /**
+     * Bytes of a streamed answer waiting for the end of the current event-loop turn, written then
+     * in one go. Only whole events are written while the stream goes on: an event cut by a read
+     * boundary waits for its end, so that an error event written after a failure never lands in
+     * the middle of one. Runs on the request's event loop only.
+     */
+    private static final class Batch {
+        /** An upstream that never ends an event still has its bytes forwarded once this many wait. */
+        private static final int MAX_PARTIAL = 1 << 20;
+        private final HttpServerResponse response;
+        private final ReadStream<Buffer> upstream;
+        private final Context context = Vertx.currentContext();
+        private final ChunkAccumulator pending = new ChunkAccumulator();
+
+        Batch(HttpServerResponse response, ReadStream<Buffer> upstream) {
+            this.response = response;
+            this.upstream = upstream;
+        }
+
+        void add(Buffer chunk) {
+            if (pending.add(chunk)) {
+                context.runOnContext(v -> flush());
+            }
+        }
+
+        private void flush() {
+            Buffer out = pending.take();
+            if (out == null || response.ended() || response.closed()) {
+                return;
+            }
+            int whole = SseEvents.wholeEventsLength(out);
+            if (whole == out.length() || out.length() > MAX_PARTIAL) {
+                forward(out, response, upstream);
+                return;
+            }
+            // Keep the unfinished event (a copy: the rest of the buffer goes to the socket).
+            pending.add(Buffer.buffer().appendBuffer(out, whole, out.length() - whole));
+            if (whole > 0) {
+                forward(out.slice(0, whole), response, upstream);
+            }
+        }
+
+        /** The answer is complete: what is pending and the end leave together. */
+        void end() {
+            Buffer out = pending.take();
+            if (out == null) {
+                response.end();
+            } else {
+                response.end(out);
+            }
+        }
+
+        /** The upstream failed: whole events still pending, then {@code errorEvent}, then a clean end. */
+        void fail(byte[] errorEvent) {
+            if (response.ended() || response.closed()) {
+                return;
+            }
+            Buffer out = pending.take();
+            Buffer last = Buffer.buffer();
+            if (out != null) {
+                last.appendBuffer(out, 0, SseEvents.wholeEventsLength(out));
+            }
+            response.end(last.appendBytes(errorEvent));
+        }
+    }
+
+    /** Writes to the client, pausing the participant while the client's write queue is full. */
+    private static void forward(Buffer chunk, HttpServerResponse response, ReadStream<Buffer> upstream) {
+        response.write(chunk);
+        if (response.writeQueueFull()) {
+            upstream.pause();
+            response.drainHandler(v -> upstream.resume());
+        }
+    }
+
+    private static String describe(Throwable t) {
+        String message = t.getMessage();
+        return message == null || message.isBlank() ? t.getClass().getSimpleName() : message;
+    }
+
+    /** One participant's part in a request, ended exactly once whichever way it ends. */
+    private final class Exchange {
+        final Attempt attempt;
+        final ParticipantState participant;
+        final AttemptOutcomes outcomes;
+        final long startNanos = System.nanoTime();
+        private final AtomicBoolean done = new AtomicBoolean();
+        private volatile UpstreamReply reply;
+        private volatile long firstByteNanos;
+        volatile UsageScanner usage;
+
+        Exchange(Attempt attempt, ParticipantState participant, AttemptOutcomes outcomes) {
+            this.attempt = attempt;
+            this.participant = participant;
+            this.outcomes = outcomes;
+        }
+
+        /** Remembers the upstream reply; false (and the reply cancelled) if the client already left. */
+        boolean attach(UpstreamReply upstream) {
+            this.reply = upstream;
+            if (done.get()) {
+                upstream.cancel();
+                return false;
+            }
+            return true;
+        }
+
+        void firstByte() {
+            if (firstByteNanos == 0) {
+                firstByteNanos = System.nanoTime();
+            }
+        }
+
+        void clientGone() {
+            if (end(HubMetrics.Outcome.CANCELLED, null)) {
+                UpstreamReply upstream = reply;
+                if (upstream != null) {
+                    upstream.cancel();
+                }
+            }
+        }
+
+        /**
+         * Ends the exchange: frees the participant's slot, records figures, publishes the outcome.
+         *
+         * @return false if it had already ended
+         */
+        boolean end(HubMetrics.Outcome outcome, String error) {
+            if (!done.compareAndSet(false, true)) {
+                return false;
+            }
+            long now = System.nanoTime();
+            Duration total = Duration.ofNanos(now - attempt.startNanos);
+            Duration ttft = firstByteNanos == 0 ? null : Duration.ofNanos(firstByteNanos - startNanos);
+            long tokens = usage == null ? 0 : usage.tokens();
+            long nowMillis = options.clock().millis();
+            String room = attempt.room.code();
+            switch (outcome) {
+                case SUCCESS -> {
+                    long ttftMs = ttft == null ? total.toMillis() : ttft.toMillis();
+                    long generatingMs = Math.max(1, total.toMillis() - ttftMs);
+                    double tps = tokens == 0 ? 0 : Math.round(tokens * 10_000.0 / generatingMs) / 10.0;
+                    participant.recordSuccess(ttftMs, tps);
+                    events.publish(HubEvent.LLM_COMPLETE, room, new Messages.LlmComplete(participant.id(),
+                            participant.model(), ttftMs, total.toMillis(), tokens, tps));
+                }
+                case UPSTREAM_ERROR, FAILED -> {
+                    boolean serverFault = outcome == HubMetrics.Outcome.FAILED
+                            || (reply != null && reply.status() >= 500);
+                    if (serverFault) {
+                        participant.recordFailure(nowMillis, options.failuresBeforeCooldown(), options.cooldown().toMillis());
+                    } else {
+                        participant.recordSuccess(ttft == null ? total.toMillis() : ttft.toMillis(), 0);
+                    }
+                    events.publish(HubEvent.LLM_ERROR, room, new Messages.LlmError(participant.id(), error));
+                }
+                default -> {
+                    // cancelled by the client: nobody's fault
+                }
+            }
+            metrics.completed(attempt.room, participant, outcome, total, ttft, tokens);
+            boolean nowFree = participant.release();
+            outcomes.released(attempt.room, participant, nowFree);
+            return true;
+        }
+    }
+}

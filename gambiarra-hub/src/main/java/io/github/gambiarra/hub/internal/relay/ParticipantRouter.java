@@ -1,0 +1,137 @@
+package io.github.gambiarra.hub.internal.relay;
+
+import io.github.gambiarra.hub.internal.room.ParticipantState;
+import io.github.gambiarra.hub.internal.room.RoomState;
+import java.util.ArrayList;
+import java.util.List;
+import io.github.gambiarra.protocol.ModelNames;
+import java.util.Set;
+
+/**
+ * Chooses the participant that answers a chat completion, from the request's {@code model}:
+ * {@code *} or {@code any} for any online participant, {@code model:<name>} for one serving that
+ * model, otherwise a participant id, falling back to a model name.
+ *
+ * <p>Among eligible participants it takes the one with the fewest requests in flight, breaking
+ * ties in turn, and takes its request slot in the same step so that two requests cannot both
+ * squeeze into a participant's last slot. Participants cooling down after repeated failures are
+ * passed over while others can serve.
+ */
+public final class ParticipantRouter {
+
+    /** The outcome: a participant with its slot taken, or why there is none. */
+    public sealed interface Route permits Chosen, NoParticipant, Offline, AllBusy {
+    }
+
+    /** A participant was chosen and one of its slots taken; {@code nowBusy} if that filled it. */
+    public record Chosen(ParticipantState participant, boolean nowBusy) implements Route {
+    }
+
+    /** Nothing in the room can serve the request (404). */
+    public record NoParticipant() implements Route {
+    }
+
+    /** The participant named by id is offline (503). */
+    public record Offline(ParticipantState participant) implements Route {
+    }
+
+    /** Participants could serve it, but every one is at its concurrency limit: wait. */
+    public record AllBusy() implements Route {
+    }
+
+    /** Whether a routing key may go to any of several participants (so failing over is allowed). */
+    public static boolean isPooled(String requested) {
+        String key = requested == null ? "" : requested.trim();
+        return key.equals("*") || key.equalsIgnoreCase("any") || key.startsWith("model:");
+    }
+
+    /**
+     * Routes {@code requested}, never to a participant in {@code excluded}, and when
+     * {@code acquire} takes the chosen participant's slot.
+     */
+    public Route route(RoomState room, String requested, Set<String> excluded, long now) {
+        String key = requested == null ? "" : requested.trim();
+        List<ParticipantState> candidates;
+        if (key.equals("*") || key.equalsIgnoreCase("any")) {
+            candidates = online(room, excluded);
+        } else if (key.startsWith("model:")) {
+            candidates = servingModel(room, key.substring("model:".length()), excluded);
+        } else {
+            var byId = room.participant(key);
+            if (byId.isPresent()) {
+                ParticipantState p = byId.get();
+                if (excluded.contains(p.id())) {
+                    return new NoParticipant();
+                }
+                if (!p.isOnline()) {
+                    return new Offline(p);
+                }
+                return take(room, List.of(p));
+            }
+            candidates = servingModel(room, key, excluded);
+        }
+        if (candidates.isEmpty()) {
+            return new NoParticipant();
+        }
+        List<ParticipantState> healthy = candidates.stream().filter(p -> !p.isCoolingDown(now)).toList();
+        return take(room, healthy.isEmpty() ? candidates : healthy);
+    }
+
+    /** Whether anything but {@code excluded} could serve {@code requested} now or after a wait. */
+    public boolean hasAlternative(RoomState room, String requested, Set<String> excluded) {
+        String key = requested == null ? "" : requested.trim();
+        if (!isPooled(key)) {
+            return false;
+        }
+        return !(key.startsWith("model:") ? servingModel(room, key.substring(6), excluded) : online(room, excluded)).isEmpty();
+    }
+
+    private static List<ParticipantState> online(RoomState room, Set<String> excluded) {
+        List<ParticipantState> list = new ArrayList<>();
+        for (ParticipantState p : room.participants()) {
+            if (p.isOnline() && !excluded.contains(p.id())) {
+                list.add(p);
+            }
+        }
+        return list;
+    }
+
+    private static List<ParticipantState> servingModel(RoomState room, String model, Set<String> excluded) {
+        List<ParticipantState> matches = new ArrayList<>();
+        for (ParticipantState p : room.participants()) {
+            if (p.isOnline() && !excluded.contains(p.id()) && ModelNames.same(p.model(), model)) {
+                matches.add(p);
+            }
+        }
+        return matches;
+    }
+
+    private static Route take(RoomState room, List<ParticipantState> eligible) {
+        while (true) {
+            int least = Integer.MAX_VALUE;
+            List<ParticipantState> idlest = new ArrayList<>();
+            for (ParticipantState p : eligible) {
+                if (p.isFull()) {
+                    continue;
+                }
+                int load = p.inFlight();
+                if (load < least) {
+                    least = load;
+                    idlest.clear();
+                }
+                if (load == least) {
+                    idlest.add(p);
+                }
+            }
+            if (idlest.isEmpty()) {
+                return new AllBusy();
+            }
+            ParticipantState chosen = idlest.get((int) Math.floorMod(room.nextTurn(), (long) idlest.size()));
+            ParticipantState.Acquire acquired = chosen.tryAcquire();
+            if (acquired != ParticipantState.Acquire.REFUSED) {
+                return new Chosen(chosen, acquired == ParticipantState.Acquire.TAKEN_NOW_BUSY);
+            }
+            // Another event loop took the last slot between the look and the take: look again.
+        }
+    }
+}

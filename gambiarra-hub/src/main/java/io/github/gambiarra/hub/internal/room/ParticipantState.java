@@ -1,0 +1,221 @@
+package io.github.gambiarra.hub.internal.room;
+
+import io.github.gambiarra.protocol.GenerationConfig;
+import io.github.gambiarra.protocol.MachineSpecs;
+import io.github.gambiarra.protocol.Participant;
+import io.github.gambiarra.protocol.ParticipantStats;
+import io.github.gambiarra.protocol.ParticipantStatus;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One participant's registration and live state. A re-join replaces the whole object, so the
+ * registration fields never change; what changes (last seen, offline flag, requests in flight,
+ * figures) is safe to read and write from any event loop.
+ */
+public final class ParticipantState {
+    private final String id;
+    private final String nickname;
+    private final String model;
+    private final String endpoint;
+    private final MachineSpecs specs;
+    private final GenerationConfig config;
+    private final long joinedAt;
+    private final String token;
+    private volatile boolean tokenUsed;
+    private final int maxConcurrency;
+    private volatile long lastSeen;
+    private volatile boolean offline;
+    private final AtomicInteger inFlight = new AtomicInteger();
+
+    // Figures, updated under the object's lock (rare: once per request).
+    private long requests;
+    private long failures;
+    private int consecutiveFailures;
+    private long coolingDownUntil;
+    private double tokensPerSecondSum;
+    private long tokensPerSecondCount;
+    private Long lastTtftMs;
+
+    public ParticipantState(String id, String nickname, String model, String endpoint, MachineSpecs specs,
+                            GenerationConfig config, long joinedAt, String token, int maxConcurrency) {
+        this.id = id;
+        this.nickname = nickname;
+        this.model = model;
+        this.endpoint = endpoint;
+        this.specs = specs == null ? MachineSpecs.NONE : specs;
+        this.config = config == null ? GenerationConfig.NONE : config;
+        this.joinedAt = joinedAt;
+        this.lastSeen = joinedAt;
+        this.token = token;
+        this.maxConcurrency = maxConcurrency;
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public String nickname() {
+        return nickname;
+    }
+
+    public String model() {
+        return model;
+    }
+
+    public String endpoint() {
+        return endpoint;
+    }
+
+    public long joinedAt() {
+        return joinedAt;
+    }
+
+    public long lastSeen() {
+        return lastSeen;
+    }
+
+    /** Whether the participant has sent its token on a health check or leave. */
+    public boolean tokenUsed() {
+        return tokenUsed;
+    }
+
+    public void markTokenUsed() {
+        tokenUsed = true;
+    }
+
+    /** The participant's secret for health and leave; never shown to anyone else. */
+    public String token() {
+        return token;
+    }
+
+    public int maxConcurrency() {
+        return maxConcurrency;
+    }
+
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    /** Whether it sends health checks (it may still be busy). */
+    public boolean isOnline() {
+        return !offline;
+    }
+
+    public boolean isFull() {
+        return inFlight.get() >= maxConcurrency;
+    }
+
+    public ParticipantStatus status() {
+        if (offline) {
+            return ParticipantStatus.OFFLINE;
+        }
+        return isFull() ? ParticipantStatus.BUSY : ParticipantStatus.ONLINE;
+    }
+
+    /**
+     * Records a health check.
+     *
+     * @return true if this brought the participant back from offline
+     */
+    public boolean touch(long now) {
+        lastSeen = now;
+        boolean wasOffline = offline;
+        offline = false;
+        return wasOffline;
+    }
+
+    /**
+     * Marks the participant offline if it has been silent for longer than {@code timeoutMillis}.
+     *
+     * @return true if it went offline just now
+     */
+    public boolean expireIfSilent(long now, long timeoutMillis) {
+        if (!offline && now - lastSeen > timeoutMillis) {
+            offline = true;
+            return true;
+        }
+        return false;
+    }
+
+    /** Outcome of {@link #tryAcquire()}. */
+    public enum Acquire {
+        /** No slot free. */
+        REFUSED,
+        /** Slot taken; still below the limit. */
+        TAKEN,
+        /** Slot taken; the participant is now at its limit (busy). */
+        TAKEN_NOW_BUSY
+    }
+
+    /** Takes one request slot if the concurrency limit allows. */
+    public Acquire tryAcquire() {
+        while (true) {
+            int current = inFlight.get();
+            if (current >= maxConcurrency) {
+                return Acquire.REFUSED;
+            }
+            if (inFlight.compareAndSet(current, current + 1)) {
+                return current + 1 >= maxConcurrency ? Acquire.TAKEN_NOW_BUSY : Acquire.TAKEN;
+            }
+        }
+    }
+
+    /**
+     * Gives a slot back.
+     *
+     * @return true if the participant was at its limit and now has room again
+     */
+    public boolean release() {
+        int after = inFlight.decrementAndGet();
+        return after == maxConcurrency - 1;
+    }
+
+    /** Whether routing should pass it over for now because it failed repeatedly. */
+    public synchronized boolean isCoolingDown(long now) {
+        return coolingDownUntil > now;
+    }
+
+    /** A request succeeded: figures updated, failure streak reset. */
+    public synchronized void recordSuccess(long ttftMs, double tokensPerSecond) {
+        requests++;
+        consecutiveFailures = 0;
+        coolingDownUntil = 0;
+        lastTtftMs = ttftMs;
+        if (tokensPerSecond > 0) {
+            tokensPerSecondSum += tokensPerSecond;
+            tokensPerSecondCount++;
+        }
+    }
+
+    /**
+     * A request failed.
+     *
+     * @return true if this failure started a cool-down
+     */
+    public synchronized boolean recordFailure(long now, int failuresBeforeCooldown, long cooldownMillis) {
+        requests++;
+        failures++;
+        consecutiveFailures++;
+        if (consecutiveFailures >= failuresBeforeCooldown && coolingDownUntil <= now) {
+            coolingDownUntil = now + cooldownMillis;
+            return true;
+        }
+        return false;
+    }
+
+    public synchronized ParticipantStats stats() {
+        return new ParticipantStats(requests, failures, inFlight.get(),
+                tokensPerSecondCount == 0 ? null : Math.round(tokensPerSecondSum / tokensPerSecondCount * 10) / 10.0,
+                lastTtftMs, coolingDownUntil > 0 ? coolingDownUntil : null);
+    }
+
+    /**
+     * The wire form.
+     *
+     * @param shownEndpoint what to show as the endpoint: the real one, or the room's URL on the hub
+     */
+    public Participant toWire(String shownEndpoint) {
+        return new Participant(id, nickname, model, shownEndpoint, specs, config, status(), joinedAt, lastSeen,
+                maxConcurrency == Integer.MAX_VALUE ? null : maxConcurrency, stats());
+    }
+}

@@ -1,0 +1,107 @@
+package io.github.gambiarra.hub.internal.room;
+
+import io.github.gambiarra.protocol.Room;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** A room and its participants. Safe to use from any event loop. */
+public final class RoomState {
+    private final Room room;
+    private final String passwordHash;
+    private final Map<String, ParticipantState> participants = new ConcurrentHashMap<>();
+    private volatile List<ParticipantState> ordered = List.of();
+    private final AtomicLong routingTurn = new AtomicLong();
+    private final byte[] pepper = new byte[16];
+    private volatile byte[] verifiedDigest;
+
+    public RoomState(Room room, String passwordHash) {
+        this.room = room;
+        this.passwordHash = passwordHash;
+        new java.security.SecureRandom().nextBytes(pepper);
+    }
+
+    /** Whether {@code candidate} is the password already verified once (constant-time). */
+    public boolean matchesVerifiedPassword(String candidate) {
+        byte[] known = verifiedDigest;
+        return known != null && java.security.MessageDigest.isEqual(known, digest(candidate));
+    }
+
+    /** Remembers a password that passed the slow check, so later checks are fast. */
+    public void rememberVerifiedPassword(String password) {
+        verifiedDigest = digest(password);
+    }
+
+    private byte[] digest(String secret) {
+        try {
+            java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+            sha.update(pepper);
+            return sha.digest(secret.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public Room room() {
+        return room;
+    }
+
+    public String code() {
+        return room.code();
+    }
+
+    /** The stored hash, or null for an open room. Never sent to anyone. */
+    public String passwordHash() {
+        return passwordHash;
+    }
+
+    public boolean isProtected() {
+        return passwordHash != null;
+    }
+
+    /** Adds or replaces (same id) a participant; returns the one it replaced, if any. */
+    public Optional<ParticipantState> put(ParticipantState participant) {
+        ParticipantState replaced = participants.put(participant.id(), participant);
+        reorder();
+        return Optional.ofNullable(replaced);
+    }
+
+    public Optional<ParticipantState> participant(String id) {
+        return id == null ? Optional.empty() : Optional.ofNullable(participants.get(id));
+    }
+
+    /** Removes {@code participant} only if it is still the registration under its id. */
+    public boolean remove(ParticipantState participant) {
+        boolean removed = participants.remove(participant.id(), participant);
+        if (removed) {
+            reorder();
+        }
+        return removed;
+    }
+
+    /** Participants in the order they joined; a snapshot kept for routing, which reads it on every request. */
+    public List<ParticipantState> participants() {
+        return ordered;
+    }
+
+    private void reorder() {
+        // Joins and leaves are rare next to requests: sort once here rather than on every route.
+        synchronized (participants) {
+            ordered = participants.values().stream()
+                    .sorted(Comparator.comparingLong(ParticipantState::joinedAt).thenComparing(ParticipantState::id))
+                    .toList();
+        }
+    }
+
+    public int participantCount() {
+        return participants.size();
+    }
+
+    /** A counter that routing uses to break ties in turn rather than always picking the first. */
+    public long nextTurn() {
+        return routingTurn.getAndIncrement();
+    }
+}

@@ -1,8 +1,0 @@
-package io.github.gambiarra.langchain4j;
-
-/** An open subscription to a room's events; {@link #close()} ends it. */
-@FunctionalInterface
-public interface EventSubscription extends AutoCloseable {
-    @Override
-    void close();
-}
