@@ -19,7 +19,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** PROTOCOL.md Part 1, chat completions: routing, the forwarded body, relaying, streaming. */
+/** hub-api.md, Chat completions: routing, the forwarded body, relaying, streaming. */
 class ChatRelayTest {
     GambiarraHub hub;
     HubClient client;

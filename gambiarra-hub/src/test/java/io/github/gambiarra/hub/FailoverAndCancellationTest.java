@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** PROTOCOL.md Part 2.3 and 2.4: failover, cool-down, cancellation, participants that die mid-answer. */
+/** hub-api.md, Routing and Chat completions: failover, cool-down, cancellation, participants that die mid-answer. */
 class FailoverAndCancellationTest {
     GambiarraHub hub;
     HubClient client;

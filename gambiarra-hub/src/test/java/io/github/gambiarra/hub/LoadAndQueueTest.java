@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** PROTOCOL.md Part 2.3: least-busy routing, concurrency limits, busy status, the bounded queue. */
+/** hub-api.md, Routing: least-busy routing, concurrency limits, busy status, the bounded queue. */
 class LoadAndQueueTest {
     GambiarraHub hub;
     HubClient client;

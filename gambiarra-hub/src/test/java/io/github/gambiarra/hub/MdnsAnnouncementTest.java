@@ -10,7 +10,7 @@ import javax.jmdns.JmDNS;
 import javax.jmdns.ServiceInfo;
 import org.junit.jupiter.api.Test;
 
-/** PROTOCOL.md Part 1, discovery: a hub started with mDNS can be found by DNS-SD browsing. */
+/** hub-api.md, Discovery: a hub started with mDNS can be found by DNS-SD browsing. */
 class MdnsAnnouncementTest {
 
     @Test

@@ -14,7 +14,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** PROTOCOL.md Part 2.6 (metrics) and rooms that survive a restart. */
+/** hub-api.md, GET /metrics and rooms that survive a restart. */
 class MetricsAndStoreTest {
     @TempDir
     Path dataDir;

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** PROTOCOL.md Part 1, room management: every endpoint's success and error answers. */
+/** hub-api.md, Endpoints: every endpoint's success and error answers. */
 class RoomEndpointsTest {
     GambiarraHub hub;
     HubClient client;

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** PROTOCOL.md Part 1, events: what an SSE client watching a room sees. */
+/** hub-api.md, Events: what an SSE client watching a room sees. */
 class RoomEventsTest {
     GambiarraHub hub;
     HubClient client;

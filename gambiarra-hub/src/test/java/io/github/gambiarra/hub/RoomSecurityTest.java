@@ -15,7 +15,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** PROTOCOL.md Part 2.1 and 2.2: protected rooms, throttled guessing, participant tokens, hidden endpoints. */
+/** hub-api.md, Credentials: protected rooms, throttled guessing, participant tokens, hidden endpoints. */
 class RoomSecurityTest {
     static final String PASSWORD = "s3cret";
     GambiarraHub hub;

@@ -19,7 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The hub's HTTP API in one table: read it next to PROTOCOL.md.
+ * The hub's HTTP API in one table: read it next to docs/hub-api.md, the protocol reference.
  */
 public final class HubRouter {
     private static final Logger LOG = LoggerFactory.getLogger(HubRouter.class);
