@@ -650,7 +650,7 @@ public final class BenchRunner {
         io.github.gambiarra.client.GambiarraClient client = io.github.gambiarra.client.GambiarraClient.create(hubUrl);
         String code = client.createRoom("bench", null).room().code();
         sessions.add(client.join(code, io.github.gambiarra.client.JoinOptions.builder().id("bench").nickname("bench")
-                .model("bench").endpoint(endpoint).maxConcurrency(65_536)
+                .model("bench").endpoint(endpoint).maxConcurrency(65_536).direct()
                 .heartbeatInterval(java.time.Duration.ofSeconds(5)).build()));
         return code;
     }

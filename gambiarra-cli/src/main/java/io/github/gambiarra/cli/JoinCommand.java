@@ -34,6 +34,7 @@ import picocli.CommandLine.Parameters;
 /** {@code gambiarra join}: shares this machine's model in a room until Ctrl-C. */
 @Command(name = "join", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = {"Share your local LLM in a room until you press Ctrl-C.",
+                "It connects out to the hub through a tunnel, so your server can keep listening on localhost only.",
                 "Without --endpoint it looks for Ollama (11434), LM Studio (1234), LocalAI / llama.cpp (8080),"
                         + " vLLM (8000) and text-generation-webui (5000) on this machine.",
                 "With --gguf it needs no LLM server: it runs the GGUF file itself with llama.cpp (CPU)."},
@@ -42,7 +43,8 @@ import picocli.CommandLine.Parameters;
                 "  gambiarra join ABC123 --model llama3:8b",
                 "  gambiarra join ABC123 --endpoint http://localhost:1234 --model qwen2.5-7b",
                 "  gambiarra join --code ABC123 --password s3cret --max-concurrency 2",
-                "  gambiarra join ABC123 --gguf qwen2.5-0.5b-instruct-q4_k_m.gguf --parallel 2"})
+                "  gambiarra join ABC123 --gguf qwen2.5-0.5b-instruct-q4_k_m.gguf --parallel 2",
+                "  gambiarra join ABC123 --direct --endpoint http://192.168.1.20:11434  # the hub dials it"})
 public final class JoinCommand implements Callable<Integer> {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss");
 
@@ -78,6 +80,11 @@ public final class JoinCommand implements Callable<Integer> {
 
     @Option(names = "--no-specs", description = "Do not tell the room about this machine's CPU, RAM and GPU.")
     boolean noSpecs;
+
+    @Option(names = "--direct", description = {"Let the hub dial your server instead of connecting out to it "
+            + "through a tunnel: the server must then listen where the hub can reach it. Hubs of the original "
+            + "Gambiarra need this."})
+    boolean direct;
 
     @Option(names = "--gguf", paramLabel = "FILE",
             description = "Share this GGUF model file, run here by llama.cpp: no LLM server needed.")
@@ -133,7 +140,8 @@ public final class JoinCommand implements Callable<Integer> {
         String hubUrl;
         if (gguf != null) {
             hubUrl = hub.resolve(code);
-            engine = startEngine(EndpointLocality.isThisMachine(URI.create(hubUrl).getHost()), out);
+            // Through the tunnel the engine is reached from this machine only; dialled, from the hub's.
+            engine = startEngine(!direct || EndpointLocality.isThisMachine(URI.create(hubUrl).getHost()), out);
             chosenModel = engine.modelName();
             local = "http://127.0.0.1:" + engine.port();
             if (maxConcurrency == null) {
@@ -147,12 +155,16 @@ public final class JoinCommand implements Callable<Integer> {
             local = server.endpoint();
             hubUrl = hub.resolve(code);
         }
-        EndpointLocality.Shared shared = new EndpointLocality().forHub(local, hubUrl);
-        if (shared.note() != null) {
-            out.println(shared.note());
+        String shared = local;
+        if (direct) {
+            EndpointLocality.Shared dialled = new EndpointLocality().forHub(local, hubUrl);
+            if (dialled.note() != null) {
+                out.println(dialled.note());
+            }
+            shared = dialled.endpoint();
         }
         try {
-            return share(code, hubUrl, chosenModel, shared.endpoint(), out, err);
+            return share(code, hubUrl, chosenModel, shared, out, err);
         } finally {
             if (engine != null) {
                 engine.close();
@@ -190,6 +202,9 @@ public final class JoinCommand implements Callable<Integer> {
         if (maxConcurrency != null) {
             options.maxConcurrency(maxConcurrency);
         }
+        if (direct) {
+            options.direct();
+        }
         if (engine != null) {
             options.closeOnLeave(engine);
         }
@@ -199,7 +214,8 @@ public final class JoinCommand implements Callable<Integer> {
         out.println("  id:        " + me.id());
         out.println("  nickname:  " + me.nickname());
         out.println("  model:     " + me.model());
-        out.println("  endpoint:  " + shared);
+        out.println(direct ? "  endpoint:  " + shared + "  (the hub dials it)"
+                : "  serves:    " + shared + " through a tunnel to the hub (it need not listen on the network)");
         if (specs != null) {
             out.println("  machine:   " + SpecsDetector.describe(specs));
         }
@@ -217,14 +233,15 @@ public final class JoinCommand implements Callable<Integer> {
     }
 
     /**
-     * Loads the GGUF file into llama.cpp and serves it: on 127.0.0.1 when the hub runs on this machine,
-     * otherwise on every interface, so that the hub can reach it.
+     * Loads the GGUF file into llama.cpp and serves it: on 127.0.0.1 when only this machine reaches it
+     * (through the tunnel, or a hub on this machine), otherwise on every interface, so that the hub
+     * can dial it.
      */
-    private LlamaEngine startEngine(boolean hubIsHere, PrintWriter out) throws IOException {
+    private LlamaEngine startEngine(boolean localOnly, PrintWriter out) throws IOException {
         EngineOptions.Builder options = EngineOptions.builder().gguf(gguf)
                 .modelName(modelName != null ? modelName : model)
                 .contextSize(ctx).parallel(parallel).defaultMaxTokens(defaultMaxTokens)
-                .host(hubIsHere ? "127.0.0.1" : "0.0.0.0");
+                .host(localOnly ? "127.0.0.1" : "0.0.0.0");
         if (threads != null) {
             options.threads(threads);
         }

@@ -48,8 +48,13 @@ class GgufCommandsTest {
                 Participant p = client.listParticipants(code).get(0);
                 assertThat(p.model()).isEqualTo("tiny-chat");
                 assertThat(p.maxConcurrency()).isEqualTo(3);
-                engineUrl = p.endpoint();
-                assertThat(engineUrl).startsWith("http://127.0.0.1:");
+                // Through the tunnel, the engine listens on 127.0.0.1 only and the hub never learns its address.
+                java.util.regex.Matcher port = java.util.regex.Pattern.compile("Serving tiny-chat on port (\\d+)")
+                        .matcher(join.out());
+                assertThat(port.find()).isTrue();
+                engineUrl = "http://127.0.0.1:" + port.group(1);
+                assertThat(join.out()).contains("serves:    " + engineUrl + " through a tunnel");
+                assertThat(p.endpoint()).doesNotContain(port.group(1));
 
                 ChatResponse answer = Gambiarra.builder().hubUrl(hub.url()).roomCode(code).build().model("tiny-chat")
                         .chat(ChatRequest.builder().messages(UserMessage.from("oi")).build());

@@ -18,6 +18,19 @@ import java.util.Objects;
  * }</pre>
  */
 public final class JoinOptions {
+    /** How requests reach the participant's LLM server. */
+    public enum Transport {
+        /**
+         * The participant opens one connection out to the hub (a WebSocket on the hub's own port)
+         * and requests come back over it, to be forwarded to the LLM server on this machine. The
+         * server never has to listen on the network, and works behind NAT, guest Wi-Fi or a
+         * firewall. The default.
+         */
+        TUNNEL,
+        /** The hub dials the endpoint, which must then be reachable from the hub (the original protocol's way). */
+        DIRECT
+    }
+
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final String id;
@@ -34,6 +47,7 @@ public final class JoinOptions {
     private final boolean leaveOnShutdown;
     private final boolean waitForHub;
     private final Backoff backoff;
+    private final Transport transport;
 
     private JoinOptions(Builder b) {
         this.closeOnLeave = List.copyOf(b.closeOnLeave);
@@ -50,6 +64,7 @@ public final class JoinOptions {
         this.leaveOnShutdown = b.leaveOnShutdown;
         this.waitForHub = b.waitForHub;
         this.backoff = b.backoff;
+        this.transport = b.transport;
     }
 
     public static Builder builder() {
@@ -117,6 +132,11 @@ public final class JoinOptions {
         return backoff;
     }
 
+    /** How requests reach the LLM server: through the tunnel (the default) or dialled by the hub. */
+    public Transport transport() {
+        return transport;
+    }
+
     private static String require(String value, String name) {
         if (value == null || value.isBlank()) {
             throw new IllegalArgumentException(name + " is required to join a room");
@@ -150,6 +170,7 @@ public final class JoinOptions {
         private boolean leaveOnShutdown = true;
         private boolean waitForHub;
         private Backoff backoff = Backoff.DEFAULT;
+        private Transport transport = Transport.TUNNEL;
         private ParticipantSession.Listener listener = new ParticipantSession.Listener() {
         };
 
@@ -173,7 +194,11 @@ public final class JoinOptions {
             return this;
         }
 
-        /** The LLM server's base URL as the hub can reach it, e.g. {@code http://192.168.1.20:11434}. */
+        /**
+         * The LLM server's base URL. Through the tunnel (the default) it is where this machine reaches
+         * it, e.g. {@code http://localhost:11434}; with {@link #direct()}, where the hub can reach it,
+         * e.g. {@code http://192.168.1.20:11434}.
+         */
         public Builder endpoint(String endpoint) {
             this.endpoint = endpoint;
             return this;
@@ -260,6 +285,24 @@ public final class JoinOptions {
         /** How retries against an unreachable hub are paced ({@link Backoff#DEFAULT} by default). */
         public Builder backoff(Backoff backoff) {
             this.backoff = Objects.requireNonNull(backoff);
+            return this;
+        }
+
+        /**
+         * Requests come through a tunnel this participant opens to the hub, and are forwarded to the
+         * endpoint from this machine (the default): the LLM server needs to listen on localhost only.
+         */
+        public Builder tunnel() {
+            this.transport = Transport.TUNNEL;
+            return this;
+        }
+
+        /**
+         * The hub dials the endpoint itself, as with hubs of the original protocol, which have no
+         * tunnel: the endpoint must then be reachable from the hub's machine.
+         */
+        public Builder direct() {
+            this.transport = Transport.DIRECT;
             return this;
         }
 

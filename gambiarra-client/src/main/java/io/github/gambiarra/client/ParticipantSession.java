@@ -1,5 +1,6 @@
 package io.github.gambiarra.client;
 
+import io.github.gambiarra.client.internal.TunnelClient;
 import io.github.gambiarra.protocol.Messages;
 import io.github.gambiarra.protocol.Participant;
 import java.time.Duration;
@@ -12,12 +13,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A participant's membership of a room, from {@link GambiarraClient#join}. While it is open it
- * sends a health check every interval; if the hub forgot the participant (it restarted) it joins
- * again by itself; if the hub cannot be reached it keeps trying, paced by the options'
- * {@link Backoff}, and says so through its {@link Listener}. {@link #close()} leaves the room, then
- * closes what {@link JoinOptions.Builder#closeOnLeave} named (such as the LLM server started for
- * the room). Unless told otherwise, it also leaves when the JVM stops.
+ * A participant's membership of a room, from {@link GambiarraClient#join}.
+ *
+ * <p>Through a tunnel (the default) it keeps one WebSocket open to the hub, over which the hub's
+ * requests come and are forwarded to the LLM server on this machine; if the tunnel drops it opens
+ * another, paced by the options' {@link Backoff}, and joins again if the hub forgot the participant
+ * (it restarted). Joined directly, it sends a health check every interval instead, with the same
+ * re-join and back-off. It says what it does through its {@link Listener}.
+ *
+ * <p>{@link #close()} leaves the room, then closes what {@link JoinOptions.Builder#closeOnLeave}
+ * named (such as the LLM server started for the room). Unless told otherwise, it also leaves when
+ * the JVM stops.
  */
 public final class ParticipantSession implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ParticipantSession.class);
@@ -50,6 +56,8 @@ public final class ParticipantSession implements AutoCloseable {
     private volatile Thread shutdownHook;
     private volatile Participant participant;
     private volatile String token;
+    private volatile String tunnelPath;
+    private volatile TunnelClient tunnel;
     private volatile int failures;
 
     ParticipantSession(GambiarraClient client, String roomCode, JoinOptions options) {
@@ -74,12 +82,106 @@ public final class ParticipantSession implements AutoCloseable {
             scheduler.shutdownNow();
             throw e;
         }
+        if (tunneled()) {
+            try {
+                openTunnel().hello().get(HELLO_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (Exception e) {
+                closeQuietly();
+                Throwable cause = e instanceof java.util.concurrent.ExecutionException ? e.getCause() : e;
+                throw new GambiarraException("the hub at " + client.hubUrl() + " took the join but the tunnel did not "
+                        + "open (" + cause.getMessage() + "): is a proxy in between that does not pass WebSockets? "
+                        + "Join directly (--direct) if the hub can reach your LLM server", cause);
+            }
+        } else {
+            schedule(options.heartbeatInterval());
+        }
         if (options.leaveOnShutdown()) {
             Thread hook = new Thread(this::close, "gambiarra-leave-" + options.id());
             shutdownHook = hook;
             Runtime.getRuntime().addShutdownHook(hook);
         }
-        schedule(options.heartbeatInterval());
+    }
+
+    private static final java.time.Duration HELLO_WAIT = java.time.Duration.ofSeconds(15);
+
+    private boolean tunneled() {
+        return tunnelPath != null;
+    }
+
+    /** Opens a tunnel (replacing the one before, if any). */
+    private TunnelClient openTunnel() {
+        TunnelClient previous = tunnel;
+        if (previous != null) {
+            previous.close();
+        }
+        String hub = client.hubUrl();
+        String ws = (hub.startsWith("https:") ? "wss:" + hub.substring(6) : "ws:" + hub.substring(hub.indexOf(':') + 1))
+                + tunnelPath;
+        TunnelClient opened = new TunnelClient(client.httpClient(), ws, options.id(), token, options.endpoint(),
+                new TunnelClient.Listener() {
+                    @Override
+                    public void onConnected() {
+                        if (failures > 0) {
+                            failures = 0;
+                            options.listener().onHubBack();
+                        }
+                    }
+
+                    @Override
+                    public void onDisconnected(int status, String reason, Throwable error) {
+                        if (closed.get()) {
+                            return;
+                        }
+                        failures++;
+                        Duration retry = options.backoff().delay(failures);
+                        options.listener().onHubUnreachable(new GambiarraException(reason, error), retry);
+                        try {
+                            scheduler.schedule(() -> reconnect(status), retry.toMillis(), TimeUnit.MILLISECONDS);
+                        } catch (java.util.concurrent.RejectedExecutionException closing) {
+                            // closed meanwhile
+                        }
+                    }
+                });
+        tunnel = opened;
+        opened.connect();
+        return opened;
+    }
+
+    /** After a tunnel dropped: join again if the hub forgot us (404, 401), then open a new tunnel. */
+    private void reconnect(int refusedWith) {
+        if (closed.get()) {
+            return;
+        }
+        try {
+            if (refusedWith == 404 || refusedWith == 401) {
+                participant = register();
+                options.listener().onRejoined(participant);
+            }
+            openTunnel();
+        } catch (RuntimeException e) {
+            failures++;
+            Duration retry = options.backoff().delay(failures);
+            options.listener().onHubUnreachable(e, retry);
+            try {
+                scheduler.schedule(() -> reconnect(refusedWith), retry.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException closing) {
+                // closed meanwhile
+            }
+        }
+    }
+
+    private void closeQuietly() {
+        closed.set(true);
+        scheduler.shutdownNow();
+        TunnelClient t = tunnel;
+        if (t != null) {
+            t.close();
+        }
+        try {
+            client.leave(roomCode, options.id(), token);
+        } catch (RuntimeException e) {
+            LOG.debug("leave after a failed tunnel failed", e);
+        }
     }
 
     private Participant firstJoin() {
@@ -104,11 +206,28 @@ public final class ParticipantSession implements AutoCloseable {
     }
 
     private Participant register() {
+        boolean viaTunnel = options.transport() == JoinOptions.Transport.TUNNEL;
         Messages.JoinRequest request = new Messages.JoinRequest(options.id(), options.nickname(), options.model(),
-                options.endpoint(), options.password(), options.specs(), options.config(), options.maxConcurrency(),
-                token);
-        Messages.JoinResponse joined = client.register(roomCode, request);
+                viaTunnel ? null : options.endpoint(), options.password(), options.specs(), options.config(),
+                options.maxConcurrency(), token, viaTunnel ? Messages.JoinRequest.TUNNEL : null);
+        Messages.JoinResponse joined;
+        try {
+            joined = client.register(roomCode, request);
+        } catch (GambiarraException.BadRequestException e) {
+            if (viaTunnel && e.code() == null) {
+                // Hubs of the original protocol have no tunnel, and refuse a join without an endpoint.
+                throw new GambiarraException.BadRequestException("the hub at " + client.hubUrl() + " has no "
+                        + "participant tunnel (a hub of the original protocol?): join directly (--direct, or "
+                        + "JoinOptions.builder().direct()) with an endpoint it can reach", e.status(), e.code(), e);
+            }
+            throw e;
+        }
+        if (viaTunnel && joined.tunnel() == null) {
+            throw new GambiarraException("the hub at " + client.hubUrl() + " took the join but offers no tunnel: "
+                    + "join directly (--direct) with an endpoint it can reach", null);
+        }
         token = joined.token();
+        tunnelPath = joined.tunnel();
         return joined.participant();
     }
 
@@ -197,6 +316,11 @@ public final class ParticipantSession implements AutoCloseable {
             client.leave(roomCode, options.id(), token);
         } catch (RuntimeException e) {
             LOG.debug("leave failed", e);
+        }
+        // After leaving, so that the room sees the participant leave rather than go offline first.
+        TunnelClient t = tunnel;
+        if (t != null) {
+            t.close();
         }
         closeResources();
         left.countDown();

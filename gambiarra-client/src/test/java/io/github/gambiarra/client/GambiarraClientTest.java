@@ -134,6 +134,9 @@ class GambiarraClientTest {
                     assertThat(p.model()).isEqualTo("llama3");
                 });
                 assertThat(joined.participantId()).isEqualTo("ana");
+                // Through its tunnel (the default), a participant is online once the tunnel is up.
+                assertThat(events.poll(5, TimeUnit.SECONDS).data(HubEvent.PARTICIPANT_ONLINE))
+                        .contains(new Messages.ParticipantRef("ana"));
             }
             RoomEvent left = events.poll(5, TimeUnit.SECONDS);
             assertThat(left.data(HubEvent.PARTICIPANT_LEFT)).contains(new Messages.ParticipantRef("ana"));

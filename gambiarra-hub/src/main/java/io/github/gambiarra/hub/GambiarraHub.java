@@ -9,8 +9,13 @@ import io.github.gambiarra.hub.internal.relay.CompletionRelay;
 import io.github.gambiarra.hub.internal.relay.HttpParticipantTransport;
 import io.github.gambiarra.hub.internal.relay.ParticipantTransport;
 import io.github.gambiarra.hub.internal.relay.Dispatcher;
+import io.github.gambiarra.hub.internal.room.ParticipantState;
 import io.github.gambiarra.hub.internal.room.RoomRegistry;
+import io.github.gambiarra.hub.internal.room.RoomState;
 import io.github.gambiarra.hub.internal.room.RoomStore;
+import io.github.gambiarra.hub.internal.tunnel.TunnelRegistry;
+import io.github.gambiarra.hub.internal.tunnel.TunnelTransport;
+import io.github.gambiarra.protocol.tunnel.TunnelMessages;
 import io.github.gambiarra.protocol.HubEvent;
 import io.github.gambiarra.protocol.Messages;
 import io.vertx.core.DeploymentOptions;
@@ -40,6 +45,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class GambiarraHub implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(GambiarraHub.class);
+    /** The largest body payload of one tunnel frame. */
+    private static final int MAX_TUNNEL_FRAME = 64 * 1024;
 
     private final Vertx vertx;
     private final HubOptions options;
@@ -49,10 +56,11 @@ public final class GambiarraHub implements AutoCloseable {
     private final int port;
     private final long sweepTimer;
     private final long pingTimer;
+    private final long tunnelPingTimer;
     private final CompletableFuture<HubAnnouncer> announcer;
 
     private GambiarraHub(Vertx vertx, HubOptions options, RoomRegistry rooms, RoomEvents events,
-                         ParticipantTransport transport, int port) {
+                         ParticipantTransport transport, TunnelRegistry tunnels, int port) {
         this.vertx = vertx;
         this.options = options;
         this.rooms = rooms;
@@ -67,6 +75,8 @@ public final class GambiarraHub implements AutoCloseable {
             }
         });
         this.pingTimer = vertx.setPeriodic(options.sseHeartbeat().toMillis(), id -> events.ping());
+        long ping = options.tunnelPingInterval().toMillis();
+        this.tunnelPingTimer = vertx.setPeriodic(ping, id -> tunnels.pingAll(3 * ping));
         this.announcer = options.mdns() ? announce() : CompletableFuture.completedFuture(null);
     }
 
@@ -94,11 +104,28 @@ public final class GambiarraHub implements AutoCloseable {
             }
             RoomEvents events = new RoomEvents();
             HubMetrics metrics = new HubMetrics();
-            ParticipantTransport transport = new HttpParticipantTransport(vertx, options.connectTimeout(),
-                    options.upstreamIdleTimeout());
+            Dispatcher[] dispatcherRef = new Dispatcher[1];
+            TunnelRegistry tunnels = new TunnelRegistry(options.clock(), options.tunnelWindow(), MAX_TUNNEL_FRAME,
+                    new TunnelRegistry.Listener() {
+                        @Override
+                        public void online(RoomState room, ParticipantState participant) {
+                            events.publish(HubEvent.PARTICIPANT_ONLINE, room.code(),
+                                    new Messages.ParticipantRef(participant.id()));
+                            dispatcherRef[0].capacityChanged(room);
+                        }
+
+                        @Override
+                        public void offline(RoomState room, ParticipantState participant, String reason) {
+                            events.publish(HubEvent.PARTICIPANT_OFFLINE, room.code(),
+                                    new Messages.ParticipantRef(participant.id()));
+                        }
+                    });
+            ParticipantTransport transport = new TunnelTransport(tunnels, new HttpParticipantTransport(vertx,
+                    options.connectTimeout(), options.upstreamIdleTimeout()));
             CompletionRelay relay = new CompletionRelay(transport, events, metrics, options);
             Dispatcher dispatcher = new Dispatcher(vertx, events, options, metrics, relay, Replies::reject);
-            HubRouter.Services services = new HubRouter.Services(options, rooms, events, dispatcher, metrics,
+            dispatcherRef[0] = dispatcher;
+            HubRouter.Services services = new HubRouter.Services(options, rooms, events, dispatcher, metrics, tunnels,
                     room -> {
                         if (store != null) {
                             store.save(rooms.rooms());
@@ -113,7 +140,7 @@ public final class GambiarraHub implements AutoCloseable {
             await(vertx.deployVerticle(() -> new HttpVerticle(options, tls, requested, services, throttle, bound),
                     new DeploymentOptions().setInstances(options.eventLoops())));
             int actualPort = bound[0];
-            GambiarraHub hub = new GambiarraHub(vertx, options, rooms, events, transport, actualPort);
+            GambiarraHub hub = new GambiarraHub(vertx, options, rooms, events, transport, tunnels, actualPort);
             LOG.info("hub listening on {}:{} ({} transport)", options.host(), actualPort,
                     vertx.isNativeTransportEnabled() ? "native" : "NIO");
             return hub;
@@ -206,6 +233,7 @@ public final class GambiarraHub implements AutoCloseable {
     public void close() {
         vertx.cancelTimer(sweepTimer);
         vertx.cancelTimer(pingTimer);
+        vertx.cancelTimer(tunnelPingTimer);
         events.closeAll();
         announcer.thenAccept(a -> {
             if (a != null) {
@@ -269,9 +297,13 @@ public final class GambiarraHub implements AutoCloseable {
                     .setPort(port)
                     .setTcpNoDelay(true)
                     .setCompressionSupported(false)
-                    // The hub speaks no WebSocket: keep their extension handlers out of every connection's pipeline.
+                    // Tunnels are the only WebSockets: binary frames of compressed-enough JSON and text, so no
+                    // compression extensions in every connection's pipeline.
                     .setPerMessageWebSocketCompressionSupported(false)
-                    .setPerFrameWebSocketCompressionSupported(false);
+                    .setPerFrameWebSocketCompressionSupported(false)
+                    .setWebSocketSubProtocols(java.util.List.of(TunnelMessages.SUBPROTOCOL))
+                    .setMaxWebSocketFrameSize(2 * MAX_TUNNEL_FRAME)
+                    .setMaxWebSocketMessageSize(2 * MAX_TUNNEL_FRAME);
             if (tls != null) {
                 serverOptions.setSsl(true).setKeyCertOptions(tls);
             }

@@ -38,6 +38,9 @@ public final class HubOptions {
     private int eventLoops = Math.max(1, Runtime.getRuntime().availableProcessors());
     private int passwordIterations = io.github.gambiarra.hub.internal.room.PasswordHasher.DEFAULT_ITERATIONS;
     private Clock clock = Clock.systemUTC();
+    private boolean tunnelOnly;
+    private Duration tunnelPingInterval = Duration.ofSeconds(10);
+    private int tunnelWindow = 128 * 1024;
 
     /** Options with every default. */
     public HubOptions() {
@@ -70,6 +73,9 @@ public final class HubOptions {
         this.eventLoops = other.eventLoops;
         this.passwordIterations = other.passwordIterations;
         this.clock = other.clock;
+        this.tunnelOnly = other.tunnelOnly;
+        this.tunnelPingInterval = other.tunnelPingInterval;
+        this.tunnelWindow = other.tunnelWindow;
     }
 
     /** Address to listen on; {@code 0.0.0.0} (the default) for every interface. */
@@ -240,6 +246,43 @@ public final class HubOptions {
         }
         this.passwordIterations = iterations;
         return this;
+    }
+
+    /**
+     * Whether the hub only takes participants that connect out to it through the tunnel, and so
+     * never dials an address a participant names (off by default): a direct join gets 403
+     * {@code tunnel_required}.
+     */
+    public HubOptions tunnelOnly(boolean tunnelOnly) {
+        this.tunnelOnly = tunnelOnly;
+        return this;
+    }
+
+    /**
+     * How often tunnels are pinged (10 s by default). A tunnel not heard from for three intervals
+     * is closed and its participant goes offline.
+     */
+    public HubOptions tunnelPingInterval(Duration interval) {
+        this.tunnelPingInterval = positive(interval, "tunnelPingInterval");
+        return this;
+    }
+
+    /** Body bytes a tunnel participant may send on one stream before the hub grants more (128 KiB). */
+    public HubOptions tunnelWindow(int bytes) {
+        this.tunnelWindow = atLeast(bytes, 1024, "tunnelWindow");
+        return this;
+    }
+
+    public boolean tunnelOnly() {
+        return tunnelOnly;
+    }
+
+    public Duration tunnelPingInterval() {
+        return tunnelPingInterval;
+    }
+
+    public int tunnelWindow() {
+        return tunnelWindow;
     }
 
     /** The clock for timestamps and offline detection. */

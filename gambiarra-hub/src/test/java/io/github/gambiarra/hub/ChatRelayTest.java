@@ -296,4 +296,51 @@ class ChatRelayTest {
         HubClient.Reply get = client.get("/rooms/" + code + "/v1/chat/completions");
         assertThat(get.status()).isIn(404, 405);
     }
+
+    @Test
+    void eventsThatArriveCutInPiecesAreRelayedWholeAndAsTheyComplete() throws Exception {
+        // Servers write events as they like: here each is cut in three writes, with pauses between,
+        // and the server goes on only once the client has seen the first event whole.
+        java.util.concurrent.CountDownLatch firstSeen = new java.util.concurrent.CountDownLatch(1);
+        llama.enqueue(ex -> {
+            ex.startStream();
+            String[] words = {"split ", "events ", "arrive ", "whole"};
+            for (int w = 0; w < words.length; w++) {
+                String event = "data: " + FakeLlmServer.chunk("llama3:latest", words[w], null) + "\n\n";
+                int third = event.length() / 3;
+                ex.raw(event.substring(0, third));
+                Thread.sleep(30);
+                ex.raw(event.substring(third, 2 * third));
+                Thread.sleep(30);
+                ex.raw(event.substring(2 * third));
+                if (w == 0 && !firstSeen.await(5, java.util.concurrent.TimeUnit.SECONDS)) {
+                    throw new AssertionError("the client never saw the first event before the stream ended");
+                }
+            }
+            ex.done();
+        });
+        HttpRequest request = HttpRequest.newBuilder(URI.create(hub.url() + "/rooms/" + code + "/v1/chat/completions"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"joao\",\"stream\":true,\"messages\":[]}")).build();
+        HttpResponse<InputStream> response = client.http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+        StringBuilder text = new StringBuilder();
+        java.util.concurrent.CompletableFuture<Void> read = java.util.concurrent.CompletableFuture.runAsync(() -> {
+            try (BufferedReader reader = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = reader.readLine()) != null) {
+                    if (line.startsWith("data: {")) {
+                        text.append(HubClient.JSON.readTree(line.substring(6)).at("/choices/0/delta/content").asText(""));
+                        firstSeen.countDown();
+                    }
+                }
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        try {
+            read.get(15, TimeUnit.SECONDS);
+        } finally {
+            response.body().close();
+        }
+        assertThat(text.toString()).isEqualTo("split events arrive whole");
+    }
 }

@@ -84,6 +84,10 @@ class ErrorCodesTest {
             case MODEL_NOT_FOUND -> seen(chat(client(), client().createRoom("Empty"), "model:nothing", false));
             case NOT_FOUND -> seen(client().get("/nowhere"));
             case METHOD_NOT_ALLOWED -> seen(client().delete("/rooms"));
+            case TUNNEL_REQUIRED -> {
+                HubClient c = client(new HubOptions().tunnelOnly(true));
+                yield seen(c.join(c.createRoom("T"), "p", "m", "http://127.0.0.1:9"));
+            }
             case PARTICIPANT_ID_TAKEN -> {
                 String room = client().createRoom("T");
                 client().join(room, "p", "m", "http://127.0.0.1:9");

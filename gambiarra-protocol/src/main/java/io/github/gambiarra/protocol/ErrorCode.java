@@ -37,6 +37,8 @@ public enum ErrorCode {
     NOT_FOUND("not_found", 404),
     /** The path exists, the method does not. */
     METHOD_NOT_ALLOWED("method_not_allowed", 405),
+    /** A direct join on a hub that only takes participants connected through the tunnel ({@code serve --tunnel-only}). */
+    TUNNEL_REQUIRED("tunnel_required", 403),
     /** Join with the id of an online participant, without its token. */
     PARTICIPANT_ID_TAKEN("participant_id_taken", 409),
     /** The body is over the hub's limit. */
@@ -83,6 +85,9 @@ public enum ErrorCode {
     public String openAiType() {
         if (status == 401) {
             return "authentication_error";
+        }
+        if (status == 403) {
+            return "permission_error";
         }
         if (status == 429) {
             return "rate_limit_error";

@@ -23,28 +23,52 @@ public final class Messages {
     }
 
     /**
-     * {@code POST /rooms/{code}/join}. {@code maxConcurrency} and {@code token} are additions: how
-     * many requests the participant takes at once, and the token of an earlier registration under
-     * the same id, which a re-join must show to replace it.
+     * {@code POST /rooms/{code}/join}. Additions to the original: {@code maxConcurrency} (how many
+     * requests the participant takes at once), {@code token} (the token of an earlier registration
+     * under the same id, which a re-join must show to replace it) and {@code transport}
+     * ({@code "tunnel"}: the participant connects out to the hub and needs no endpoint; absent or
+     * {@code "direct"}: the hub dials {@code endpoint}, as in the original).
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record JoinRequest(String id, String nickname, String model, String endpoint,
                               String password, MachineSpecs specs, GenerationConfig config,
-                              Integer maxConcurrency, String token) {
+                              Integer maxConcurrency, String token, String transport) {
+
+        /** {@code transport}: the participant dials out to the hub over the tunnel. */
+        public static final String TUNNEL = "tunnel";
+        /** {@code transport}: the hub dials the participant's endpoint (the original way). */
+        public static final String DIRECT = "direct";
 
         /** A join request as the original protocol has it. */
         public JoinRequest(String id, String nickname, String model, String endpoint,
                            String password, MachineSpecs specs, GenerationConfig config) {
-            this(id, nickname, model, endpoint, password, specs, config, null, null);
+            this(id, nickname, model, endpoint, password, specs, config, null, null, null);
+        }
+
+        /** A direct join with a concurrency limit and, for a re-join, the earlier token. */
+        public JoinRequest(String id, String nickname, String model, String endpoint,
+                           String password, MachineSpecs specs, GenerationConfig config,
+                           Integer maxConcurrency, String token) {
+            this(id, nickname, model, endpoint, password, specs, config, maxConcurrency, token, null);
+        }
+
+        /** Whether the participant asks to connect through the tunnel. */
+        public boolean viaTunnel() {
+            return TUNNEL.equals(transport);
         }
     }
 
     /**
      * Answer to {@code POST /rooms/{code}/join}. {@code token} (an addition) is the participant's
-     * secret: health checks and leave must carry it as {@code Authorization: Bearer <token>}.
+     * secret: health checks, leave and the tunnel must carry it as {@code Authorization: Bearer
+     * <token>}. {@code tunnel} (an addition), for a participant that joined through the tunnel, is
+     * the path of its WebSocket on the hub.
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record JoinResponse(Participant participant, String roomId, String token) {
+    public record JoinResponse(Participant participant, String roomId, String token, String tunnel) {
+        public JoinResponse(Participant participant, String roomId, String token) {
+            this(participant, roomId, token, null);
+        }
     }
 
     /** {@code POST /rooms/{code}/health}. */

@@ -124,6 +124,13 @@ public final class FakeLlmServer implements AutoCloseable {
             out.flush();
         }
 
+        /** Writes {@code text} as it is and flushes it: for streams cut at odd places. */
+        public void raw(String text) throws IOException {
+            OutputStream out = http.getResponseBody();
+            out.write(text.getBytes(StandardCharsets.UTF_8));
+            out.flush();
+        }
+
         /** Writes one event carrying {@code value} (a wire record) as JSON. */
         public void event(Object value) throws IOException {
             OutputStream out = http.getResponseBody();

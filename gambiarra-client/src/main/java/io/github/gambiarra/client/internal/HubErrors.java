@@ -80,6 +80,9 @@ public final class HubErrors {
                     return rateLimited(status, said, retryAfter, call, wire, cause);
                 case PARTICIPANT_UNREACHABLE, PARTICIPANT_OFFLINE, PARTICIPANT_DISCONNECTED:
                     return participantFailed(status, error, said, call, wire, cause);
+                case TUNNEL_REQUIRED:
+                    return new GambiarraException.BadRequestException(call.where() + " only takes participants that "
+                            + "connect through the tunnel (" + said + "): join without --direct", status, wire, cause);
                 case INVALID_JSON, INVALID_REQUEST, REQUEST_TOO_LARGE, PARTICIPANT_ID_TAKEN, NOT_FOUND,
                         METHOD_NOT_ALLOWED:
                     return new GambiarraException.BadRequestException(call.where() + " refused the request ("

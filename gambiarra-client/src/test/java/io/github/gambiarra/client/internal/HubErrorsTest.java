@@ -27,7 +27,8 @@ class HubErrorsTest {
             case PARTICIPANTS_BUSY, TOO_MANY_PASSWORD_GUESSES -> GambiarraException.RateLimitedException.class;
             case PARTICIPANT_UNREACHABLE, PARTICIPANT_OFFLINE, PARTICIPANT_DISCONNECTED ->
                     GambiarraException.ParticipantFailedException.class;
-            case INVALID_JSON, INVALID_REQUEST, REQUEST_TOO_LARGE, PARTICIPANT_ID_TAKEN, NOT_FOUND, METHOD_NOT_ALLOWED ->
+            case INVALID_JSON, INVALID_REQUEST, REQUEST_TOO_LARGE, PARTICIPANT_ID_TAKEN, NOT_FOUND, METHOD_NOT_ALLOWED,
+                    TUNNEL_REQUIRED ->
                     GambiarraException.BadRequestException.class;
             case INTERNAL_ERROR -> GambiarraException.class;
         };

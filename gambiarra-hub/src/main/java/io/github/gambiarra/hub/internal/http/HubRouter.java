@@ -6,6 +6,7 @@ import io.github.gambiarra.hub.internal.events.RoomEvents;
 import io.github.gambiarra.hub.internal.relay.Dispatcher;
 import io.github.gambiarra.hub.internal.room.PasswordHasher;
 import io.github.gambiarra.hub.internal.room.RoomRegistry;
+import io.github.gambiarra.hub.internal.tunnel.TunnelRegistry;
 import io.github.gambiarra.protocol.ErrorCode;
 import io.github.gambiarra.protocol.Messages;
 import io.vertx.core.Handler;
@@ -26,7 +27,7 @@ public final class HubRouter {
 
     /** What the router needs from the hub; built once and shared by every event loop's router. */
     public record Services(HubOptions options, RoomRegistry rooms, RoomEvents events, Dispatcher dispatcher,
-                           HubMetrics metrics, RoomApiHooks hooks) {
+                           HubMetrics metrics, TunnelRegistry tunnels, RoomApiHooks hooks) {
     }
 
     /** Hooks into room management that the hub supplies (storing new rooms). */
@@ -46,7 +47,7 @@ public final class HubRouter {
         HubOptions options = s.options();
         PasswordHasher hasher = new PasswordHasher(options.passwordIterations());
         RoomAccess access = new RoomAccess(vertx, hasher, throttle.throttle);
-        RoomApi roomApi = new RoomApi(s.rooms(), s.events(), hasher, access, s.dispatcher(), options,
+        RoomApi roomApi = new RoomApi(s.rooms(), s.events(), hasher, access, s.dispatcher(), s.tunnels(), options,
                 s.hooks()::roomCreated);
         OpenAiApi openAi = new OpenAiApi(roomApi);
         ChatCompletions chat = new ChatCompletions(s.rooms(), access, s.dispatcher(), options.maxBodyBytes());
@@ -67,6 +68,7 @@ public final class HubRouter {
         router.post("/rooms/:code/join").handler(body).handler(roomApi::join);
         router.delete("/rooms/:code/leave/:participantId").handler(roomApi::leave);
         router.post("/rooms/:code/health").handler(body).handler(roomApi::health);
+        router.get("/rooms/:code/tunnel").handler(roomApi::tunnel);
         router.get("/rooms/:code/participants").handler(access::requirePassword).handler(roomApi::participants);
         router.get("/rooms/:code/events").handler(access::requirePassword).handler(roomApi::events);
         router.get("/rooms/:code/v1/models").handler(access::requirePassword).handler(openAi::models);

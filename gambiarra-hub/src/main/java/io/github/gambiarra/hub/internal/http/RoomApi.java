@@ -7,6 +7,8 @@ import io.github.gambiarra.hub.internal.room.ParticipantState;
 import io.github.gambiarra.hub.internal.room.PasswordHasher;
 import io.github.gambiarra.hub.internal.room.RoomRegistry;
 import io.github.gambiarra.hub.internal.room.RoomState;
+import io.github.gambiarra.hub.internal.tunnel.TunnelRegistry;
+import io.github.gambiarra.protocol.tunnel.TunnelMessages;
 import io.github.gambiarra.protocol.ErrorCode;
 import io.github.gambiarra.protocol.HubEvent;
 import io.github.gambiarra.protocol.Messages;
@@ -39,16 +41,18 @@ final class RoomApi {
     private final PasswordHasher hasher;
     private final RoomAccess access;
     private final Dispatcher dispatcher;
+    private final TunnelRegistry tunnels;
     private final HubOptions options;
     private final RoomCreated onCreated;
 
     RoomApi(RoomRegistry rooms, RoomEvents events, PasswordHasher hasher, RoomAccess access, Dispatcher dispatcher,
-            HubOptions options, RoomCreated onCreated) {
+            TunnelRegistry tunnels, HubOptions options, RoomCreated onCreated) {
         this.rooms = rooms;
         this.events = events;
         this.hasher = hasher;
         this.access = access;
         this.dispatcher = dispatcher;
+        this.tunnels = tunnels;
         this.options = options;
         this.onCreated = onCreated;
     }
@@ -126,8 +130,21 @@ final class RoomApi {
         if (request == null) {
             return;
         }
-        if (blank(request.id()) || blank(request.nickname()) || blank(request.model()) || blank(request.endpoint())) {
-            Replies.error(ctx, ErrorCode.INVALID_REQUEST, "Missing required fields: id, nickname, model, endpoint");
+        if (request.transport() != null && !request.viaTunnel()
+                && !Messages.JoinRequest.DIRECT.equals(request.transport())) {
+            Replies.error(ctx, ErrorCode.INVALID_REQUEST, "transport must be \"tunnel\" or \"direct\"");
+            return;
+        }
+        boolean tunnel = request.viaTunnel();
+        if (blank(request.id()) || blank(request.nickname()) || blank(request.model())
+                || (!tunnel && blank(request.endpoint()))) {
+            Replies.error(ctx, ErrorCode.INVALID_REQUEST, tunnel ? "Missing required fields: id, nickname, model"
+                    : "Missing required fields: id, nickname, model, endpoint");
+            return;
+        }
+        if (!tunnel && options.tunnelOnly()) {
+            Replies.error(ctx, ErrorCode.TUNNEL_REQUIRED, "This hub does not dial participants: connect through the "
+                    + "tunnel (\"transport\":\"tunnel\"; gambiarra join without --direct)");
             return;
         }
         String invalid = validateJoin(request);
@@ -156,15 +173,22 @@ final class RoomApi {
         }
         long now = rooms.clock().millis();
         int limit = request.maxConcurrency() != null ? request.maxConcurrency() : options.defaultMaxConcurrency();
+        boolean tunnel = request.viaTunnel();
         ParticipantState participant = new ParticipantState(request.id(), request.nickname().trim(),
-                request.model().trim(), request.endpoint().trim(), request.specs(), request.config(), now,
-                newToken(), limit);
+                request.model().trim(), tunnel ? TUNNEL_ENDPOINT : request.endpoint().trim(), request.specs(),
+                request.config(), now, newToken(), limit, tunnel);
         room.put(participant);
+        // A re-join replaces the registration: a tunnel of the one it replaces belongs to nobody now.
+        tunnels.close(room, participant.id(), "the participant joined again");
         events.publish(HubEvent.PARTICIPANT_JOINED, room.code(), visible(ctx, room, participant));
-        Replies.json(ctx, 201, new Messages.JoinResponse(participant.toWire(participant.endpoint()), room.room().id(),
-                participant.token()));
+        Replies.json(ctx, 201, new Messages.JoinResponse(participant.toWire(tunnel ? shownEndpoint(ctx, room, participant)
+                : participant.endpoint()), room.room().id(), participant.token(),
+                tunnel ? "/rooms/" + room.code() + "/tunnel" : null));
         dispatcher.capacityChanged(room);
     }
+
+    /** What a tunnel participant has for an endpoint: nothing to dial. */
+    static final String TUNNEL_ENDPOINT = "tunnel:";
 
     private static String validateJoin(Messages.JoinRequest r) {
         if (r.id().length() > MAX_ID || r.id().chars().anyMatch(c -> c == '/' || Character.isISOControl(c))) {
@@ -176,6 +200,9 @@ final class RoomApi {
         }
         if (r.maxConcurrency() != null && (r.maxConcurrency() < 1 || r.maxConcurrency() > MAX_CONCURRENCY)) {
             return "maxConcurrency must be between 1 and " + MAX_CONCURRENCY;
+        }
+        if (r.viaTunnel()) {
+            return null;
         }
         try {
             URI uri = new URI(r.endpoint().trim());
@@ -204,6 +231,7 @@ final class RoomApi {
             Replies.error(ctx, ErrorCode.PARTICIPANT_NOT_FOUND, "Participant not found");
             return;
         }
+        tunnels.close(room, participantId, "the participant left");
         events.publish(HubEvent.PARTICIPANT_LEFT, room.code(), new Messages.ParticipantRef(participantId));
         Replies.json(ctx, 200, Messages.Success.OK);
     }
@@ -226,11 +254,51 @@ final class RoomApi {
         if (!ownsRegistration(ctx, participant.get())) {
             return;
         }
+        if (participant.get().viaTunnel()) {
+            // Its tunnel says whether it is online; a health check cannot bring it back without one.
+            Replies.json(ctx, 200, Messages.Success.OK);
+            return;
+        }
         if (participant.get().touch(rooms.clock().millis())) {
             events.publish(HubEvent.PARTICIPANT_ONLINE, room.code(), new Messages.ParticipantRef(request.id()));
             dispatcher.capacityChanged(room);
         }
         Replies.json(ctx, 200, Messages.Success.OK);
+    }
+
+    /**
+     * {@code GET /rooms/{code}/tunnel}: a tunnel participant's WebSocket. The participant names itself
+     * with {@code X-Gambiarra-Participant} and proves it with its token.
+     */
+    void tunnel(RoutingContext ctx) {
+        RoomState room = room(ctx);
+        String id = ctx.request().getHeader(TunnelMessages.PARTICIPANT_HEADER);
+        var participant = room.participant(id);
+        if (participant.isEmpty()) {
+            Replies.error(ctx, ErrorCode.PARTICIPANT_NOT_FOUND, "Participant not found: join first, then open the tunnel");
+            return;
+        }
+        if (!participant.get().viaTunnel()) {
+            Replies.error(ctx, ErrorCode.INVALID_REQUEST, "Participant '" + id + "' joined directly (the hub dials it): "
+                    + "join with \"transport\":\"tunnel\" to connect through a tunnel");
+            return;
+        }
+        String token = RoomAccess.bearer(ctx.request());
+        if (token == null) {
+            Replies.error(ctx, ErrorCode.PARTICIPANT_TOKEN_REQUIRED, "Participant token required: send the token "
+                    + "from the join answer as 'Authorization: Bearer <token>'");
+            return;
+        }
+        if (!PasswordHasher.constantTimeEquals(token, participant.get().token())) {
+            Replies.error(ctx, ErrorCode.INVALID_PARTICIPANT_TOKEN, "Invalid participant token");
+            return;
+        }
+        participant.get().markTokenUsed();
+        ctx.request().toWebSocket().onComplete(ar -> {
+            if (ar.succeeded()) {
+                tunnels.attach(room, participant.get(), ar.result());
+            }
+        });
     }
 
     void participants(RoutingContext ctx) {
@@ -254,7 +322,7 @@ final class RoomApi {
      * room users reach the model anyway.
      */
     String shownEndpoint(RoutingContext ctx, RoomState room, ParticipantState p) {
-        if (options.showEndpoints()) {
+        if (options.showEndpoints() && !p.viaTunnel()) {
             return p.endpoint();
         }
         var authority = ctx.request().authority();

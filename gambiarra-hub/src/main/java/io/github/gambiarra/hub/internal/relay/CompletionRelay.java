@@ -57,7 +57,7 @@ public final class CompletionRelay {
                 new Messages.LlmRequest(participant.id(), attempt.body.model()));
         response.closeHandler(v -> exchange.clientGone());
 
-        transport.post(participant, CHAT_PATH, attempt.body.forParticipant(participant.model())).onComplete(ar -> {
+        transport.post(attempt.room, participant, CHAT_PATH, attempt.body.forParticipant(participant.model())).onComplete(ar -> {
             if (ar.failed()) {
                 failedBeforeFirstByte(exchange, "Failed to reach participant " + participant.id() + ": "
                         + describe(ar.cause()));
@@ -178,6 +178,8 @@ public final class CompletionRelay {
         private final ReadStream<Buffer> upstream;
         private final Context context = Vertx.currentContext();
         private final ChunkAccumulator pending = new ChunkAccumulator();
+        /** The start of an event whose end has not arrived yet, held back from the last flush (a copy). */
+        private Buffer partial;
 
         Batch(HttpServerResponse response, ReadStream<Buffer> upstream) {
             this.response = response;
@@ -190,8 +192,19 @@ public final class CompletionRelay {
             }
         }
 
+        /** What waits to be written: the held-back partial event, then what arrived since. */
+        private Buffer waiting() {
+            Buffer arrived = pending.take();
+            Buffer held = partial;
+            partial = null;
+            if (held == null) {
+                return arrived;
+            }
+            return arrived == null ? held : held.appendBuffer(arrived);
+        }
+
         private void flush() {
-            Buffer out = pending.take();
+            Buffer out = waiting();
             if (out == null || response.ended() || response.closed()) {
                 return;
             }
@@ -200,8 +213,7 @@ public final class CompletionRelay {
                 forward(out, response, upstream);
                 return;
             }
-            // Keep the unfinished event (a copy: the rest of the buffer goes to the socket).
-            pending.add(Buffer.buffer().appendBuffer(out, whole, out.length() - whole));
+            partial = Buffer.buffer(out.length() - whole + 4096).appendBuffer(out, whole, out.length() - whole);
             if (whole > 0) {
                 forward(out.slice(0, whole), response, upstream);
             }
@@ -209,7 +221,7 @@ public final class CompletionRelay {
 
         /** The answer is complete: what is pending and the end leave together. */
         void end() {
-            Buffer out = pending.take();
+            Buffer out = waiting();
             if (out == null) {
                 response.end();
             } else {
@@ -222,7 +234,7 @@ public final class CompletionRelay {
             if (response.ended() || response.closed()) {
                 return;
             }
-            Buffer out = pending.take();
+            Buffer out = waiting();
             Buffer last = Buffer.buffer();
             if (out != null) {
                 last.appendBuffer(out, 0, SseEvents.wholeEventsLength(out));

@@ -1,6 +1,7 @@
 package io.github.gambiarra.hub.internal.relay;
 
 import io.github.gambiarra.hub.internal.room.ParticipantState;
+import io.github.gambiarra.hub.internal.room.RoomState;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -60,7 +61,7 @@ public final class HttpParticipantTransport implements ParticipantTransport {
     }
 
     @Override
-    public Future<UpstreamReply> post(ParticipantState participant, String path, Buffer body) {
+    public Future<UpstreamReply> post(RoomState room, ParticipantState participant, String path, Buffer body) {
         if (targets.size() > MAX_TARGETS) {
             targets.clear(); // endpoints of participants long gone
         }

@@ -1,13 +1,14 @@
 package io.github.gambiarra.hub.internal.relay;
 
 import io.github.gambiarra.hub.internal.room.ParticipantState;
+import io.github.gambiarra.hub.internal.room.RoomState;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 
 /**
- * How a request reaches a participant's LLM server. Today the hub dials the participant's
- * endpoint ({@link HttpParticipantTransport}); a participant that connects out to the hub over
- * one long-lived connection would get a transport of its own.
+ * How a request reaches a participant's LLM server: by dialling its endpoint
+ * ({@link HttpParticipantTransport}), or over the tunnel the participant opened to the hub
+ * ({@code internal.tunnel.TunnelTransport}).
  */
 public interface ParticipantTransport {
 
@@ -17,7 +18,7 @@ public interface ParticipantTransport {
      *
      * @return the reply once its status is known; failed if the participant cannot be reached
      */
-    Future<UpstreamReply> post(ParticipantState participant, String path, Buffer body);
+    Future<UpstreamReply> post(RoomState room, ParticipantState participant, String path, Buffer body);
 
     /** Releases connections. */
     Future<Void> close();

@@ -23,6 +23,7 @@ public final class ParticipantState {
     private final String token;
     private volatile boolean tokenUsed;
     private final int maxConcurrency;
+    private final boolean viaTunnel;
     private volatile long lastSeen;
     private volatile boolean offline;
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -36,8 +37,19 @@ public final class ParticipantState {
     private long tokensPerSecondCount;
     private Long lastTtftMs;
 
+    /** A participant the hub dials at {@code endpoint}; online from the start. */
     public ParticipantState(String id, String nickname, String model, String endpoint, MachineSpecs specs,
                             GenerationConfig config, long joinedAt, String token, int maxConcurrency) {
+        this(id, nickname, model, endpoint, specs, config, joinedAt, token, maxConcurrency, false);
+    }
+
+    /**
+     * @param viaTunnel whether the participant connects out to the hub over the tunnel; such a
+     *                  participant is offline until its tunnel is connected, and goes offline when it drops
+     */
+    public ParticipantState(String id, String nickname, String model, String endpoint, MachineSpecs specs,
+                            GenerationConfig config, long joinedAt, String token, int maxConcurrency,
+                            boolean viaTunnel) {
         this.id = id;
         this.nickname = nickname;
         this.model = model;
@@ -48,6 +60,8 @@ public final class ParticipantState {
         this.lastSeen = joinedAt;
         this.token = token;
         this.maxConcurrency = maxConcurrency;
+        this.viaTunnel = viaTunnel;
+        this.offline = viaTunnel;
     }
 
     public String id() {
@@ -92,6 +106,11 @@ public final class ParticipantState {
         return maxConcurrency;
     }
 
+    /** Whether requests reach this participant over its tunnel rather than by dialling its endpoint. */
+    public boolean viaTunnel() {
+        return viaTunnel;
+    }
+
     public int inFlight() {
         return inFlight.get();
     }
@@ -125,12 +144,24 @@ public final class ParticipantState {
     }
 
     /**
+     * Marks the participant offline at once (its tunnel dropped).
+     *
+     * @return true if it was online
+     */
+    public boolean goOffline() {
+        boolean wasOnline = !offline;
+        offline = true;
+        return wasOnline;
+    }
+
+    /**
      * Marks the participant offline if it has been silent for longer than {@code timeoutMillis}.
      *
      * @return true if it went offline just now
      */
     public boolean expireIfSilent(long now, long timeoutMillis) {
-        if (!offline && now - lastSeen > timeoutMillis) {
+        // A tunnel participant's liveness is its tunnel's, which pings it and takes it offline when it drops.
+        if (!viaTunnel && !offline && now - lastSeen > timeoutMillis) {
             offline = true;
             return true;
         }

@@ -1,0 +1,342 @@
+package io.github.gambiarra.client.internal;
+
+import io.github.gambiarra.protocol.ErrorCode;
+import io.github.gambiarra.protocol.Messages;
+import io.github.gambiarra.protocol.tunnel.TunnelFrame;
+import io.github.gambiarra.protocol.tunnel.TunnelMessages;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import okhttp3.Call;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+import okhttp3.ResponseBody;
+import okhttp3.WebSocket;
+import okhttp3.WebSocketListener;
+import okio.ByteString;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The participant's end of a tunnel: one WebSocket to the hub, over which the hub sends requests
+ * that this end forwards to the participant's own LLM server, and over which the answers go back,
+ * streamed, many at once (docs/hub-api.md, "Participant tunnel"). Only the OpenAI routes a
+ * participant shares, by POST, are forwarded, and only to its configured server: nothing else on
+ * its machine can be reached through the tunnel.
+ *
+ * <p>Each answer is sent as fast as the hub grants credit for its stream, so a slow client of the
+ * hub holds back only its own stream. Not public API: {@code ParticipantSession} runs it.
+ */
+public final class TunnelClient implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(TunnelClient.class);
+    /** Bytes queued on the WebSocket above which body sending waits (OkHttp closes a socket at 16 MiB). */
+    private static final long QUEUE_LIMIT = 2L * 1024 * 1024;
+    private static final MediaType JSON = MediaType.get("application/json");
+
+    /** Told what happens to the tunnel. Called on OkHttp's threads. */
+    public interface Listener {
+        /** The hub said hello: the tunnel carries requests now. */
+        void onConnected();
+
+        /**
+         * The tunnel closed or could not open. {@code status} is the HTTP status of a refused
+         * handshake (404: the hub forgot the participant; 401: its token), 0 otherwise.
+         */
+        void onDisconnected(int status, String reason, Throwable error);
+    }
+
+    private final OkHttpClient http;
+    private final OkHttpClient local;
+    private final String tunnelUrl;
+    private final String participantId;
+    private final String token;
+    private final String localBase;
+    private final Listener listener;
+    private final Map<Integer, Stream> streams = new ConcurrentHashMap<>();
+    private final ExecutorService workers;
+    private volatile WebSocket socket;
+    private volatile int window = 128 * 1024;
+    private volatile int maxFrame = 64 * 1024;
+    private volatile boolean closed;
+    private final CompletableFuture<Void> helloed = new CompletableFuture<>();
+
+    /**
+     * @param tunnelUrl the tunnel's WebSocket URL, e.g. {@code ws://hub:3000/rooms/ABC123/tunnel}
+     * @param localBase the participant's LLM server, e.g. {@code http://localhost:11434}
+     */
+    public TunnelClient(OkHttpClient http, String tunnelUrl, String participantId, String token, String localBase,
+                        Listener listener) {
+        this.http = http.newBuilder().pingInterval(Duration.ofSeconds(10)).readTimeout(Duration.ZERO).build();
+        // Answers take as long as the model takes: a generous silence limit, no whole-call limit.
+        this.local = http.newBuilder().readTimeout(Duration.ofMinutes(10)).callTimeout(Duration.ZERO)
+                .retryOnConnectionFailure(false).build();
+        this.tunnelUrl = tunnelUrl;
+        this.participantId = participantId;
+        this.token = token;
+        this.localBase = stripV1(localBase);
+        this.listener = listener;
+        AtomicInteger n = new AtomicInteger();
+        this.workers = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
+            Thread t = new Thread(r, "gambiarra-tunnel-" + participantId + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    private static String stripV1(String base) {
+        String b = base.trim().replaceAll("/+$", "");
+        return b.endsWith("/v1") ? b.substring(0, b.length() - 3) : b;
+    }
+
+    /** Opens the tunnel; {@link #hello()} completes once the hub has said hello. */
+    public void connect() {
+        Request request = new Request.Builder().url(tunnelUrl)
+                .header("Authorization", "Bearer " + token)
+                .header(TunnelMessages.PARTICIPANT_HEADER, participantId)
+                .header("Sec-WebSocket-Protocol", TunnelMessages.SUBPROTOCOL)
+                .build();
+        socket = http.newWebSocket(request, new WebSocketListener() {
+            @Override
+            public void onMessage(WebSocket webSocket, ByteString bytes) {
+                onFrame(bytes.toByteArray());
+            }
+
+            @Override
+            public void onClosing(WebSocket webSocket, int code, String reason) {
+                webSocket.close(1000, null);
+            }
+
+            @Override
+            public void onClosed(WebSocket webSocket, int code, String reason) {
+                disconnected(0, "the hub closed the tunnel (" + code + (reason.isEmpty() ? "" : ": " + reason) + ")", null);
+            }
+
+            @Override
+            public void onFailure(WebSocket webSocket, Throwable t, Response response) {
+                int status = response == null ? 0 : response.code();
+                String body = "";
+                if (response != null && response.body() != null) {
+                    try {
+                        body = response.body().string();
+                    } catch (IOException ignored) {
+                        // keep it empty
+                    }
+                }
+                String reason = status != 0 ? "the hub refused the tunnel (HTTP " + status + "): "
+                        + ErrorBody.parse(body).message() : "the tunnel failed: " + t.getMessage();
+                disconnected(status, reason, t);
+            }
+        });
+    }
+
+    /** Completes when the hub said hello, fails if the tunnel closes first. */
+    public CompletableFuture<Void> hello() {
+        return helloed;
+    }
+
+    private void disconnected(int status, String reason, Throwable error) {
+        helloed.completeExceptionally(new IOException(reason, error));
+        for (Stream s : streams.values()) {
+            s.cancel();
+        }
+        streams.clear();
+        if (!closed) {
+            listener.onDisconnected(status, reason, error);
+        }
+    }
+
+    private void onFrame(byte[] message) {
+        TunnelFrame frame;
+        try {
+            frame = TunnelFrame.decode(message);
+        } catch (IllegalArgumentException e) {
+            LOG.debug("malformed frame from the hub: {}", e.getMessage());
+            return;
+        }
+        switch (frame.type()) {
+            case HELLO -> {
+                TunnelMessages.Hello hello = TunnelMessages.read(frame.payload(), TunnelMessages.Hello.class);
+                window = hello.window();
+                maxFrame = hello.maxFrame();
+                helloed.complete(null);
+                listener.onConnected();
+            }
+            case OPEN -> {
+                TunnelMessages.Open open = TunnelMessages.read(frame.payload(), TunnelMessages.Open.class);
+                streams.put(frame.streamId(), new Stream(frame.streamId(), open, window));
+            }
+            case DATA -> {
+                Stream s = streams.get(frame.streamId());
+                if (s != null) {
+                    s.body.write(frame.payload(), 0, frame.payload().length);
+                }
+            }
+            case END -> {
+                Stream s = streams.get(frame.streamId());
+                if (s != null) {
+                    workers.execute(s::forward);
+                }
+            }
+            case CREDIT -> {
+                Stream s = streams.get(frame.streamId());
+                if (s != null) {
+                    s.grant(frame.credit());
+                }
+            }
+            case RESET -> {
+                Stream s = streams.remove(frame.streamId());
+                if (s != null) {
+                    s.cancel();
+                }
+            }
+            default -> LOG.debug("unexpected {} frame from the hub", frame.type());
+        }
+    }
+
+    private void send(TunnelFrame frame) {
+        WebSocket ws = socket;
+        if (ws != null) {
+            ws.send(ByteString.of(frame.encode()));
+        }
+    }
+
+    /** Closes the tunnel (the participant is leaving); streams in flight are abandoned. */
+    @Override
+    public void close() {
+        closed = true;
+        WebSocket ws = socket;
+        if (ws != null) {
+            ws.close(1000, "leaving");
+        }
+        for (Stream s : streams.values()) {
+            s.cancel();
+        }
+        streams.clear();
+        workers.shutdownNow();
+    }
+
+    /** One request from the hub, forwarded to the LLM server, its answer streamed back under credit. */
+    private final class Stream {
+        final int id;
+        final TunnelMessages.Open open;
+        final java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+        private final Object lock = new Object();
+        private long credit;
+        private volatile boolean cancelled;
+        private volatile Call call;
+
+        Stream(int id, TunnelMessages.Open open, int window) {
+            this.id = id;
+            this.open = open;
+            this.credit = window;
+        }
+
+        void grant(int bytes) {
+            synchronized (lock) {
+                credit += bytes;
+                lock.notifyAll();
+            }
+        }
+
+        void cancel() {
+            cancelled = true;
+            Call c = call;
+            if (c != null) {
+                c.cancel(); // the LLM server sees its connection close and stops generating
+            }
+            synchronized (lock) {
+                lock.notifyAll();
+            }
+        }
+
+        void forward() {
+            try {
+                if (!"POST".equals(open.method()) || !TunnelMessages.FORWARDED_PATHS.contains(open.path())) {
+                    refuse(404, ErrorCode.NOT_FOUND, "this participant shares only "
+                            + String.join(", ", TunnelMessages.FORWARDED_PATHS) + " (POST)");
+                    return;
+                }
+                Request.Builder request = new Request.Builder().url(localBase + open.path())
+                        .post(RequestBody.create(body.toByteArray(), JSON));
+                String accept = open.headers() == null ? null : open.headers().get("Accept");
+                if (accept != null) {
+                    request.header("Accept", accept);
+                }
+                call = local.newCall(request.build());
+                if (cancelled) {
+                    return;
+                }
+                try (Response response = call.execute()) {
+                    ResponseBody answer = response.body();
+                    String type = response.header("Content-Type");
+                    send(new TunnelFrame(TunnelFrame.Type.HEAD, id, TunnelMessages.json(new TunnelMessages.Head(
+                            response.code(), type == null ? Map.of() : Map.of("Content-Type", type)))));
+                    if (answer != null) {
+                        stream(answer.byteStream());
+                    }
+                }
+                if (!cancelled) {
+                    send(TunnelFrame.empty(TunnelFrame.Type.END, id));
+                }
+            } catch (IOException e) {
+                if (!cancelled) {
+                    send(new TunnelFrame(TunnelFrame.Type.RESET, id, TunnelMessages.json(new TunnelMessages.Reset(
+                            "participant_unreachable", "the participant's LLM server at " + localBase + " failed: "
+                            + e.getMessage()))));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                streams.remove(id, this);
+            }
+        }
+
+        private void refuse(int status, ErrorCode code, String message) {
+            send(new TunnelFrame(TunnelFrame.Type.HEAD, id, TunnelMessages.json(new TunnelMessages.Head(status,
+                    Map.of("Content-Type", "application/json")))));
+            send(new TunnelFrame(TunnelFrame.Type.DATA, id, TunnelMessages.json(Messages.OpenAiError.of(code, message))));
+            send(TunnelFrame.empty(TunnelFrame.Type.END, id));
+        }
+
+        /** Sends the body as it comes, never more than the hub granted, never flooding the socket. */
+        private void stream(InputStream in) throws IOException, InterruptedException {
+            byte[] buffer = new byte[maxFrame];
+            while (!cancelled) {
+                int allowed;
+                synchronized (lock) {
+                    while (credit <= 0 && !cancelled) {
+                        lock.wait();
+                    }
+                    allowed = (int) Math.min(buffer.length, credit);
+                }
+                if (cancelled) {
+                    return;
+                }
+                int n = in.read(buffer, 0, allowed);
+                if (n < 0) {
+                    return;
+                }
+                while (socket != null && socket.queueSize() > QUEUE_LIMIT && !cancelled) {
+                    Thread.sleep(1);
+                }
+                byte[] payload = new byte[n];
+                System.arraycopy(buffer, 0, payload, 0, n);
+                synchronized (lock) {
+                    credit -= n;
+                }
+                send(new TunnelFrame(TunnelFrame.Type.DATA, id, payload));
+            }
+        }
+    }
+}

@@ -1,0 +1,190 @@
+package io.github.gambiarra.hub.internal.tunnel;
+
+import io.github.gambiarra.hub.internal.relay.UpstreamReply;
+import io.github.gambiarra.hub.internal.room.ParticipantState;
+import io.github.gambiarra.hub.internal.room.RoomState;
+import io.github.gambiarra.protocol.tunnel.TunnelFrame;
+import io.github.gambiarra.protocol.tunnel.TunnelMessages;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ServerWebSocket;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One participant's tunnel: the WebSocket it opened to the hub, over which the hub sends it
+ * requests and it sends back answers, many at once, each on a stream of its own (docs/hub-api.md,
+ * "Participant tunnel").
+ */
+final class Tunnel {
+    private static final Logger LOG = LoggerFactory.getLogger(Tunnel.class);
+
+    private final TunnelRegistry registry;
+    private final ServerWebSocket socket;
+    private final RoomState room;
+    private final ParticipantState participant;
+    private final int window;
+    private final int maxFrame;
+    private final Map<Integer, TunnelStream> streams = new ConcurrentHashMap<>();
+    private final AtomicInteger nextId = new AtomicInteger();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile long lastHeard;
+
+    Tunnel(TunnelRegistry registry, ServerWebSocket socket, RoomState room, ParticipantState participant,
+           int window, int maxFrame, long now) {
+        this.registry = registry;
+        this.socket = socket;
+        this.room = room;
+        this.participant = participant;
+        this.window = window;
+        this.maxFrame = maxFrame;
+        this.lastHeard = now;
+    }
+
+    /** Starts reading frames and says hello. */
+    void start() {
+        socket.binaryMessageHandler(this::onFrame);
+        socket.pongHandler(pong -> heard());
+        socket.closeHandler(v -> closed("the participant closed its tunnel"));
+        socket.exceptionHandler(e -> closed("the tunnel failed: " + e.getMessage()));
+        send(new TunnelFrame(TunnelFrame.Type.HELLO, 0, TunnelMessages.json(
+                new TunnelMessages.Hello(TunnelMessages.VERSION, window, maxFrame, participant.id()))));
+    }
+
+    RoomState room() {
+        return room;
+    }
+
+    ParticipantState participant() {
+        return participant;
+    }
+
+    long lastHeard() {
+        return lastHeard;
+    }
+
+    int openStreams() {
+        return streams.size();
+    }
+
+    private void heard() {
+        lastHeard = registry.now();
+    }
+
+    /** Sends a request to the participant; the reply completes once its HEAD frame arrives. */
+    Future<UpstreamReply> open(String path, Buffer body, Context requester) {
+        if (closed.get()) {
+            return Future.failedFuture(new java.net.ConnectException("the tunnel of participant " + participant.id()
+                    + " is closed"));
+        }
+        int id = nextId.incrementAndGet();
+        TunnelStream stream = new TunnelStream(this, id, requester, window);
+        streams.put(id, stream);
+        send(new TunnelFrame(TunnelFrame.Type.OPEN, id, TunnelMessages.json(new TunnelMessages.Open("POST", path,
+                Map.of("Content-Type", "application/json", "Accept", "application/json, text/event-stream")))));
+        for (int at = 0; at < body.length(); at += maxFrame) {
+            int end = Math.min(body.length(), at + maxFrame);
+            socket.writeBinaryMessage(frame(TunnelFrame.Type.DATA, id, body.slice(at, end)));
+        }
+        socket.writeBinaryMessage(frame(TunnelFrame.Type.END, id, null));
+        return stream.head();
+    }
+
+    /** Grants the participant {@code bytes} more on stream {@code id}. */
+    void credit(int id, int bytes) {
+        if (!closed.get()) {
+            send(TunnelFrame.credit(id, bytes));
+        }
+    }
+
+    /** Abandons stream {@code id}: the participant cancels its LLM server's request. */
+    void reset(int id, String code, String message) {
+        if (!closed.get()) {
+            send(new TunnelFrame(TunnelFrame.Type.RESET, id, TunnelMessages.json(new TunnelMessages.Reset(code, message))));
+        }
+    }
+
+    void forget(TunnelStream stream) {
+        streams.remove(stream.id(), stream);
+    }
+
+    void ping() {
+        if (!closed.get()) {
+            socket.writePing(Buffer.buffer());
+        }
+    }
+
+    /** Closes the tunnel from the hub's side (a newer tunnel took over, the participant left, pings went unanswered). */
+    void close(short code, String reason) {
+        if (!closed.get()) {
+            socket.close(code, reason);
+        }
+        closed(reason);
+    }
+
+    private void onFrame(Buffer message) {
+        heard();
+        if (message.length() < TunnelFrame.HEADER) {
+            LOG.debug("participant {} sent a short frame; closing its tunnel", participant.id());
+            close((short) 1002, "malformed frame");
+            return;
+        }
+        TunnelFrame.Type type;
+        try {
+            type = TunnelFrame.typeOf(message.getByte(0));
+        } catch (IllegalArgumentException e) {
+            close((short) 1002, e.getMessage());
+            return;
+        }
+        TunnelStream stream = streams.get(message.getInt(1));
+        if (stream == null) {
+            return; // a stream the hub already gave up (cancelled, timed out): its late frames are dropped
+        }
+        try {
+            switch (type) {
+                case HEAD -> stream.onHead(TunnelMessages.read(message.getBytes(TunnelFrame.HEADER, message.length()),
+                        TunnelMessages.Head.class));
+                case DATA -> stream.onData(message.slice(TunnelFrame.HEADER, message.length()));
+                case END -> stream.onEnd();
+                case RESET -> {
+                    TunnelMessages.Reset reset = TunnelMessages.read(message.getBytes(TunnelFrame.HEADER,
+                            message.length()), TunnelMessages.Reset.class);
+                    streams.remove(stream.id());
+                    stream.onFailure("participant " + participant.id() + " abandoned the request: " + reset.message());
+                }
+                default -> LOG.debug("participant {} sent an unexpected {} frame", participant.id(), type);
+            }
+        } catch (IllegalArgumentException e) {
+            streams.remove(stream.id());
+            stream.onFailure("participant " + participant.id() + " sent a malformed " + type + " frame");
+            reset(stream.id(), "invalid_request", e.getMessage());
+        }
+    }
+
+    private void closed(String reason) {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        for (TunnelStream stream : streams.values()) {
+            stream.onFailure("the tunnel of participant " + participant.id() + " closed: " + reason);
+        }
+        streams.clear();
+        registry.detached(this, reason);
+    }
+
+    private void send(TunnelFrame frame) {
+        socket.writeBinaryMessage(Buffer.buffer(frame.encode()));
+    }
+
+    private static Buffer frame(TunnelFrame.Type type, int id, Buffer payload) {
+        byte[] header = new byte[TunnelFrame.HEADER];
+        TunnelFrame.header(type, id, header);
+        Buffer frame = Buffer.buffer(TunnelFrame.HEADER + (payload == null ? 0 : payload.length())).appendBytes(header);
+        return payload == null ? frame : frame.appendBuffer(payload);
+    }
+}

@@ -1,0 +1,118 @@
+package io.github.gambiarra.hub.internal.tunnel;
+
+import io.github.gambiarra.hub.internal.room.ParticipantState;
+import io.github.gambiarra.hub.internal.room.RoomState;
+import io.vertx.core.http.ServerWebSocket;
+import java.time.Clock;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The connected tunnels, one per participant at most: a newer tunnel of the same participant takes
+ * over from the older one. A participant whose tunnel is connected is online; when it drops, the
+ * participant goes offline at once and its streams fail.
+ */
+public final class TunnelRegistry {
+    private static final Logger LOG = LoggerFactory.getLogger(TunnelRegistry.class);
+
+    /** Told when a tunnel participant comes online or goes offline. */
+    public interface Listener {
+        void online(RoomState room, ParticipantState participant);
+
+        void offline(RoomState room, ParticipantState participant, String reason);
+    }
+
+    private final Map<String, Tunnel> tunnels = new ConcurrentHashMap<>();
+    private final Clock clock;
+    private final int window;
+    private final int maxFrame;
+    private final Listener listener;
+
+    /**
+     * @param window   body bytes a participant may send on a stream before more are granted
+     * @param maxFrame the largest DATA payload
+     */
+    public TunnelRegistry(Clock clock, int window, int maxFrame, Listener listener) {
+        this.clock = clock;
+        this.window = window;
+        this.maxFrame = maxFrame;
+        this.listener = listener;
+    }
+
+    private static String key(RoomState room, String participantId) {
+        return room.code() + '\u0000' + participantId;
+    }
+
+    long now() {
+        return clock.millis();
+    }
+
+    /** Takes a participant's newly opened tunnel; an older one of the same participant is closed. */
+    public void attach(RoomState room, ParticipantState participant, ServerWebSocket socket) {
+        Tunnel tunnel = new Tunnel(this, socket, room, participant, window, maxFrame, now());
+        Tunnel older = tunnels.put(key(room, participant.id()), tunnel);
+        if (older != null) {
+            older.close((short) 4000, "a newer tunnel of the same participant took over");
+        }
+        tunnel.start();
+        participant.touch(now());
+        listener.online(room, participant);
+        LOG.debug("tunnel of {} in room {} connected", participant.id(), room.code());
+    }
+
+    /** The connected tunnel of a participant, or null. */
+    Tunnel tunnelOf(RoomState room, ParticipantState participant) {
+        Tunnel tunnel = tunnels.get(key(room, participant.id()));
+        return tunnel != null && tunnel.participant() == participant ? tunnel : null;
+    }
+
+    /** Closes a participant's tunnel (it left, or was replaced by a new registration). */
+    public void close(RoomState room, String participantId, String reason) {
+        Tunnel tunnel = tunnels.get(key(room, participantId));
+        if (tunnel != null) {
+            tunnel.close((short) 1000, reason);
+        }
+    }
+
+    void detached(Tunnel tunnel, String reason) {
+        if (tunnels.remove(key(tunnel.room(), tunnel.participant().id()), tunnel)) {
+            // A participant that left, or was replaced by a new registration, is not "offline": it is gone.
+            boolean stillRegistered = tunnel.room().participant(tunnel.participant().id()).orElse(null)
+                    == tunnel.participant();
+            if (tunnel.participant().goOffline() && stillRegistered) {
+                listener.offline(tunnel.room(), tunnel.participant(), reason);
+            }
+            LOG.debug("tunnel of {} in room {} closed: {}", tunnel.participant().id(), tunnel.room().code(), reason);
+        }
+    }
+
+    /**
+     * Pings every tunnel, and closes those that have not been heard from (frame or pong) for
+     * {@code silenceMillis}: a participant whose machine vanished without closing its connection.
+     */
+    public void pingAll(long silenceMillis) {
+        long now = now();
+        for (Tunnel tunnel : tunnels.values()) {
+            if (now - tunnel.lastHeard() > silenceMillis) {
+                tunnel.close((short) 1001, "no answer to pings for " + silenceMillis + " ms");
+            } else {
+                tunnel.participant().touch(now);
+                tunnel.ping();
+            }
+        }
+    }
+
+    /** How many tunnels are connected. */
+    public int size() {
+        return tunnels.size();
+    }
+
+    /** Closes every tunnel (hub shutdown). */
+    public void closeAll() {
+        for (Tunnel tunnel : tunnels.values()) {
+            tunnel.close((short) 1001, "the hub is stopping");
+        }
+    }
+}

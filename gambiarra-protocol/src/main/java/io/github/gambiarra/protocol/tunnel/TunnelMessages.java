@@ -1,0 +1,78 @@
+package io.github.gambiarra.protocol.tunnel;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.github.gambiarra.protocol.GambiarraJson;
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+
+/** The JSON payloads of the tunnel's control frames, and the tunnel's constants. */
+public final class TunnelMessages {
+    /** The WebSocket subprotocol that names version 1 of the frame protocol. */
+    public static final String SUBPROTOCOL = "gambiarra-tunnel.1";
+    /** The version this code speaks. */
+    public static final int VERSION = 1;
+    /** The request header that names the participant opening a tunnel. */
+    public static final String PARTICIPANT_HEADER = "X-Gambiarra-Participant";
+    /**
+     * What a participant's end of the tunnel forwards to its LLM server: the OpenAI routes it
+     * shares, by POST. Anything else is refused, so that nothing else on the participant's machine
+     * can be reached through the tunnel.
+     */
+    public static final List<String> FORWARDED_PATHS = List.of("/v1/chat/completions", "/v1/completions",
+            "/v1/embeddings", "/v1/responses");
+
+    private TunnelMessages() {
+    }
+
+    /**
+     * HELLO: the hub's settings for this tunnel.
+     *
+     * @param version       the frame protocol version
+     * @param window        body bytes the participant may send on a stream before the hub grants more
+     * @param maxFrame      the largest DATA payload either side sends
+     * @param participantId the participant the tunnel carries
+     */
+    public record Hello(int version, int window, int maxFrame, String participantId) {
+    }
+
+    /** OPEN: a request for the participant's LLM server. Headers are the few that matter (content type, accept). */
+    public record Open(String method, String path, Map<String, String> headers) {
+    }
+
+    /** HEAD: the LLM server's status and headers. */
+    public record Head(int status, Map<String, String> headers) {
+    }
+
+    /** RESET: why the stream is abandoned; {@code code} is an error code (e.g. {@code participant_disconnected}). */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Reset(String code, String message) {
+    }
+
+    /** The payload of a control frame. */
+    public static byte[] json(Object message) {
+        try {
+            return GambiarraJson.mapper().writeValueAsBytes(message);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    /**
+     * Reads a control frame's payload.
+     *
+     * @throws IllegalArgumentException when it is not that message
+     */
+    public static <T> T read(byte[] payload, Class<T> type) {
+        try {
+            T value = GambiarraJson.mapper().readValue(payload, type);
+            if (value == null) {
+                throw new IllegalArgumentException("empty " + type.getSimpleName());
+            }
+            return value;
+        } catch (IOException e) {
+            throw new IllegalArgumentException("not a tunnel " + type.getSimpleName() + ": " + e.getMessage(), e);
+        }
+    }
+}
