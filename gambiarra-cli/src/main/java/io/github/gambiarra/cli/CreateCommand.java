@@ -16,7 +16,8 @@ import picocli.CommandLine.Option;
         footer = {"", "Examples:",
                 "  gambiarra create --name \"Team room\"",
                 "  gambiarra create --name Lab --password s3cret",
-                "  gambiarra create --name Lab --json | jq -r .room.code"})
+                "  gambiarra create --name Lab --json | jq -r .room.code",
+                "  gambiarra create --name Lab --create-password club-secret"})
 public final class CreateCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -33,11 +34,29 @@ public final class CreateCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the hub's answer as JSON.")
     boolean json;
 
+    @Option(names = "--create-password", paramLabel = "PASSWORD", defaultValue = "${env:GAMBIARRA_CREATE_PASSWORD}",
+            description = "The hub's creation password, when it restricts who creates rooms (also $GAMBIARRA_CREATE_PASSWORD).")
+    String createPassword;
+
+    /** Where host tokens are kept (tests point it elsewhere). */
+    HostTokenStore tokens = HostTokenStore.standard();
+
     @Override
     public Integer call() throws Exception {
-        try (GambiarraClient client = hub.client(null, null)) {
+        try (GambiarraClient client = GambiarraClient.builder().hubUrl(hub.resolve(null))
+                .createPassword(createPassword).build()) {
             Messages.CreateRoomResponse created = client.createRoom(name, password);
             PrintWriter out = spec.commandLine().getOut();
+            String kept = null;
+            if (created.hostToken() != null) {
+                try {
+                    tokens.put(client.hubUrl(), created.room().code(), created.hostToken());
+                    kept = tokens.file().toString();
+                } catch (java.io.IOException e) {
+                    spec.commandLine().getErr().println("warning: could not keep the room's host token in "
+                            + tokens.file() + " (" + e.getMessage() + "); it is " + created.hostToken());
+                }
+            }
             if (json) {
                 out.println(GambiarraJson.mapper().writeValueAsString(created));
                 return 0;
@@ -51,6 +70,10 @@ public final class CreateCommand implements Callable<Integer> {
             out.println("Share a model:  gambiarra join " + code + hubFlag(client) + (password == null ? "" : " --password ..."));
             out.println("Watch it:       gambiarra monitor " + code + hubFlag(client));
             out.println("Use it:         " + client.hubUrl() + "/rooms/" + code + "/v1  (any OpenAI client)");
+            if (kept != null) {
+                out.println("Delete it:      gambiarra delete " + code + hubFlag(client) + "  (its host token is kept in "
+                        + kept + ")");
+            }
             return 0;
         }
     }

@@ -99,7 +99,7 @@ public final class DemoCommand implements Callable<Integer> {
             out.println("  Room created! Code: " + roomCode);
 
             TinyLlama tiny = TinyLlama.demo();
-            Path dir = modelDir != null ? modelDir : Path.of(System.getProperty("user.home"), ".gambiarra", "models");
+            Path dir = modelDir != null ? modelDir : GambiarraHome.dir().resolve("models");
             Path gguf = tiny.write(dir.resolve(tiny.name() + ".gguf"));
             step(out, "Loading a tiny model into llama.cpp");
             out.printf(Locale.ROOT, "  %s: %,d random weights (%.1f MB), written to %s%n", tiny.name(),

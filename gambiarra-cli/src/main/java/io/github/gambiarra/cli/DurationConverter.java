@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.Locale;
 import picocli.CommandLine;
 
-/** Reads durations the way people write them: {@code 500ms}, {@code 10s}, {@code 2m}, {@code 1h}. */
+/** Reads durations the way people write them: {@code 500ms}, {@code 10s}, {@code 2m}, {@code 1h}, {@code 7d}. */
 public final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
     @Override
     public Duration convert(String value) {
@@ -19,6 +19,8 @@ public final class DurationConverter implements CommandLine.ITypeConverter<Durat
                 d = Duration.ofMinutes(Long.parseLong(v.substring(0, v.length() - 1)));
             } else if (v.endsWith("h")) {
                 d = Duration.ofHours(Long.parseLong(v.substring(0, v.length() - 1)));
+            } else if (v.endsWith("d")) {
+                d = Duration.ofDays(Long.parseLong(v.substring(0, v.length() - 1)));
             } else {
                 d = Duration.ofSeconds(Long.parseLong(v));
             }
@@ -27,7 +29,7 @@ public final class DurationConverter implements CommandLine.ITypeConverter<Durat
             }
             return d;
         } catch (NumberFormatException e) {
-            throw new CommandLine.TypeConversionException("'" + value + "' is not a duration (e.g. 500ms, 10s, 2m, 1h)");
+            throw new CommandLine.TypeConversionException("'" + value + "' is not a duration (e.g. 500ms, 10s, 2m, 1h, 7d)");
         }
     }
 }

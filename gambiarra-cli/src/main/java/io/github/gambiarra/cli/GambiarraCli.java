@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
         versionProvider = VersionProvider.class,
         description = "Share local LLMs (Ollama, LM Studio, llama.cpp, vLLM, ...) with everyone on your network.",
         subcommands = {DemoCommand.class, ServeCommand.class, CreateCommand.class, ListCommand.class, JoinCommand.class,
+                DeleteCommand.class,
                 ChatCommand.class, io.github.gambiarra.cli.monitor.MonitorCommand.class, FakeLlmCommand.class, picocli.AutoComplete.GenerateCompletion.class, CommandLine.HelpCommand.class},
         footer = {"", "Try it:      gambiarra demo   (hub, room and a tiny model; nothing to install)",
                 "Start with:  gambiarra serve --mdns", "Then:       gambiarra create --name \"My room\"",

@@ -103,6 +103,39 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Wrong room passwords one address may try per minute before 429 (default: ${DEFAULT-VALUE}).")
     int passwordGuesses;
 
+    @Option(names = "--tunnel-only", description = {"Take only participants that connect out through a tunnel: the hub "
+            + "then never dials an address a participant names (no server-side request forgery), and direct joins "
+            + "get 403."})
+    boolean tunnelOnly;
+
+    @Option(names = "--idle-timeout", defaultValue = "60s", converter = DurationConverter.class,
+            description = "Close a connection that sends no complete request, or sits idle between requests, for this long (default: ${DEFAULT-VALUE}).")
+    Duration idleTimeout;
+
+    @Option(names = "--body-timeout", defaultValue = "60s", converter = DurationConverter.class,
+            description = "Answer 408 when a request's body takes longer than this to arrive (default: ${DEFAULT-VALUE}).")
+    Duration bodyTimeout;
+
+    @Option(names = "--max-connections-per-address", defaultValue = "256", paramLabel = "N",
+            description = "Connections one address may hold open at once (default: ${DEFAULT-VALUE}).")
+    int maxConnectionsPerAddress;
+
+    @Option(names = "--rooms-per-minute", defaultValue = "30", paramLabel = "N",
+            description = "Rooms one address may create per minute (default: ${DEFAULT-VALUE}).")
+    int roomsPerMinute;
+
+    @Option(names = "--max-rooms", defaultValue = "10000", paramLabel = "N",
+            description = "Rooms the hub holds at most (default: ${DEFAULT-VALUE}).")
+    int maxRooms;
+
+    @Option(names = "--create-password", paramLabel = "PASSWORD", defaultValue = "${env:GAMBIARRA_CREATE_PASSWORD}",
+            description = {"Let only those who know this password create rooms (also $GAMBIARRA_CREATE_PASSWORD)."})
+    String createPassword;
+
+    @Option(names = "--room-ttl", defaultValue = "7d", converter = DurationConverter.class,
+            description = "Delete a room that has had no participants and no traffic for this long (default: ${DEFAULT-VALUE}).")
+    Duration roomTtl;
+
     /** Stops the hub as Ctrl-C does (tests). */
     final RunUntilStopped running = new RunUntilStopped();
     volatile GambiarraHub hub;
@@ -130,6 +163,14 @@ public final class ServeCommand implements Callable<Integer> {
                     .queueWait(queueWait)
                     .cooldown(cooldown)
                     .passwordGuesses(passwordGuesses)
+                    .tunnelOnly(tunnelOnly)
+                    .idleTimeout(idleTimeout)
+                    .bodyTimeout(bodyTimeout)
+                    .maxConnectionsPerAddress(maxConnectionsPerAddress)
+                    .roomsPerMinute(roomsPerMinute)
+                    .maxRooms(maxRooms)
+                    .createPassword(createPassword)
+                    .roomTtl(roomTtl)
                     .dataDir(ephemeral ? null : (dataDir != null ? dataDir : defaultDataDir()));
         } catch (IllegalArgumentException e) {
             // A value the hub cannot take (a port out of range, a zero interval): a usage error.
@@ -159,6 +200,12 @@ public final class ServeCommand implements Callable<Integer> {
             if (mdns) {
                 out.println("  announced on the local network as gambiarra-hub-" + started.port());
             }
+            if (tunnelOnly) {
+                out.println("  participants connect through tunnels only: this hub dials no one");
+            }
+            if (options.createPassword() != null) {
+                out.println("  creating rooms needs the creation password");
+            }
             out.println(options.dataDir() == null ? "  rooms are kept in memory only (--ephemeral)"
                     : "  rooms are kept in " + options.dataDir() + " (" + started.roomCount() + " restored)");
             out.println();
@@ -181,7 +228,7 @@ public final class ServeCommand implements Callable<Integer> {
     }
 
     static Path defaultDataDir() {
-        return Path.of(System.getProperty("user.home"), ".gambiarra", "hub");
+        return GambiarraHome.dir().resolve("hub");
     }
 
     /** The URLs people can use: loopback and, when bound to every interface, each LAN address. */

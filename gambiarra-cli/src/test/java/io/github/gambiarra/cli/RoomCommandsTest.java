@@ -132,4 +132,42 @@ class RoomCommandsTest {
         assertThat(r.exit()).isZero();
         assertThat(r.out()).contains("complete").contains("gambiarra");
     }
+
+    @Test
+    void aRoomCreatedHereIsDeletedWithTheHostTokenKeptHere() throws Exception {
+        CliRun created = CliRun.run("create", "--name", "Short-lived", "--hub", hub.url());
+        Matcher m = Pattern.compile("Code: ([A-Z0-9]{6})").matcher(created.out());
+        assertThat(m.find()).isTrue();
+        String code = m.group(1);
+        assertThat(created.out()).contains("gambiarra delete " + code);
+        CliRun deleted = CliRun.run("delete", code, "--hub", hub.url());
+        assertThat(deleted.exit()).as(deleted.err()).isZero();
+        assertThat(deleted.out()).contains("Room " + code + " deleted.");
+        assertThat(GambiarraClient.create(hub.url()).listRooms()).extracting(RoomSummary::code).doesNotContain(code);
+        // The token went with the room: deleting again has nothing to go on.
+        CliRun again = CliRun.run("delete", code, "--hub", hub.url());
+        assertThat(again.exit()).isEqualTo(2);
+        assertThat(again.err()).contains("no host token").contains("--host-token");
+    }
+
+    @Test
+    void aWrongHostTokenDeletesNothingAndSaysWhy() throws Exception {
+        String code = GambiarraClient.create(hub.url()).createRoom("Kept", null).room().code();
+        CliRun r = CliRun.run("delete", code, "--hub", hub.url(), "--host-token", "guess");
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).contains("host token");
+        assertThat(GambiarraClient.create(hub.url()).listRooms()).extracting(RoomSummary::code).contains(code);
+    }
+
+    @Test
+    void aHubThatRestrictsCreationTakesTheCreationPassword() throws Exception {
+        try (GambiarraHub restricted = GambiarraHub.start(new HubOptions().host("127.0.0.1").port(0)
+                .createPassword("club"))) {
+            CliRun refused = CliRun.run("create", "--name", "R", "--hub", restricted.url());
+            assertThat(refused.exit()).isEqualTo(1);
+            assertThat(refused.err()).contains("creation password").contains("--create-password");
+            CliRun ok = CliRun.run("create", "--name", "R", "--hub", restricted.url(), "--create-password", "club");
+            assertThat(ok.exit()).as(ok.err()).isZero();
+        }
+    }
 }

@@ -2,6 +2,7 @@ package io.github.gambiarra.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.gambiarra.hub.HubOptions;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.ServerSocket;
@@ -113,6 +114,35 @@ class ServeCommandTest {
             serve.hub.close();
             serve.running.stop();
             certificate.delete();
+        }
+        assertThat(exit.get(10, TimeUnit.SECONDS)).isZero();
+    }
+
+    @Test
+    void theLanLimitsAreTakenFromTheCommandLine() throws Exception {
+        ServeCommand serve = new ServeCommand();
+        CommandLine cli = new CommandLine(serve);
+        cli.setOut(new PrintWriter(new StringWriter(), true));
+        CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> cli.execute("--port", "0", "--host",
+                "127.0.0.1", "--ephemeral", "--tunnel-only", "--idle-timeout", "20s", "--body-timeout", "15s",
+                "--max-connections-per-address", "9", "--rooms-per-minute", "4", "--max-rooms", "7",
+                "--create-password", "club", "--room-ttl", "2d"));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (serve.hub == null && System.nanoTime() < deadline && !exit.isDone()) {
+            Thread.sleep(20);
+        }
+        try {
+            HubOptions o = serve.hub.options();
+            assertThat(o.tunnelOnly()).isTrue();
+            assertThat(o.idleTimeout()).isEqualTo(java.time.Duration.ofSeconds(20));
+            assertThat(o.bodyTimeout()).isEqualTo(java.time.Duration.ofSeconds(15));
+            assertThat(o.maxConnectionsPerAddress()).isEqualTo(9);
+            assertThat(o.roomsPerMinute()).isEqualTo(4);
+            assertThat(o.maxRooms()).isEqualTo(7);
+            assertThat(o.createPassword()).isEqualTo("club");
+            assertThat(o.roomTtl()).isEqualTo(java.time.Duration.ofDays(2));
+        } finally {
+            serve.running.stop();
         }
         assertThat(exit.get(10, TimeUnit.SECONDS)).isZero();
     }

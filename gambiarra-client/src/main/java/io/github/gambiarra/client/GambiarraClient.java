@@ -50,6 +50,7 @@ public final class GambiarraClient implements AutoCloseable {
 
     private final String hubUrl;
     private final String password;
+    private final String createPassword;
     private final OkHttpClient http;
     private final OkHttpClient streaming;
 
@@ -59,6 +60,7 @@ public final class GambiarraClient implements AutoCloseable {
             throw new IllegalArgumentException("not an http(s) URL: " + builder.hubUrl);
         }
         this.password = builder.password;
+        this.createPassword = builder.createPassword;
         OkHttpClient base = builder.httpClient != null ? builder.httpClient : Http.shared();
         this.http = base.newBuilder()
                 .connectTimeout(builder.connectTimeout)
@@ -92,10 +94,21 @@ public final class GambiarraClient implements AutoCloseable {
         return call(get("/health"), Messages.HubHealth.class, null, null);
     }
 
-    /** Creates a room; {@code password} null or empty makes it open. */
+    /**
+     * Creates a room; {@code password} null or empty makes it open. The answer's {@code hostToken}
+     * deletes the room: keep it. On a hub that restricts creation, the builder's
+     * {@link Builder#createPassword} is sent.
+     */
     public Messages.CreateRoomResponse createRoom(String name, String password) {
         return call(post("/rooms", new Messages.CreateRoomRequest(name,
-                password == null || password.isEmpty() ? null : password)), Messages.CreateRoomResponse.class, null, null);
+                password == null || password.isEmpty() ? null : password)), Messages.CreateRoomResponse.class, null,
+                createPassword);
+    }
+
+    /** Deletes a room, with the host token the answer that created it carried. */
+    public void deleteRoom(String roomCode, String hostToken) {
+        call(new Request.Builder().url(hubUrl + roomPath(roomCode, "")).delete(), Messages.Success.class, roomCode,
+                hostToken);
     }
 
     /** Every room on the hub, with participant counts. */
@@ -295,6 +308,7 @@ public final class GambiarraClient implements AutoCloseable {
     public static final class Builder {
         private String hubUrl;
         private String password;
+        private String createPassword;
         private Duration timeout = Duration.ofSeconds(30);
         private Duration connectTimeout = Duration.ofSeconds(5);
         private OkHttpClient httpClient;
@@ -311,6 +325,12 @@ public final class GambiarraClient implements AutoCloseable {
         /** The room password, sent as a Bearer token to hubs that check it on every call. */
         public Builder password(String password) {
             this.password = password;
+            return this;
+        }
+
+        /** The hub's room creation password, for hubs started with {@code serve --create-password}. */
+        public Builder createPassword(String createPassword) {
+            this.createPassword = createPassword;
             return this;
         }
 

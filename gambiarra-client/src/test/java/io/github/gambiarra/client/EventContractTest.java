@@ -46,7 +46,8 @@ class EventContractTest {
              FakeLlmServer broken = FakeLlmServer.start("m")) {
             broken.otherwise(FakeLlmServer.error(500, "broken"));
             GambiarraClient client = GambiarraClient.create(hub.url());
-            String code = client.createRoom("Events", null).room().code();
+            var created = client.createRoom("Events", null);
+            String code = created.room().code();
             OkHttpClient http = new OkHttpClient.Builder().readTimeout(Duration.ZERO).build();
             EventSource source = EventSources.createFactory(http).newEventSource(
                     new Request.Builder().url(hub.url() + "/rooms/" + code + "/events").build(), new EventSourceListener() {
@@ -68,6 +69,7 @@ class EventContractTest {
                 client.heartbeat(code, "solo", joined.token());
                 await(() -> raw.containsKey("participant:online"));
                 client.leave(code, "solo", joined.token());
+                client.deleteRoom(code, created.hostToken());
                 await(() -> raw.keySet().containsAll(HubEvent.all().stream().map(HubEvent::name).toList())
                         && typed.keySet().containsAll(raw.keySet()));
             } finally {

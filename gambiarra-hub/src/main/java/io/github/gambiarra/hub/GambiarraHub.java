@@ -1,6 +1,7 @@
 package io.github.gambiarra.hub;
 
 import io.github.gambiarra.hub.internal.HubMetrics;
+import io.github.gambiarra.hub.internal.RoomLifecycle;
 import io.github.gambiarra.hub.internal.discovery.HubAnnouncer;
 import io.github.gambiarra.hub.internal.events.RoomEvents;
 import io.github.gambiarra.hub.internal.http.HubRouter;
@@ -13,6 +14,7 @@ import io.github.gambiarra.hub.internal.room.ParticipantState;
 import io.github.gambiarra.hub.internal.room.RoomRegistry;
 import io.github.gambiarra.hub.internal.room.RoomState;
 import io.github.gambiarra.hub.internal.room.RoomStore;
+import io.github.gambiarra.hub.internal.room.StoreWriter;
 import io.github.gambiarra.hub.internal.tunnel.TunnelRegistry;
 import io.github.gambiarra.hub.internal.tunnel.TunnelTransport;
 import io.github.gambiarra.protocol.tunnel.TunnelMessages;
@@ -48,37 +50,45 @@ public final class GambiarraHub implements AutoCloseable {
     /** The largest body payload of one tunnel frame. */
     private static final int MAX_TUNNEL_FRAME = 64 * 1024;
 
+    /** What a running hub is made of, wired once at start. */
+    private record Parts(RoomRegistry rooms, RoomEvents events, TunnelRegistry tunnels, ParticipantTransport transport,
+                         RoomLifecycle lifecycle, HubRouter.Limits limits, StoreWriter store) {
+    }
+
     private final Vertx vertx;
     private final HubOptions options;
-    private final RoomRegistry rooms;
-    private final RoomEvents events;
-    private final ParticipantTransport transport;
+    private final Parts parts;
     private final int port;
-    private final long sweepTimer;
-    private final long pingTimer;
-    private final long tunnelPingTimer;
+    private final long[] timers;
     private final CompletableFuture<HubAnnouncer> announcer;
 
-    private GambiarraHub(Vertx vertx, HubOptions options, RoomRegistry rooms, RoomEvents events,
-                         ParticipantTransport transport, TunnelRegistry tunnels, int port) {
+    private GambiarraHub(Vertx vertx, HubOptions options, Parts parts, int port) {
         this.vertx = vertx;
         this.options = options;
-        this.rooms = rooms;
-        this.events = events;
-        this.transport = transport;
+        this.parts = parts;
         this.port = port;
-        long timeout = options.offlineTimeout().toMillis();
-        this.sweepTimer = vertx.setPeriodic(options.healthCheckInterval().toMillis(), id -> {
-            for (RoomRegistry.Expired expired : rooms.expireSilent(timeout)) {
-                events.publish(HubEvent.PARTICIPANT_OFFLINE, expired.room().code(),
-                        new Messages.ParticipantRef(expired.participant().id()));
-            }
-        });
-        this.pingTimer = vertx.setPeriodic(options.sseHeartbeat().toMillis(), id -> events.ping());
+        long offlineAfter = options.offlineTimeout().toMillis();
+        long ttl = options.roomTtl().toMillis();
         long ping = options.tunnelPingInterval().toMillis();
-        this.tunnelPingTimer = vertx.setPeriodic(ping, id -> tunnels.pingAll(3 * ping));
+        this.timers = new long[] {
+            vertx.setPeriodic(options.healthCheckInterval().toMillis(), id -> {
+                for (RoomRegistry.Expired expired : parts.rooms().expireSilent(offlineAfter)) {
+                    parts.events().publish(HubEvent.PARTICIPANT_OFFLINE, expired.room().code(),
+                            new Messages.ParticipantRef(expired.participant().id()));
+                }
+                for (RoomState idle : parts.rooms().idleRooms(ttl)) {
+                    parts.lifecycle().delete(idle, "unused for " + options.roomTtl() + ": deleted");
+                }
+            }),
+            vertx.setPeriodic(options.sseHeartbeat().toMillis(), id -> parts.events().ping()),
+            vertx.setPeriodic(ping, id -> parts.tunnels().pingAll(3 * ping)),
+            vertx.setPeriodic(GUARD_SWEEP_MILLIS, id -> parts.limits().sweep()),
+        };
         this.announcer = options.mdns() ? announce() : CompletableFuture.completedFuture(null);
     }
+
+    /** How often connection deadlines are checked. */
+    private static final long GUARD_SWEEP_MILLIS = 1000;
 
     /**
      * Starts a hub and returns once it listens. The options are copied: changing them afterwards
@@ -92,26 +102,28 @@ public final class GambiarraHub implements AutoCloseable {
         try {
             PemKeyCertOptions tls = tls(options, vertx);
             RoomRegistry rooms = new RoomRegistry(options.clock());
-            RoomStore store = options.dataDir() == null ? null : new RoomStore(options.dataDir());
-            if (store != null) {
+            StoreWriter store = null;
+            if (options.dataDir() != null) {
+                RoomStore file = new RoomStore(options.dataDir());
                 int restored;
                 try {
-                    restored = store.restoreInto(rooms);
+                    restored = file.restoreInto(rooms);
                 } catch (RoomStore.StoreException e) {
                     throw new HubStartException(e.getMessage(), e);
                 }
-                LOG.info("{} room(s) restored from {}", restored, store.file());
+                LOG.info("{} room(s) restored from {}", restored, file.file());
+                store = new StoreWriter(file, rooms, options.storeWriteDelay());
             }
             RoomEvents events = new RoomEvents();
             HubMetrics metrics = new HubMetrics();
-            Dispatcher[] dispatcherRef = new Dispatcher[1];
+            Dispatcher[] dispatcher = new Dispatcher[1];
             TunnelRegistry tunnels = new TunnelRegistry(options.clock(), options.tunnelWindow(), MAX_TUNNEL_FRAME,
                     new TunnelRegistry.Listener() {
                         @Override
                         public void online(RoomState room, ParticipantState participant) {
                             events.publish(HubEvent.PARTICIPANT_ONLINE, room.code(),
                                     new Messages.ParticipantRef(participant.id()));
-                            dispatcherRef[0].capacityChanged(room);
+                            dispatcher[0].capacityChanged(room);
                         }
 
                         @Override
@@ -122,26 +134,25 @@ public final class GambiarraHub implements AutoCloseable {
                     });
             ParticipantTransport transport = new TunnelTransport(tunnels, new HttpParticipantTransport(vertx,
                     options.connectTimeout(), options.upstreamIdleTimeout()));
-            CompletionRelay relay = new CompletionRelay(transport, events, metrics, options);
-            Dispatcher dispatcher = new Dispatcher(vertx, events, options, metrics, relay, Replies::reject);
-            dispatcherRef[0] = dispatcher;
-            HubRouter.Services services = new HubRouter.Services(options, rooms, events, dispatcher, metrics, tunnels,
-                    room -> {
-                        if (store != null) {
-                            store.save(rooms.rooms());
-                        }
-                    });
-            HubRouter.GuessThrottleHolder throttle = new HubRouter.GuessThrottleHolder(options);
+            dispatcher[0] = new Dispatcher(vertx, events, options, metrics,
+                    new CompletionRelay(transport, events, metrics, options), Replies::reject);
+            StoreWriter writer = store;
+            RoomLifecycle lifecycle = new RoomLifecycle(rooms, events, tunnels,
+                    () -> writer == null ? CompletableFuture.completedFuture(null) : writer.changed());
+            HubRouter.Limits limits = new HubRouter.Limits(options);
+            metrics.watchHub(limits::openConnections, writer, tunnels::size);
+            Parts parts = new Parts(rooms, events, tunnels, transport, lifecycle, limits, store);
+            HubRouter.Services services = new HubRouter.Services(options, rooms, events, dispatcher[0], metrics, tunnels,
+                    lifecycle);
 
             // One server per event loop, all on one port; Vert.x shares a random port between servers
             // that ask for the same negative port, which is how "port 0" is spread over event loops.
             int requested = options.port() == 0 ? -1 : options.port();
             int[] bound = new int[1];
-            await(vertx.deployVerticle(() -> new HttpVerticle(options, tls, requested, services, throttle, bound),
+            await(vertx.deployVerticle(() -> new HttpVerticle(options, tls, requested, services, limits, bound),
                     new DeploymentOptions().setInstances(options.eventLoops())));
-            int actualPort = bound[0];
-            GambiarraHub hub = new GambiarraHub(vertx, options, rooms, events, transport, tunnels, actualPort);
-            LOG.info("hub listening on {}:{} ({} transport)", options.host(), actualPort,
+            GambiarraHub hub = new GambiarraHub(vertx, options, parts, bound[0]);
+            LOG.info("hub listening on {}:{} ({} transport)", options.host(), bound[0],
                     vertx.isNativeTransportEnabled() ? "native" : "NIO");
             return hub;
         } catch (RuntimeException e) {
@@ -197,7 +208,7 @@ public final class GambiarraHub implements AutoCloseable {
 
     /** How many rooms the hub holds now (those restored from its data directory included). */
     public int roomCount() {
-        return rooms.rooms().size();
+        return parts.rooms().count();
     }
 
     /** A copy of the options the hub runs with (changing it changes nothing). */
@@ -228,22 +239,25 @@ public final class GambiarraHub implements AutoCloseable {
         });
     }
 
-    /** Stops listening, ends event streams, withdraws the mDNS announcement. */
+    /** Stops listening, ends event streams and tunnels, writes the rooms, withdraws the mDNS announcement. */
     @Override
     public void close() {
-        vertx.cancelTimer(sweepTimer);
-        vertx.cancelTimer(pingTimer);
-        vertx.cancelTimer(tunnelPingTimer);
-        events.closeAll();
+        for (long timer : timers) {
+            vertx.cancelTimer(timer);
+        }
+        parts.events().closeAll();
         announcer.thenAccept(a -> {
             if (a != null) {
                 a.close();
             }
         });
         try {
-            await(transport.close());
+            await(parts.transport().close());
         } catch (RuntimeException e) {
             LOG.debug("closing transport", e);
+        }
+        if (parts.store() != null) {
+            parts.store().close();
         }
         await(vertx.close());
     }
@@ -277,16 +291,16 @@ public final class GambiarraHub implements AutoCloseable {
         private final PemKeyCertOptions tls;
         private final int port;
         private final HubRouter.Services services;
-        private final HubRouter.GuessThrottleHolder throttle;
+        private final HubRouter.Limits limits;
         private final int[] bound;
 
         HttpVerticle(HubOptions options, PemKeyCertOptions tls, int port, HubRouter.Services services,
-                     HubRouter.GuessThrottleHolder throttle, int[] bound) {
+                     HubRouter.Limits limits, int[] bound) {
             this.options = options;
             this.tls = tls;
             this.port = port;
             this.services = services;
-            this.throttle = throttle;
+            this.limits = limits;
             this.bound = bound;
         }
 
@@ -296,6 +310,9 @@ public final class GambiarraHub implements AutoCloseable {
                     .setHost(options.host())
                     .setPort(port)
                     .setTcpNoDelay(true)
+                    // HTTP/1.1, as the protocol is: without h2c the hub sees each connection as soon as it
+                    // is made (its idle and per-address limits then hold from the first byte, or none).
+                    .setHttp2ClearTextEnabled(false)
                     .setCompressionSupported(false)
                     // Tunnels are the only WebSockets: binary frames of compressed-enough JSON and text, so no
                     // compression extensions in every connection's pipeline.
@@ -308,7 +325,8 @@ public final class GambiarraHub implements AutoCloseable {
                 serverOptions.setSsl(true).setKeyCertOptions(tls);
             }
             HttpServer server = vertx.createHttpServer(serverOptions)
-                    .requestHandler(HubRouter.create(vertx, services, throttle));
+                    .connectionHandler(limits::connected)
+                    .requestHandler(HubRouter.create(vertx, services, limits));
             return server.listen().onSuccess(s -> {
                 synchronized (bound) {
                     bound[0] = s.actualPort();

@@ -41,6 +41,14 @@ public final class HubOptions {
     private boolean tunnelOnly;
     private Duration tunnelPingInterval = Duration.ofSeconds(10);
     private int tunnelWindow = 128 * 1024;
+    private Duration idleTimeout = Duration.ofSeconds(60);
+    private Duration bodyTimeout = Duration.ofSeconds(60);
+    private int maxConnectionsPerAddress = 256;
+    private int roomsPerMinute = 30;
+    private int maxRooms = 10_000;
+    private String createPassword;
+    private Duration roomTtl = Duration.ofDays(7);
+    private Duration storeWriteDelay = Duration.ofMillis(100);
 
     /** Options with every default. */
     public HubOptions() {
@@ -76,6 +84,14 @@ public final class HubOptions {
         this.tunnelOnly = other.tunnelOnly;
         this.tunnelPingInterval = other.tunnelPingInterval;
         this.tunnelWindow = other.tunnelWindow;
+        this.idleTimeout = other.idleTimeout;
+        this.bodyTimeout = other.bodyTimeout;
+        this.maxConnectionsPerAddress = other.maxConnectionsPerAddress;
+        this.roomsPerMinute = other.roomsPerMinute;
+        this.maxRooms = other.maxRooms;
+        this.createPassword = other.createPassword;
+        this.roomTtl = other.roomTtl;
+        this.storeWriteDelay = other.storeWriteDelay;
     }
 
     /** Address to listen on; {@code 0.0.0.0} (the default) for every interface. */
@@ -271,6 +287,97 @@ public final class HubOptions {
     public HubOptions tunnelWindow(int bytes) {
         this.tunnelWindow = atLeast(bytes, 1024, "tunnelWindow");
         return this;
+    }
+
+    /**
+     * How long a connection may sit with no request in progress, waiting for one to arrive whole
+     * (its headers) or idle between keep-alive requests, before it is closed (60 s). Event streams
+     * and tunnels are never idle: they carry pings.
+     */
+    public HubOptions idleTimeout(Duration timeout) {
+        this.idleTimeout = positive(timeout, "idleTimeout");
+        return this;
+    }
+
+    /** How long a request's body may take to arrive after its headers before 408 (60 s). */
+    public HubOptions bodyTimeout(Duration timeout) {
+        this.bodyTimeout = positive(timeout, "bodyTimeout");
+        return this;
+    }
+
+    /** Connections one address may hold open (256); requests on more get 429 {@code too_many_connections}. */
+    public HubOptions maxConnectionsPerAddress(int max) {
+        this.maxConnectionsPerAddress = atLeast(max, 1, "maxConnectionsPerAddress");
+        return this;
+    }
+
+    /** Rooms one address may create per minute (30); more get 429 {@code room_creation_rate_limited}. */
+    public HubOptions roomsPerMinute(int rooms) {
+        this.roomsPerMinute = atLeast(rooms, 1, "roomsPerMinute");
+        return this;
+    }
+
+    /** Rooms the hub holds at most (10,000); creating more gets 503 {@code too_many_rooms}. */
+    public HubOptions maxRooms(int rooms) {
+        this.maxRooms = atLeast(rooms, 1, "maxRooms");
+        return this;
+    }
+
+    /**
+     * A password that room creation needs ({@code Authorization: Bearer <password>} on
+     * {@code POST /rooms}); null (the default) lets anyone create rooms.
+     */
+    public HubOptions createPassword(String password) {
+        this.createPassword = password == null || password.isEmpty() ? null : password;
+        return this;
+    }
+
+    /** How long a room with no participants and no traffic is kept before it is deleted (7 days). */
+    public HubOptions roomTtl(Duration ttl) {
+        this.roomTtl = positive(ttl, "roomTtl");
+        return this;
+    }
+
+    /** How long changes to the rooms wait to be written together to the data directory (100 ms). */
+    public HubOptions storeWriteDelay(Duration delay) {
+        Objects.requireNonNull(delay, "storeWriteDelay");
+        if (delay.isNegative()) {
+            throw new IllegalArgumentException("storeWriteDelay must not be negative, got " + delay);
+        }
+        this.storeWriteDelay = delay;
+        return this;
+    }
+
+    public Duration idleTimeout() {
+        return idleTimeout;
+    }
+
+    public Duration bodyTimeout() {
+        return bodyTimeout;
+    }
+
+    public int maxConnectionsPerAddress() {
+        return maxConnectionsPerAddress;
+    }
+
+    public int roomsPerMinute() {
+        return roomsPerMinute;
+    }
+
+    public int maxRooms() {
+        return maxRooms;
+    }
+
+    public String createPassword() {
+        return createPassword;
+    }
+
+    public Duration roomTtl() {
+        return roomTtl;
+    }
+
+    public Duration storeWriteDelay() {
+        return storeWriteDelay;
     }
 
     public boolean tunnelOnly() {

@@ -84,6 +84,36 @@ class ErrorCodesTest {
             case MODEL_NOT_FOUND -> seen(chat(client(), client().createRoom("Empty"), "model:nothing", false));
             case NOT_FOUND -> seen(client().get("/nowhere"));
             case METHOD_NOT_ALLOWED -> seen(client().delete("/rooms"));
+            case CREATE_PASSWORD_REQUIRED -> seen(client(new HubOptions().createPassword("pw"))
+                    .post("/rooms", "{\"name\":\"R\"}"));
+            case INVALID_CREATE_PASSWORD -> seen(client(new HubOptions().createPassword("pw"))
+                    .post("/rooms", "{\"name\":\"R\"}", "not-pw"));
+            case HOST_TOKEN_REQUIRED -> seen(client().delete("/rooms/" + client().createRoom("T")));
+            case INVALID_HOST_TOKEN -> seen(client().delete("/rooms/" + client().createRoom("T"), "not-the-token"));
+            case REQUEST_TIMEOUT -> {
+                // Headers promise 100 bytes of body; only 10 come.
+                HubClient c = client(new HubOptions().bodyTimeout(Duration.ofMillis(200)));
+                yield raw(c, "POST /rooms HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                        + "Content-Length: 100\r\n\r\n{\"name\":\"R");
+            }
+            case TOO_MANY_CONNECTIONS -> {
+                HubClient c = client(new HubOptions().maxConnectionsPerAddress(1));
+                try (Socket first = new Socket(InetAddress.getLoopbackAddress(), URI.create(c.base).getPort())) {
+                    first.getOutputStream().write(("GET /health HTTP/1.1\r\nHost: x\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+                    first.getInputStream().read(new byte[1024]); // the first is served, and stays open
+                    yield raw(c, "GET /health HTTP/1.1\r\nHost: x\r\n\r\n");
+                }
+            }
+            case ROOM_CREATION_RATE_LIMITED -> {
+                HubClient c = client(new HubOptions().roomsPerMinute(1));
+                c.createRoom("first");
+                yield seen(c.post("/rooms", "{\"name\":\"second\"}"));
+            }
+            case TOO_MANY_ROOMS -> {
+                HubClient c = client(new HubOptions().maxRooms(1));
+                c.createRoom("first");
+                yield seen(c.post("/rooms", "{\"name\":\"second\"}"));
+            }
             case TUNNEL_REQUIRED -> {
                 HubClient c = client(new HubOptions().tunnelOnly(true));
                 yield seen(c.join(c.createRoom("T"), "p", "m", "http://127.0.0.1:9"));
@@ -183,6 +213,20 @@ class ErrorCodesTest {
         }
         JsonNode error = HubClient.JSON.readTree(last).get("error");
         return new Seen(response.statusCode(), error.get("code").asText(), error.get("type").asText(), error.get("message").asText());
+    }
+
+    /** Sends raw bytes on a new connection and reads the answer (the hub may take a sweep or two). */
+    private static Seen raw(HubClient c, String request) throws Exception {
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), URI.create(c.base).getPort())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.UTF_8));
+            socket.getOutputStream().flush();
+            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            int status = Integer.parseInt(answer.substring(9, 12));
+            String body = answer.substring(answer.indexOf("\r\n\r\n") + 4);
+            JsonNode json = HubClient.JSON.readTree(body);
+            return new Seen(status, json.path("code").asText(null), null, json.path("error").asText());
+        }
     }
 
     private static Seen seen(HubClient.Reply reply) {

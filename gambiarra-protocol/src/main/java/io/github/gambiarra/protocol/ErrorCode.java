@@ -39,6 +39,22 @@ public enum ErrorCode {
     METHOD_NOT_ALLOWED("method_not_allowed", 405),
     /** A direct join on a hub that only takes participants connected through the tunnel ({@code serve --tunnel-only}). */
     TUNNEL_REQUIRED("tunnel_required", 403),
+    /** Room creation on a hub that restricts it ({@code serve --create-password}), without that password. */
+    CREATE_PASSWORD_REQUIRED("create_password_required", 401),
+    /** Room creation with a wrong creation password. */
+    INVALID_CREATE_PASSWORD("invalid_create_password", 401),
+    /** Deleting a room without its host token (from the answer that created it). */
+    HOST_TOKEN_REQUIRED("host_token_required", 401),
+    /** Deleting a room with a token that is not its host token. */
+    INVALID_HOST_TOKEN("invalid_host_token", 401),
+    /** A request whose body did not arrive in time ({@code serve --body-timeout}). */
+    REQUEST_TIMEOUT("request_timeout", 408),
+    /** Too many connections from one address ({@code serve --max-connections-per-address}). */
+    TOO_MANY_CONNECTIONS("too_many_connections", 429),
+    /** Too many rooms created from one address lately ({@code serve --rooms-per-minute}); wait {@code Retry-After}. */
+    ROOM_CREATION_RATE_LIMITED("room_creation_rate_limited", 429),
+    /** The hub holds as many rooms as it may ({@code serve --max-rooms}). */
+    TOO_MANY_ROOMS("too_many_rooms", 503, "server_error"),
     /** Join with the id of an online participant, without its token. */
     PARTICIPANT_ID_TAKEN("participant_id_taken", 409),
     /** The body is over the hub's limit. */
@@ -64,10 +80,16 @@ public enum ErrorCode {
 
     private final String wire;
     private final int status;
+    private final String type;
 
     ErrorCode(String wire, int status) {
+        this(wire, status, null);
+    }
+
+    ErrorCode(String wire, int status, String type) {
         this.wire = wire;
         this.status = status;
+        this.type = type;
     }
 
     /** The code as it travels, e.g. {@code room_not_found}. */
@@ -83,6 +105,9 @@ public enum ErrorCode {
 
     /** The OpenAI error {@code type} this code is reported under. */
     public String openAiType() {
+        if (type != null) {
+            return type;
+        }
         if (status == 401) {
             return "authentication_error";
         }

@@ -22,6 +22,8 @@ public final class HubEvent<T> {
     public static final HubEvent<Messages.Connected> CONNECTED = new HubEvent<>("connected", Messages.Connected.class);
     /** A room was created (sent to every listener of every room). */
     public static final HubEvent<Room> ROOM_CREATED = new HubEvent<>("room:created", Room.class);
+    /** A room was deleted by its host, or expired unused; its event streams end after this. */
+    public static final HubEvent<Messages.RoomRef> ROOM_DELETED = new HubEvent<>("room:deleted", Messages.RoomRef.class);
     /** A participant joined (or re-joined). */
     public static final HubEvent<Participant> PARTICIPANT_JOINED =
             new HubEvent<>("participant:joined", Participant.class);
@@ -46,7 +48,7 @@ public final class HubEvent<T> {
     /** A request failed. */
     public static final HubEvent<Messages.LlmError> LLM_ERROR = new HubEvent<>("llm:error", Messages.LlmError.class);
 
-    private static final List<HubEvent<?>> ALL = List.of(CONNECTED, ROOM_CREATED, PARTICIPANT_JOINED,
+    private static final List<HubEvent<?>> ALL = List.of(CONNECTED, ROOM_CREATED, ROOM_DELETED, PARTICIPANT_JOINED,
             PARTICIPANT_LEFT, PARTICIPANT_OFFLINE, PARTICIPANT_ONLINE, PARTICIPANT_BUSY, LLM_REQUEST, LLM_COMPLETE,
             LLM_ERROR);
     private static final Map<String, HubEvent<?>> BY_NAME = ALL.stream()

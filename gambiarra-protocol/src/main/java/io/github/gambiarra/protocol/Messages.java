@@ -14,8 +14,16 @@ public final class Messages {
     public record CreateRoomRequest(String name, String password) {
     }
 
-    /** Answer to {@code POST /rooms}. */
-    public record CreateRoomResponse(Room room, String hostId) {
+    /**
+     * Answer to {@code POST /rooms}. {@code hostToken} (an addition) is the creator's secret: it
+     * deletes the room ({@code DELETE /rooms/{code}} with {@code Authorization: Bearer <hostToken>}).
+     * {@code hostId} cannot serve, as room listings show it to everyone.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record CreateRoomResponse(Room room, String hostId, String hostToken) {
+        public CreateRoomResponse(Room room, String hostId) {
+            this(room, hostId, null);
+        }
     }
 
     /** Answer to {@code GET /rooms}. */
@@ -146,6 +154,10 @@ public final class Messages {
 
     /** Data of {@code participant:left} and {@code participant:offline}. */
     public record ParticipantRef(String participantId) implements AboutParticipant {
+    }
+
+    /** Data of {@code room:deleted}: the room's code. */
+    public record RoomRef(String code) {
     }
 
     /** Data of {@code connected}. */

@@ -72,11 +72,19 @@ public final class HubErrors {
                     return new GambiarraException.AccessDeniedException(call.room() + " on " + call.hubUrl()
                             + " refused the password (" + said + "): give the room's password (--password, or "
                             + "password(...) on the builder)", status, wire, cause);
+                case CREATE_PASSWORD_REQUIRED, INVALID_CREATE_PASSWORD:
+                    return new GambiarraException.AccessDeniedException(call.hubUrl() + " lets only those with its "
+                            + "creation password create rooms (" + said + "): give it with --create-password",
+                            status, wire, cause);
+                case HOST_TOKEN_REQUIRED, INVALID_HOST_TOKEN:
+                    return new GambiarraException.AccessDeniedException(call.room() + " on " + call.hubUrl()
+                            + " can be deleted only with its host token, from the answer that created it (" + said + ")",
+                            status, wire, cause);
                 case PARTICIPANT_TOKEN_REQUIRED, INVALID_PARTICIPANT_TOKEN:
                     return new GambiarraException.AccessDeniedException(call.hubUrl() + " refused the participant's "
                             + "token (" + said + "): only the participant that joined may check in or leave",
                             status, wire, cause);
-                case PARTICIPANTS_BUSY, TOO_MANY_PASSWORD_GUESSES:
+                case PARTICIPANTS_BUSY, TOO_MANY_PASSWORD_GUESSES, TOO_MANY_CONNECTIONS, ROOM_CREATION_RATE_LIMITED:
                     return rateLimited(status, said, retryAfter, call, wire, cause);
                 case PARTICIPANT_UNREACHABLE, PARTICIPANT_OFFLINE, PARTICIPANT_DISCONNECTED:
                     return participantFailed(status, error, said, call, wire, cause);
@@ -87,6 +95,13 @@ public final class HubErrors {
                         METHOD_NOT_ALLOWED:
                     return new GambiarraException.BadRequestException(call.where() + " refused the request ("
                             + status + " " + wire + "): " + said, status, wire, cause);
+                case REQUEST_TIMEOUT:
+                    return new GambiarraException.BadRequestException(call.where() + " gave up waiting for the request "
+                            + "(" + said + "): is the network slow, or the body very large?", status, wire, cause);
+                case TOO_MANY_ROOMS:
+                    return new GambiarraException(call.hubUrl() + " holds as many rooms as it may (" + said
+                            + "): delete an unused one (gambiarra delete), or ask whoever runs the hub",
+                            status, wire, null, cause);
                 case INTERNAL_ERROR:
                     return new GambiarraException(call.hubUrl() + " failed inside (" + said
                             + "): its log says more", status, wire, null, cause);

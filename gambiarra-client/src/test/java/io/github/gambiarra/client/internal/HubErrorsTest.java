@@ -22,15 +22,17 @@ class HubErrorsTest {
             case ROOM_NOT_FOUND -> GambiarraException.RoomNotFoundException.class;
             case PARTICIPANT_NOT_FOUND -> GambiarraException.ParticipantNotFoundException.class;
             case MODEL_NOT_FOUND -> GambiarraException.NoParticipantException.class;
-            case PASSWORD_REQUIRED, INVALID_PASSWORD, PARTICIPANT_TOKEN_REQUIRED, INVALID_PARTICIPANT_TOKEN ->
+            case PASSWORD_REQUIRED, INVALID_PASSWORD, PARTICIPANT_TOKEN_REQUIRED, INVALID_PARTICIPANT_TOKEN,
+                    CREATE_PASSWORD_REQUIRED, INVALID_CREATE_PASSWORD, HOST_TOKEN_REQUIRED, INVALID_HOST_TOKEN ->
                     GambiarraException.AccessDeniedException.class;
-            case PARTICIPANTS_BUSY, TOO_MANY_PASSWORD_GUESSES -> GambiarraException.RateLimitedException.class;
+            case PARTICIPANTS_BUSY, TOO_MANY_PASSWORD_GUESSES, TOO_MANY_CONNECTIONS, ROOM_CREATION_RATE_LIMITED ->
+                    GambiarraException.RateLimitedException.class;
             case PARTICIPANT_UNREACHABLE, PARTICIPANT_OFFLINE, PARTICIPANT_DISCONNECTED ->
                     GambiarraException.ParticipantFailedException.class;
             case INVALID_JSON, INVALID_REQUEST, REQUEST_TOO_LARGE, PARTICIPANT_ID_TAKEN, NOT_FOUND, METHOD_NOT_ALLOWED,
-                    TUNNEL_REQUIRED ->
+                    TUNNEL_REQUIRED, REQUEST_TIMEOUT ->
                     GambiarraException.BadRequestException.class;
-            case INTERNAL_ERROR -> GambiarraException.class;
+            case INTERNAL_ERROR, TOO_MANY_ROOMS -> GambiarraException.class;
         };
     }
 

@@ -2,6 +2,7 @@ package io.github.gambiarra.hub.internal;
 
 import io.github.gambiarra.hub.internal.room.ParticipantState;
 import io.github.gambiarra.hub.internal.room.RoomState;
+import io.github.gambiarra.hub.internal.room.StoreWriter;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
@@ -26,6 +27,20 @@ public final class HubMetrics {
     /** Outcome of one request, as a metric tag. */
     public enum Outcome {
         SUCCESS, UPSTREAM_ERROR, FAILED, CANCELLED
+    }
+
+    /** The hub-wide gauges: open connections, writes of the rooms file, connected tunnels. */
+    public void watchHub(java.util.function.IntSupplier connections, StoreWriter store,
+                         java.util.function.IntSupplier tunnels) {
+        Gauge.builder("gambiarra.connections.open", connections::getAsInt)
+                .description("HTTP connections open now").register(registry);
+        if (store != null) {
+            // The writer itself is the counter's state: Micrometer holds function state weakly.
+            io.micrometer.core.instrument.FunctionCounter.builder("gambiarra.store.writes", store, StoreWriter::writes)
+                    .description("Writes of the rooms file (changes are coalesced)").register(registry);
+        }
+        Gauge.builder("gambiarra.tunnels.connected", tunnels::getAsInt)
+                .description("Participants connected through a tunnel").register(registry);
     }
 
     /** Registers the per-room gauges once. */

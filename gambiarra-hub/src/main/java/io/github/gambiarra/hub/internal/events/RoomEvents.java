@@ -90,6 +90,20 @@ public final class RoomEvents {
         subscribers.forEach((id, s) -> send(id, s, PING));
     }
 
+    /** Ends the streams of one room (it was deleted). */
+    public void closeRoom(String roomCode) {
+        subscribers.forEach((id, s) -> {
+            if (roomCode.equals(s.roomCode())) {
+                subscribers.remove(id);
+                try {
+                    s.response().end();
+                } catch (RuntimeException ignored) {
+                    // already closed
+                }
+            }
+        });
+    }
+
     /** Ends every stream (hub shutdown). */
     public void closeAll() {
         subscribers.forEach((id, s) -> {

@@ -1,6 +1,7 @@
 package io.github.gambiarra.hub.internal.http;
 
 import io.github.gambiarra.hub.internal.HubMetrics;
+import io.github.gambiarra.hub.internal.RoomLifecycle;
 import io.github.gambiarra.hub.HubOptions;
 import io.github.gambiarra.hub.internal.events.RoomEvents;
 import io.github.gambiarra.hub.internal.relay.Dispatcher;
@@ -27,13 +28,7 @@ public final class HubRouter {
 
     /** What the router needs from the hub; built once and shared by every event loop's router. */
     public record Services(HubOptions options, RoomRegistry rooms, RoomEvents events, Dispatcher dispatcher,
-                           HubMetrics metrics, TunnelRegistry tunnels, RoomApiHooks hooks) {
-    }
-
-    /** Hooks into room management that the hub supplies (storing new rooms). */
-    @FunctionalInterface
-    public interface RoomApiHooks {
-        void roomCreated(io.github.gambiarra.hub.internal.room.RoomState room);
+                           HubMetrics metrics, TunnelRegistry tunnels, RoomLifecycle lifecycle) {
     }
 
     private HubRouter() {
@@ -43,12 +38,12 @@ public final class HubRouter {
     static final String ANY_ORIGIN = "*";
 
     /** The hub's request handler: chat completions straight to their endpoint, everything else through the router. */
-    public static Handler<HttpServerRequest> create(Vertx vertx, Services s, GuessThrottleHolder throttle) {
+    public static Handler<HttpServerRequest> create(Vertx vertx, Services s, Limits limits) {
         HubOptions options = s.options();
         PasswordHasher hasher = new PasswordHasher(options.passwordIterations());
-        RoomAccess access = new RoomAccess(vertx, hasher, throttle.throttle);
+        RoomAccess access = new RoomAccess(vertx, hasher, limits.guesses);
         RoomApi roomApi = new RoomApi(s.rooms(), s.events(), hasher, access, s.dispatcher(), s.tunnels(), options,
-                s.hooks()::roomCreated);
+                s.lifecycle(), limits);
         OpenAiApi openAi = new OpenAiApi(roomApi);
         ChatCompletions chat = new ChatCompletions(s.rooms(), access, s.dispatcher(), options.maxBodyBytes());
         BodyHandler body = BodyHandler.create(false).setBodyLimit(options.maxBodyBytes());
@@ -64,6 +59,7 @@ public final class HubRouter {
         router.get("/rooms").handler(roomApi::listRooms);
 
         router.route("/rooms/:code/*").handler(roomApi::loadRoom);
+        router.delete("/rooms/:code").handler(roomApi::loadRoom).handler(roomApi::deleteRoom);
         // join, health and leave check their own credentials: the password on join, the participant's token after.
         router.post("/rooms/:code/join").handler(body).handler(roomApi::join);
         router.delete("/rooms/:code/leave/:participantId").handler(roomApi::leave);
@@ -83,8 +79,9 @@ public final class HubRouter {
             LOG.error("unexpected failure on {} {}", ctx.request().method(), ctx.normalizedPath(), ctx.failure());
             Replies.error(ctx, ErrorCode.INTERNAL_ERROR, "Internal hub error");
         });
+        ConnectionGuard connections = limits.connections;
         return request -> {
-            if (!chat.handle(request)) {
+            if (connections.admit(request) && !chat.handle(request)) {
                 router.handle(request);
             }
         };
@@ -95,12 +92,32 @@ public final class HubRouter {
         return "Request body too large (limit " + limit + " bytes)";
     }
 
-    /** One guess throttle for the whole hub, shared by every event loop's router. */
-    public static final class GuessThrottleHolder {
-        final GuessThrottle throttle;
+    /** The hub's limits, one of each for the whole hub, shared by every event loop's router. */
+    public static final class Limits {
+        final AddressWindow guesses;
+        final AddressWindow creations;
+        final ConnectionGuard connections;
 
-        public GuessThrottleHolder(HubOptions options) {
-            this.throttle = new GuessThrottle(options.passwordGuesses(), options.passwordGuessWindow(), options.clock());
+        public Limits(HubOptions options) {
+            this.guesses = new AddressWindow(options.passwordGuesses(), options.passwordGuessWindow(), options.clock());
+            this.creations = new AddressWindow(options.roomsPerMinute(), java.time.Duration.ofMinutes(1), options.clock());
+            this.connections = new ConnectionGuard(options.clock(), options.idleTimeout().toMillis(),
+                    options.bodyTimeout().toMillis(), options.maxConnectionsPerAddress());
+        }
+
+        /** Closes connections that overran their deadlines. */
+        public void sweep() {
+            connections.sweep();
+        }
+
+        /** Connections open now. */
+        public int openConnections() {
+            return connections.open();
+        }
+
+        /** Tells a new connection to the guard. */
+        public void connected(io.vertx.core.http.HttpConnection connection) {
+            connections.connected(connection);
         }
     }
 

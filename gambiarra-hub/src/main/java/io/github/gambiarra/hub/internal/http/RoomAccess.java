@@ -24,9 +24,9 @@ final class RoomAccess {
 
     private final Vertx vertx;
     private final PasswordHasher hasher;
-    private final GuessThrottle throttle;
+    private final AddressWindow throttle;
 
-    RoomAccess(Vertx vertx, PasswordHasher hasher, GuessThrottle throttle) {
+    RoomAccess(Vertx vertx, PasswordHasher hasher, AddressWindow throttle) {
         this.vertx = vertx;
         this.hasher = hasher;
         this.throttle = throttle;
@@ -68,10 +68,10 @@ final class RoomAccess {
                 Replies.error(request, ErrorCode.INTERNAL_ERROR, "Internal hub error");
             } else if (ar.result()) {
                 room.rememberVerifiedPassword(candidate);
-                throttle.succeeded(address);
+                throttle.clear(address);
                 onSuccess.run();
             } else {
-                throttle.failed(address);
+                throttle.record(address);
                 Replies.error(request, ErrorCode.INVALID_PASSWORD, "Invalid password");
             }
         });
@@ -87,7 +87,8 @@ final class RoomAccess {
         return value.isEmpty() ? null : value;
     }
 
-    private static String address(HttpServerRequest request) {
+    /** The client's address, as throttles and limits count it. */
+    static String address(HttpServerRequest request) {
         var remote = request.remoteAddress();
         return remote == null ? "unknown" : remote.hostAddress();
     }

@@ -4,6 +4,8 @@ import io.github.gambiarra.hub.HubOptions;
 import io.github.gambiarra.hub.internal.events.RoomEvents;
 import io.github.gambiarra.hub.internal.relay.Dispatcher;
 import io.github.gambiarra.hub.internal.room.ParticipantState;
+import io.github.gambiarra.hub.internal.RoomLifecycle;
+import io.github.gambiarra.hub.internal.room.HostTokens;
 import io.github.gambiarra.hub.internal.room.PasswordHasher;
 import io.github.gambiarra.hub.internal.room.RoomRegistry;
 import io.github.gambiarra.hub.internal.room.RoomState;
@@ -30,11 +32,6 @@ final class RoomApi {
     private static final int MAX_CONCURRENCY = 65_536;
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    /** Told of each new room (so that it can be stored) before anyone hears of it. */
-    @FunctionalInterface
-    interface RoomCreated {
-        void created(RoomState room);
-    }
 
     private final RoomRegistry rooms;
     private final RoomEvents events;
@@ -43,10 +40,13 @@ final class RoomApi {
     private final Dispatcher dispatcher;
     private final TunnelRegistry tunnels;
     private final HubOptions options;
-    private final RoomCreated onCreated;
+    private final RoomLifecycle lifecycle;
+    private final AddressWindow creations;
+    private final AddressWindow guesses;
+    private final ConnectionGuard connections;
 
     RoomApi(RoomRegistry rooms, RoomEvents events, PasswordHasher hasher, RoomAccess access, Dispatcher dispatcher,
-            TunnelRegistry tunnels, HubOptions options, RoomCreated onCreated) {
+            TunnelRegistry tunnels, HubOptions options, RoomLifecycle lifecycle, HubRouter.Limits limits) {
         this.rooms = rooms;
         this.events = events;
         this.hasher = hasher;
@@ -54,7 +54,10 @@ final class RoomApi {
         this.dispatcher = dispatcher;
         this.tunnels = tunnels;
         this.options = options;
-        this.onCreated = onCreated;
+        this.lifecycle = lifecycle;
+        this.creations = limits.creations;
+        this.guesses = limits.guesses;
+        this.connections = limits.connections;
     }
 
     /** Finds the room named in the path for every {@code /rooms/{code}/...} route, or answers 404. */
@@ -74,6 +77,17 @@ final class RoomApi {
     }
 
     void createRoom(RoutingContext ctx) {
+        String address = RoomAccess.address(ctx.request());
+        if (options.createPassword() != null && !mayCreate(ctx, address)) {
+            return;
+        }
+        long wait = creations.retryAfterSeconds(address);
+        if (wait > 0) {
+            ctx.response().putHeader("Retry-After", String.valueOf(wait));
+            Replies.error(ctx, ErrorCode.ROOM_CREATION_RATE_LIMITED, "Too many rooms created from " + address
+                    + " (at most " + options.roomsPerMinute() + " a minute): try again in " + wait + " s");
+            return;
+        }
         Messages.CreateRoomRequest request = JsonBodies.read(ctx, Messages.CreateRoomRequest.class);
         if (request == null) {
             return;
@@ -87,34 +101,90 @@ final class RoomApi {
             Replies.error(ctx, ErrorCode.INVALID_REQUEST, "Name must be at most " + MAX_NAME + " characters, without control characters");
             return;
         }
+        if (rooms.count() >= options.maxRooms()) {
+            Replies.error(ctx, ErrorCode.TOO_MANY_ROOMS, "This hub holds its limit of " + options.maxRooms()
+                    + " rooms (serve --max-rooms): delete unused ones, or wait for them to expire");
+            return;
+        }
+        creations.record(address);
         String password = request.password();
         if (password == null || password.isEmpty()) {
-            finishCreate(ctx, rooms.create(name, null));
+            finishCreate(ctx, name, null);
             return;
         }
         ctx.vertx().executeBlocking(() -> hasher.hash(password), false).onComplete(ar -> {
             if (ar.failed()) {
                 ctx.fail(ar.cause());
             } else {
-                finishCreate(ctx, rooms.create(name, ar.result()));
+                finishCreate(ctx, name, ar.result());
             }
         });
     }
 
-    private void finishCreate(RoutingContext ctx, RoomState room) {
-        // Storing writes a file: off the event loop, and before anyone hears of the room.
-        ctx.vertx().executeBlocking(() -> {
-            onCreated.created(room);
-            return room;
-        }, true).onComplete(ar -> {
-            if (ar.failed()) {
+    /** A hub that restricts creation: the creation password, as a Bearer token, guesses throttled. */
+    private boolean mayCreate(RoutingContext ctx, String address) {
+        long wait = guesses.retryAfterSeconds(address);
+        if (wait > 0) {
+            ctx.response().putHeader("Retry-After", String.valueOf(wait));
+            Replies.error(ctx, ErrorCode.TOO_MANY_PASSWORD_GUESSES, "Too many wrong passwords from " + address
+                    + "; try again in " + wait + " s");
+            return false;
+        }
+        String given = RoomAccess.bearer(ctx.request());
+        if (given == null) {
+            Replies.error(ctx, ErrorCode.CREATE_PASSWORD_REQUIRED, "This hub lets only those with its creation "
+                    + "password create rooms: send it as 'Authorization: Bearer <password>' (gambiarra create "
+                    + "--create-password)");
+            return false;
+        }
+        if (!PasswordHasher.constantTimeEquals(given, options.createPassword())) {
+            guesses.record(address);
+            Replies.error(ctx, ErrorCode.INVALID_CREATE_PASSWORD, "Wrong creation password");
+            return false;
+        }
+        return true;
+    }
+
+    private void finishCreate(RoutingContext ctx, String name, String passwordHash) {
+        String hostToken = HostTokens.create();
+        RoomState room = rooms.create(name, passwordHash, HostTokens.hash(hostToken));
+        io.vertx.core.Context context = ctx.vertx().getOrCreateContext();
+        // Announced once stored, so that a room nobody could find after a crash is never announced.
+        lifecycle.changed().whenComplete((v, error) -> context.runOnContext(x -> {
+            if (error != null) {
                 rooms.forget(room);
-                ctx.fail(ar.cause());
+                ctx.fail(error);
                 return;
             }
             events.publish(HubEvent.ROOM_CREATED, null, room.room());
-            Replies.json(ctx, 201, new Messages.CreateRoomResponse(room.room(), room.room().hostId()));
-        });
+            Replies.json(ctx, 201, new Messages.CreateRoomResponse(room.room(), room.room().hostId(), hostToken));
+        }));
+    }
+
+    /** {@code DELETE /rooms/{code}}: the room's creator, with the host token from the create answer, deletes it. */
+    void deleteRoom(RoutingContext ctx) {
+        RoomState room = room(ctx);
+        String address = RoomAccess.address(ctx.request());
+        long wait = guesses.retryAfterSeconds(address);
+        if (wait > 0) {
+            ctx.response().putHeader("Retry-After", String.valueOf(wait));
+            Replies.error(ctx, ErrorCode.TOO_MANY_PASSWORD_GUESSES, "Too many wrong tokens from " + address
+                    + "; try again in " + wait + " s");
+            return;
+        }
+        String token = RoomAccess.bearer(ctx.request());
+        if (token == null) {
+            Replies.error(ctx, ErrorCode.HOST_TOKEN_REQUIRED, "Deleting a room needs its host token (from the answer "
+                    + "that created it) as 'Authorization: Bearer <hostToken>'");
+            return;
+        }
+        if (!room.isHostToken(token)) {
+            guesses.record(address);
+            Replies.error(ctx, ErrorCode.INVALID_HOST_TOKEN, "That is not this room's host token");
+            return;
+        }
+        lifecycle.delete(room, "deleted by its host");
+        Replies.json(ctx, 200, Messages.Success.OK);
     }
 
     void listRooms(RoutingContext ctx) {
@@ -178,6 +248,7 @@ final class RoomApi {
                 request.model().trim(), tunnel ? TUNNEL_ENDPOINT : request.endpoint().trim(), request.specs(),
                 request.config(), now, newToken(), limit, tunnel);
         room.put(participant);
+        room.touch(now);
         // A re-join replaces the registration: a tunnel of the one it replaces belongs to nobody now.
         tunnels.close(room, participant.id(), "the participant joined again");
         events.publish(HubEvent.PARTICIPANT_JOINED, room.code(), visible(ctx, room, participant));
@@ -254,6 +325,7 @@ final class RoomApi {
         if (!ownsRegistration(ctx, participant.get())) {
             return;
         }
+        room.touch(rooms.clock().millis());
         if (participant.get().viaTunnel()) {
             // Its tunnel says whether it is online; a health check cannot bring it back without one.
             Replies.json(ctx, 200, Messages.Success.OK);
@@ -294,6 +366,8 @@ final class RoomApi {
             return;
         }
         participant.get().markTokenUsed();
+        room.touch(rooms.clock().millis());
+        connections.exempt(ctx.request());
         ctx.request().toWebSocket().onComplete(ar -> {
             if (ar.succeeded()) {
                 tunnels.attach(room, participant.get(), ar.result());

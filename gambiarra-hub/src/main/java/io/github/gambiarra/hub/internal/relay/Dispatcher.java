@@ -42,6 +42,7 @@ public final class Dispatcher implements AttemptOutcomes {
 
     /** Sends a client's chat completion, whose answer goes to {@code response}, to a participant of {@code room}. */
     public void dispatch(HttpServerResponse response, RoomState room, ChatCompletionBody body) {
+        room.touch(options.clock().millis());
         metrics.watchRoom(room, this::queued);
         Attempt attempt = new Attempt(response, room, body, vertx.getOrCreateContext());
         handle(attempt, route(attempt), true);

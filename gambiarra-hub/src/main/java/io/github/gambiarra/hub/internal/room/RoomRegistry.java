@@ -20,27 +20,52 @@ public final class RoomRegistry {
         this.clock = clock;
     }
 
-    /** Creates a room with a fresh code; {@code passwordHash} null makes it open. */
-    public RoomState create(String name, String passwordHash) {
+    /**
+     * Creates a room with a fresh code; {@code passwordHash} null makes it open; {@code hostTokenHash}
+     * is the hash of the token that deletes it.
+     */
+    public RoomState create(String name, String passwordHash, String hostTokenHash) {
         String hostId = UUID.randomUUID().toString();
         while (true) {
             String code = codes.next();
-            Room room = new Room(UUID.randomUUID().toString(), code, name, hostId, clock.millis());
-            RoomState state = new RoomState(room, passwordHash);
+            long now = clock.millis();
+            Room room = new Room(UUID.randomUUID().toString(), code, name, hostId, now);
+            RoomState state = new RoomState(room, passwordHash, hostTokenHash, now);
             if (byCode.putIfAbsent(code, state) == null) {
                 return state;
             }
         }
     }
 
-    /** Puts back a room that existed before (e.g. loaded from disk); keeps its code. */
-    public boolean restore(Room room, String passwordHash) {
-        return byCode.putIfAbsent(RoomCodes.normalise(room.code()), new RoomState(room, passwordHash)) == null;
+    /**
+     * Puts back a room that existed before (loaded from disk); keeps its code. Its time-to-live starts
+     * again now.
+     */
+    public boolean restore(Room room, String passwordHash, String hostTokenHash) {
+        return byCode.putIfAbsent(RoomCodes.normalise(room.code()),
+                new RoomState(room, passwordHash, hostTokenHash, clock.millis())) == null;
     }
 
-    /** Drops a room that could not be stored, so that it is never shown. */
-    public void forget(RoomState room) {
-        byCode.remove(room.code(), room);
+    /** Removes a room (deleted, expired, or it could not be stored); true if it was there. */
+    public boolean forget(RoomState room) {
+        return byCode.remove(room.code(), room);
+    }
+
+    /** How many rooms the hub holds. */
+    public int count() {
+        return byCode.size();
+    }
+
+    /** Rooms with no participants that have not been used for longer than {@code ttlMillis}. */
+    public List<RoomState> idleRooms(long ttlMillis) {
+        long now = clock.millis();
+        List<RoomState> idle = new ArrayList<>();
+        for (RoomState room : byCode.values()) {
+            if (room.participantCount() == 0 && now - room.lastActivity() > ttlMillis) {
+                idle.add(room);
+            }
+        }
+        return idle;
     }
 
     /** Looks a room up by code, case-insensitively. */

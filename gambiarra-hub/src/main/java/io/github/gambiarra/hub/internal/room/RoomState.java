@@ -12,15 +12,24 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class RoomState {
     private final Room room;
     private final String passwordHash;
+    private final String hostTokenHash;
+    private volatile long lastActivity;
     private final Map<String, ParticipantState> participants = new ConcurrentHashMap<>();
     private volatile List<ParticipantState> ordered = List.of();
     private final AtomicLong routingTurn = new AtomicLong();
     private final byte[] pepper = new byte[16];
     private volatile byte[] verifiedDigest;
 
-    public RoomState(Room room, String passwordHash) {
+    /**
+     * @param hostTokenHash the SHA-256 (hex) of the token that deletes the room, or null (rooms stored
+     *                      before there were host tokens cannot be deleted by anyone)
+     * @param lastActivity  when the room was last used, epoch ms
+     */
+    public RoomState(Room room, String passwordHash, String hostTokenHash, long lastActivity) {
         this.room = room;
         this.passwordHash = passwordHash;
+        this.hostTokenHash = hostTokenHash;
+        this.lastActivity = lastActivity;
         new java.security.SecureRandom().nextBytes(pepper);
     }
 
@@ -60,6 +69,28 @@ public final class RoomState {
 
     public boolean isProtected() {
         return passwordHash != null;
+    }
+
+    /** The stored hash of the host token; never sent to anyone. */
+    public String hostTokenHash() {
+        return hostTokenHash;
+    }
+
+    /** Whether {@code token} is the room's host token (compared in constant time). */
+    public boolean isHostToken(String token) {
+        return hostTokenHash != null && token != null
+                && java.security.MessageDigest.isEqual(hostTokenHash.getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+                        HostTokens.hash(token).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    }
+
+    /** The room was used (a join, a check-in, a request): its time-to-live starts again. */
+    public void touch(long now) {
+        lastActivity = now;
+    }
+
+    /** When the room was last used, epoch ms. */
+    public long lastActivity() {
+        return lastActivity;
     }
 
     /** Adds or replaces (same id) a participant; returns the one it replaced, if any. */

@@ -27,8 +27,10 @@ public final class RoomStore {
     static final String FILE = "rooms.json";
     private static final int VERSION = 1;
 
-    /** One room as stored. */
-    public record StoredRoom(String id, String code, String name, String hostId, long createdAt, String passwordHash) {
+    /** One room as stored; a null password hash is an open room, a null host token hash one nobody can delete. */
+    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+    public record StoredRoom(String id, String code, String name, String hostId, long createdAt, String passwordHash,
+                             String hostTokenHash) {
     }
 
     record Content(int version, List<StoredRoom> rooms) {
@@ -87,7 +89,8 @@ public final class RoomStore {
     public synchronized void save(Collection<RoomState> rooms) {
         List<StoredRoom> stored = rooms.stream().map(r -> {
             Room room = r.room();
-            return new StoredRoom(room.id(), room.code(), room.name(), room.hostId(), room.createdAt(), r.passwordHash());
+            return new StoredRoom(room.id(), room.code(), room.name(), room.hostId(), room.createdAt(), r.passwordHash(),
+                    r.hostTokenHash());
         }).toList();
         try {
             Files.createDirectories(dir);
@@ -116,7 +119,8 @@ public final class RoomStore {
     public int restoreInto(RoomRegistry registry) {
         int count = 0;
         for (StoredRoom r : load()) {
-            if (registry.restore(new Room(r.id(), r.code(), r.name(), r.hostId(), r.createdAt()), r.passwordHash())) {
+            if (registry.restore(new Room(r.id(), r.code(), r.name(), r.hostId(), r.createdAt()), r.passwordHash(),
+                    r.hostTokenHash())) {
                 count++;
             }
         }

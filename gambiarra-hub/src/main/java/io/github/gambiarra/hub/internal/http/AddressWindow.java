@@ -8,27 +8,27 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Slows password guessing down: an address that gave too many wrong room passwords within a
- * window is refused (429) until the oldest of those failures leaves the window. Other addresses
- * are not affected.
+ * Counts what each client address did within a sliding window (wrong passwords, rooms created) and
+ * says when one has done it too often: it must wait until the oldest of those leaves the window.
+ * Other addresses are not affected.
  */
-final class GuessThrottle {
+final class AddressWindow {
     private static final int MAX_TRACKED = 10_000;
 
     private final int limit;
     private final long windowMillis;
     private final Clock clock;
-    private final Map<String, Deque<Long>> failures = new ConcurrentHashMap<>();
+    private final Map<String, Deque<Long>> seen = new ConcurrentHashMap<>();
 
-    GuessThrottle(int limit, Duration window, Clock clock) {
+    AddressWindow(int limit, Duration window, Clock clock) {
         this.limit = limit;
         this.windowMillis = window.toMillis();
         this.clock = clock;
     }
 
-    /** Seconds the address must wait before guessing again, or 0 if it may guess now. */
+    /** Seconds the address must wait before doing it again, or 0 if it may now. */
     long retryAfterSeconds(String address) {
-        Deque<Long> times = failures.get(address);
+        Deque<Long> times = seen.get(address);
         if (times == null) {
             return 0;
         }
@@ -42,11 +42,12 @@ final class GuessThrottle {
         }
     }
 
-    void failed(String address) {
-        if (failures.size() > MAX_TRACKED) {
-            failures.clear();
+    /** The address did it once more. */
+    void record(String address) {
+        if (seen.size() > MAX_TRACKED) {
+            seen.clear();
         }
-        Deque<Long> times = failures.computeIfAbsent(address, a -> new ArrayDeque<>());
+        Deque<Long> times = seen.computeIfAbsent(address, a -> new ArrayDeque<>());
         synchronized (times) {
             long now = clock.millis();
             prune(times, now);
@@ -54,8 +55,9 @@ final class GuessThrottle {
         }
     }
 
-    void succeeded(String address) {
-        failures.remove(address);
+    /** Forgets the address (it guessed right). */
+    void clear(String address) {
+        seen.remove(address);
     }
 
     private void prune(Deque<Long> times, long now) {
