@@ -228,10 +228,22 @@ public final class GambiarraHub implements AutoCloseable {
         return a == null ? null : a.name();
     }
 
+    /**
+     * Where to announce: the address mDNS was told to use, else the one address the hub listens on,
+     * else (listening on every interface) every suitable interface.
+     */
+    private String announcedOn() {
+        if (options.mdnsAddress() != null) {
+            return options.mdnsAddress();
+        }
+        String host = options.host();
+        return host.equals("0.0.0.0") || host.equals("::") || host.isBlank() ? null : host;
+    }
+
     private CompletableFuture<HubAnnouncer> announce() {
         return CompletableFuture.supplyAsync(() -> {
             try {
-                return HubAnnouncer.announce(port, options.mdnsAddress(), options.scheme());
+                return HubAnnouncer.announce(port, announcedOn(), options.scheme());
             } catch (Exception e) {
                 LOG.warn("could not announce the hub with mDNS: {}", e.toString());
                 throw new IllegalStateException("mDNS announcement failed: " + e.getMessage(), e);

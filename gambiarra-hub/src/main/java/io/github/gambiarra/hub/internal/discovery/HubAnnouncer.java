@@ -1,8 +1,12 @@
 package io.github.gambiarra.hub.internal.discovery;
 
+import io.github.gambiarra.protocol.discovery.MdnsInterfaces;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import javax.jmdns.JmDNS;
 import javax.jmdns.ServiceInfo;
 import org.slf4j.Logger;
@@ -11,37 +15,67 @@ import org.slf4j.LoggerFactory;
 /**
  * Publishes the hub on the local network with mDNS/DNS-SD, as the original hub does: service type
  * {@code _gambiarra._tcp}, name {@code gambiarra-hub-<port>}, TXT {@code version=1.0},
- * {@code protocol=http} ({@code https} when the hub serves TLS).
+ * {@code protocol=http} ({@code https} when the hub serves TLS). It announces on every suitable
+ * interface ({@link MdnsInterfaces}), one responder each, so a machine with Wi-Fi and Ethernet, or
+ * IPv4 and IPv6, is found on all of them.
  */
 public final class HubAnnouncer implements AutoCloseable {
     /** The DNS-SD service type every Gambiarra hub uses. */
-    public static final String SERVICE_TYPE = "_gambiarra._tcp.local.";
+    public static final String SERVICE_TYPE = MdnsInterfaces.SERVICE_TYPE;
     private static final Logger LOG = LoggerFactory.getLogger(HubAnnouncer.class);
 
-    private final JmDNS jmdns;
+    private final List<JmDNS> responders;
     private final String name;
 
-    private HubAnnouncer(JmDNS jmdns, String name) {
-        this.jmdns = jmdns;
+    private HubAnnouncer(List<JmDNS> responders, String name) {
+        this.responders = responders;
         this.name = name;
     }
 
     /**
-     * Announces a hub listening on {@code port}. Blocks while jmdns probes the network (a second
-     * or two), so call it off the event loop.
+     * Announces a hub listening on {@code port}. Blocks while the responders probe the network (a
+     * second or two), so call it off the event loop.
      *
-     * @param address the interface address to announce on, or null to let jmdns choose
-     * @param scheme    {@code http}, or {@code https} for a hub serving TLS (the TXT {@code protocol})
+     * @param address the one interface address to announce on, or null for every suitable interface
+     * @param scheme  {@code http}, or {@code https} for a hub serving TLS (the TXT {@code protocol})
+     * @throws IOException when there is no interface to announce on, or none could be used
      */
     public static HubAnnouncer announce(int port, String address, String scheme) throws IOException {
-        InetAddress inet = address == null ? null : InetAddress.getByName(address);
+        List<InetAddress> addresses = MdnsInterfaces.addresses(address);
+        if (addresses.isEmpty()) {
+            throw new IOException("no network interface to announce on (none is up, multicast-capable and not loopback)");
+        }
         String name = "gambiarra-hub-" + port;
-        JmDNS jmdns = inet == null ? JmDNS.create() : JmDNS.create(inet, name);
-        ServiceInfo info = ServiceInfo.create(SERVICE_TYPE, name, port, 0, 0,
-                Map.of("version", "1.0", "protocol", scheme));
-        jmdns.registerService(info);
-        LOG.info("announced {} on {} via mDNS", name, jmdns.getInetAddress());
-        return new HubAnnouncer(jmdns, name);
+        List<CompletableFuture<JmDNS>> started = new ArrayList<>();
+        for (InetAddress inet : addresses) {
+            started.add(CompletableFuture.supplyAsync(() -> {
+                try {
+                    JmDNS jmdns = JmDNS.create(inet, name + "-" + Math.abs(inet.hashCode()));
+                    jmdns.registerService(ServiceInfo.create(SERVICE_TYPE, name, port, 0, 0,
+                            Map.of("version", "1.0", "protocol", scheme)));
+                    return jmdns;
+                } catch (IOException | RuntimeException e) {
+                    LOG.warn("could not announce the hub on {}: {}", inet.getHostAddress(), e.toString());
+                    return null;
+                }
+            }));
+        }
+        List<JmDNS> responders = new ArrayList<>();
+        for (CompletableFuture<JmDNS> f : started) {
+            JmDNS jmdns = f.join();
+            if (jmdns != null) {
+                responders.add(jmdns);
+            }
+        }
+        if (responders.isEmpty()) {
+            throw new IOException("could not announce on any of " + addresses);
+        }
+        List<String> on = new ArrayList<>();
+        for (JmDNS jmdns : responders) {
+            on.add(jmdns.getInetAddress().getHostAddress());
+        }
+        LOG.info("announced {} via mDNS on {}", name, on);
+        return new HubAnnouncer(responders, name);
     }
 
     public String name() {
@@ -50,11 +84,13 @@ public final class HubAnnouncer implements AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            jmdns.unregisterAllServices();
-            jmdns.close();
-        } catch (IOException e) {
-            LOG.debug("closing mDNS", e);
+        for (JmDNS jmdns : responders) {
+            try {
+                jmdns.unregisterAllServices();
+                jmdns.close();
+            } catch (IOException e) {
+                LOG.debug("closing mDNS", e);
+            }
         }
     }
 }
