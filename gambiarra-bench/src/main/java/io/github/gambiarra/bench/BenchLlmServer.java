@@ -15,6 +15,9 @@ import io.vertx.core.http.HttpServerResponse;
  * <pre>java -cp gambiarra-bench.jar io.github.gambiarra.bench.BenchLlmServer PORT TOKENS TTFT_MS GAP_MS</pre>
  */
 public final class BenchLlmServer {
+    /** Tokens of a request that asks for {@code "bulk":true}: megabytes. */
+    private static final int BULK_TOKENS = 200_000;
+
     private BenchLlmServer() {
     }
 
@@ -39,11 +42,17 @@ public final class BenchLlmServer {
                                 .end("{\"object\":\"list\",\"data\":[{\"id\":\"bench\",\"object\":\"model\"}]}");
                         return;
                     }
-                    if (body.toString().contains("\"stream\":true")) {
+                    String text = body.toString();
+                    if (text.contains("\"stream\":true")) {
                         resp.setChunked(true).putHeader("Content-Type", "text/event-stream")
                                 .putHeader("Cache-Control", "no-cache");
                         resp.writeHead();
-                        stream(vertx, resp, chunk, end, tokens, ttftMs, gapMs);
+                        if (text.contains("\"bulk\":true")) {
+                            // A huge answer at once, for a client that will not read it (the stalled stream).
+                            stream(vertx, resp, chunk, end, BULK_TOKENS, 0, 0);
+                        } else {
+                            stream(vertx, resp, chunk, end, tokens, ttftMs, gapMs);
+                        }
                     } else {
                         resp.putHeader("Content-Type", "application/json").end(completion);
                     }
@@ -72,6 +81,8 @@ public final class BenchLlmServer {
             sent[0]++;
             if (gapMs > 0) {
                 vertx.setTimer(gapMs, id -> next[0].run());
+            } else if (resp.writeQueueFull()) {
+                resp.drainHandler(v -> next[0].run());
             } else {
                 next[0].run();
             }

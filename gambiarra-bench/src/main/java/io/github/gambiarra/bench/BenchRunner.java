@@ -24,7 +24,7 @@ import org.knowm.xchart.XYChartBuilder;
  * TypeScript hub when one is given. Writes docs/benchmarks.md and its charts.
  *
  * <pre>bench/run.sh [--smoke] [--original http://127.0.0.1:PORT [--original-label TEXT]] [--runs 3] [--seconds 5]
- *              [--only proxy|non-streaming|streaming|sdk|engine] [--stream-levels 100,1000,5000,9000]
+ *              [--only proxy|non-streaming|streaming|sdk|engine] [--levels 1,16,64,256] [--stream-levels 100,1000,5000,9000]
  *              [--hub-java-opts "-Xmx256m ..."] [--engine-threads N] [--engine-cpus LIST] [--no-floor]</pre>
  */
 public final class BenchRunner {
@@ -75,10 +75,25 @@ public final class BenchRunner {
         }
     }
 
-    /** A hop under test: where its chat completions endpoint is. */
-    record Target(String name, String host, int port, String path, Proc process) {
+    /**
+     * A hop under test: where its chat completions endpoint is, and the processes whose CPU and
+     * memory are the hop's (the tunnel hop: the hub and the participant's end of the tunnel).
+     */
+    record Target(String name, String host, int port, String path, Proc process, Proc participant) {
+        Target(String name, String host, int port, String path, Proc process) {
+            this(name, host, port, path, process, null);
+        }
+
         String url() {
             return "http://" + host + ":" + port + path;
+        }
+
+        double cpuSeconds() {
+            return (process == null ? 0 : process.cpuSeconds()) + (participant == null ? 0 : participant.cpuSeconds());
+        }
+
+        double rssMiB() {
+            return (process == null ? 0 : process.rssMiB()) + (participant == null ? 0 : participant.rssMiB());
         }
     }
 
@@ -129,6 +144,11 @@ public final class BenchRunner {
         Proc.awaitHttp(hubUrl + "/health");
         String fastRoom = room(hubUrl, "http://127.0.0.1:" + fastPort);
         String slowRoom = room(hubUrl, "http://127.0.0.1:" + slowPort);
+        log("joining through tunnels");
+        String fastTunnelRoom = emptyRoom(hubUrl);
+        Proc fastTunnel = tunnelParticipant(cliJar, hubUrl, fastTunnelRoom, fastPort);
+        String slowTunnelRoom = emptyRoom(hubUrl);
+        Proc slowTunnel = tunnelParticipant(cliJar, hubUrl, slowTunnelRoom, slowPort);
 
         Target nginxFast = null;
         Target nginxSlow = null;
@@ -157,6 +177,8 @@ public final class BenchRunner {
         List<Target> fastTargets = new ArrayList<>();
         fastTargets.add(new Target("direct", "127.0.0.1", fastPort, "/v1/chat/completions", fast));
         fastTargets.add(new Target("gambiarra", "127.0.0.1", hubPort, "/rooms/" + fastRoom + "/v1/chat/completions", hub));
+        fastTargets.add(new Target("tunnel", "127.0.0.1", hubPort, "/rooms/" + fastTunnelRoom + "/v1/chat/completions",
+                hub, fastTunnel));
         if (nginxFast != null) {
             fastTargets.add(nginxFast);
         }
@@ -170,6 +192,8 @@ public final class BenchRunner {
         List<Target> slowTargets = new ArrayList<>();
         slowTargets.add(new Target("direct", "127.0.0.1", slowPort, "/v1/chat/completions", slow));
         slowTargets.add(new Target("gambiarra", "127.0.0.1", hubPort, "/rooms/" + slowRoom + "/v1/chat/completions", hub));
+        slowTargets.add(new Target("tunnel", "127.0.0.1", hubPort, "/rooms/" + slowTunnelRoom + "/v1/chat/completions",
+                hub, slowTunnel));
         if (nginxSlow != null) {
             slowTargets.add(nginxSlow);
         }
@@ -215,7 +239,8 @@ public final class BenchRunner {
             return;
         }
         Wrk wrk = new Wrk(work);
-        int[] levels = smoke ? new int[] {1, 16} : new int[] {1, 16, 64, 256};
+        int[] levels = args.containsKey("levels") ? parseLevels(args.get("levels"))
+                : smoke ? new int[] {1, 16} : new int[] {1, 16, 64, 256};
         md.append("\n## Non-streaming: throughput and latency\n\n")
                 .append("wrk, ").append(seconds).append(" s per run, ").append(runs)
                 .append(" run(s) per cell, taken in turn across the hops (each hop's first run, then each one's second, ...) after an ")
@@ -240,15 +265,17 @@ public final class BenchRunner {
             Map<String, double[]> cpu = new LinkedHashMap<>();
             for (int r = 0; r < runs; r++) {
                 for (Target t : targets) {
-                    double h0 = t.process() == null ? 0 : t.process().cpuSeconds();
+                    double h0 = t.cpuSeconds();
+                    double p0 = t.participant() == null ? 0 : t.participant().cpuSeconds();
                     double f0 = fake.cpuSeconds();
                     long w0 = System.nanoTime();
                     Wrk.Result res = wrk.run(t.url(), c, seconds);
                     double wall = (System.nanoTime() - w0) / 1e9;
-                    double[] acc = cpu.computeIfAbsent(t.name(), k -> new double[2]);
+                    double[] acc = cpu.computeIfAbsent(t.name(), k -> new double[3]);
                     acc[0] += t.process() == null || t.name().equals("direct") ? Double.NaN
-                            : (t.process().cpuSeconds() - h0) / wall / runs;
+                            : (t.cpuSeconds() - h0) / wall / runs;
                     acc[1] += (fake.cpuSeconds() - f0) / wall / runs;
+                    acc[2] += t.participant() == null ? Double.NaN : (t.participant().cpuSeconds() - p0) / wall / runs;
                     results.computeIfAbsent(t.name(), k -> new ArrayList<>()).add(res);
                 }
             }
@@ -266,7 +293,8 @@ public final class BenchRunner {
                 double hubCpu = cpu.get(t.name())[0];
                 double fakeCpu = cpu.get(t.name())[1];
                 row.put(t.name(), new double[] {Stats.median(rps), Stats.median(p50), Stats.median(p99),
-                        Stats.spread(rps), Stats.spread(p50), Stats.spread(p99), hubCpu, fakeCpu, errors});
+                        Stats.spread(rps), Stats.spread(p50), Stats.spread(p99), hubCpu, fakeCpu, errors,
+                        cpu.get(t.name())[2]});
                 log(String.format(Locale.ROOT, "non-streaming c=%d %-11s %8.0f req/s  p50 %6.0f µs  p99 %7.0f µs  errors %d",
                         c, t.name(), Stats.median(rps), Stats.median(p50), Stats.median(p99), errors));
             }
@@ -299,6 +327,19 @@ public final class BenchRunner {
         if (direct == null || ours == null) {
             return;
         }
+        double[] tunnel = row.get("tunnel");
+        if (c == 64 && tunnel != null && !Double.isNaN(tunnel[6]) && !Double.isNaN(ours[6])) {
+            double tunnelPerRequest = tunnel[6] / tunnel[0] * 1e6;
+            double participantPerRequest = tunnel[9] / tunnel[0] * 1e6;
+            double httpPerRequest = ours[6] / ours[0] * 1e6;
+            targetRows.add(new String[] {"tunnel: CPU per request ≤ 1.1 × the HTTP hop's, at 64 connections",
+                    String.format(Locale.ROOT, "%.1f µs (hub %.1f + participant's end %.1f) vs %.1f µs: %.2f × "
+                                    + "(the hub's share alone: %.2f ×); %.0f vs %.0f req/s",
+                            tunnelPerRequest, tunnelPerRequest - participantPerRequest, participantPerRequest,
+                            httpPerRequest, tunnelPerRequest / httpPerRequest,
+                            (tunnelPerRequest - participantPerRequest) / httpPerRequest, tunnel[0], ours[0]),
+                    tunnelPerRequest <= 1.1 * httpPerRequest ? "yes" : "no"});
+        }
         if (c == 1) {
             double added = ours[1] - direct[1];
             targetRows.add(new String[] {"one connection: hub-added latency ≤ 50 µs p50",
@@ -324,6 +365,8 @@ public final class BenchRunner {
     // ---- streaming -----------------------------------------------------------------------------
 
     private Map<String, StreamLoad.Result> lastStreamRow;
+    /** The largest streaming level the tunnel hop runs: the "1,000 concurrent streams over one tunnel". */
+    private static final int TUNNEL_STREAMS = 1000;
 
     private void streaming(List<Target> targets) throws Exception {
         int[] levels = smoke ? new int[] {20} : parseLevels(args.getOrDefault("stream-levels", "100,1000,5000,9000"));
@@ -343,13 +386,16 @@ public final class BenchRunner {
                 Map<String, StreamLoad.Result> row = new LinkedHashMap<>();
                 Map<String, double[]> usage = new LinkedHashMap<>();
                 for (Target t : targets) {
+                    if (t.name().equals("tunnel") && n > TUNNEL_STREAMS) {
+                        continue; // one tunnel carries one participant's streams: its levels stop at 1,000
+                    }
                     // One unmeasured run at the same level first: every JVM on the path (the hub's, the fake's,
                     // the load generator's) has then compiled what this level exercises.
                     load.run(t.host(), t.port(), t.path(), n, 20, 1000);
                     List<StreamLoad.Result> results = new ArrayList<>();
                     List<Double> peaks = new ArrayList<>();
                     List<Double> cores = new ArrayList<>();
-                    Proc hop = t.name().equals("direct") ? null : t.process();
+                    Target hop = t.name().equals("direct") ? null : t;
                     for (int r = 0; r < runs; r++) {
                         double[] peak = {Double.NaN};
                         Thread sampler = new Thread(() -> {
@@ -415,12 +461,61 @@ public final class BenchRunner {
                             x == null ? "–" : String.format(Locale.ROOT, "%+.1f ms", x.ttftP99() - d.ttftP99())),
                     g.errors() == 0 && added <= 5 && g.streams() >= 10_000 ? "yes" : "no"});
         }
+        Target tunnel = targets.stream().filter(t -> t.name().equals("tunnel")).findFirst().orElse(null);
+        if (tunnel != null) {
+            int n = java.util.Arrays.stream(levels).filter(l -> l <= TUNNEL_STREAMS).max().orElse(levels[0]);
+            try (StreamLoad load = new StreamLoad()) {
+                stalledStream(load, tunnel, Math.min(n, TUNNEL_STREAMS));
+            }
+        }
         md.append("\n![Added TTFT p99 per hop against concurrent streams](bench-stream-ttft.png)\n");
         chart("Added TTFT p99 per hop, concurrent slow streams", "concurrent streams", "added TTFT p99 (ms)", ttft,
                 output().resolveSibling("bench-stream-ttft.png"));
         md.append("\n![Memory per hop against concurrent streams](bench-stream-memory.png)\n");
         chart("Resident memory per hop, concurrent slow streams", "concurrent streams", "MiB", rss,
                 output().resolveSibling("bench-stream-memory.png"));
+    }
+
+    /**
+     * Streams over one tunnel, with and without a stalled stream beside them: a client that asks the
+     * same participant for a huge answer and never reads it. Per-stream flow control should keep the
+     * stalled one from delaying the others.
+     */
+    private void stalledStream(StreamLoad load, Target tunnel, int n) throws Exception {
+        List<StreamLoad.Result> clear = new ArrayList<>();
+        List<StreamLoad.Result> stalled = new ArrayList<>();
+        load.run(tunnel.host(), tunnel.port(), tunnel.path(), n, 20, 1000);
+        for (int r = 0; r < runs; r++) {
+            clear.add(load.run(tunnel.host(), tunnel.port(), tunnel.path(), n, 20, 1000));
+            try (java.net.Socket stall = new java.net.Socket(tunnel.host(), tunnel.port())) {
+                stall.setReceiveBufferSize(16 * 1024);
+                String body = "{\"model\":\"*\",\"stream\":true,\"bulk\":true,\"messages\":[]}";
+                stall.getOutputStream().write(("POST " + tunnel.path() + " HTTP/1.1\r\nHost: bench\r\n"
+                        + "Content-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body)
+                        .getBytes(StandardCharsets.UTF_8));
+                stall.getOutputStream().flush();
+                Thread.sleep(1000); // the stalled stream fills every buffer on its way and stops
+                stalled.add(load.run(tunnel.host(), tunnel.port(), tunnel.path(), n, 20, 1000));
+            }
+        }
+        StreamLoad.Result a = StreamLoad.Result.median(clear);
+        StreamLoad.Result b = StreamLoad.Result.median(stalled);
+        md.append("\n### One tunnel, with a stalled stream beside the others\n\n")
+                .append(n).append(" streams over one tunnel, as above, alone and then beside one more stream whose client ")
+                .append("asks for megabytes and never reads them. Medians of ").append(runs).append(" run(s), ms.\n\n")
+                .append("| beside them | done | errors | TTFT p50 | TTFT p99 | gap p50 | gap p99 |\n|---|---:|---:|---:|---:|---:|---:|\n")
+                .append(String.format(Locale.ROOT, "| nothing | %d | %d | %.1f | %.1f | %.1f | %.1f |%n",
+                        a.completed(), a.errors(), a.ttftP50(), a.ttftP99(), a.gapP50(), a.gapP99()))
+                .append(String.format(Locale.ROOT, "| a stalled stream | %d | %d | %.1f | %.1f | %.1f | %.1f |%n",
+                        b.completed(), b.errors(), b.ttftP50(), b.ttftP99(), b.gapP50(), b.gapP99()));
+        log(String.format(Locale.ROOT, "tunnel n=%d alone: ttft p99 %.1f gap p99 %.1f; beside a stalled stream: ttft p99 %.1f gap p99 %.1f",
+                n, a.ttftP99(), a.gapP99(), b.ttftP99(), b.gapP99()));
+        // "Measurably": beyond 10 % and 2 ms, the noise of repeated runs here.
+        boolean unaffected = b.errors() == 0 && b.ttftP99() <= a.ttftP99() * 1.1 + 2 && b.gapP99() <= a.gapP99() * 1.1 + 2;
+        targetRows.add(new String[] {"tunnel: no stream measurably delayed by a stalled one",
+                String.format(Locale.ROOT, "%d streams over one tunnel: TTFT p99 %.1f → %.1f ms, gap p99 %.1f → %.1f ms, "
+                        + "%d errors, beside a stalled stream", n, a.ttftP99(), b.ttftP99(), a.gapP99(), b.gapP99(), b.errors()),
+                unaffected ? "yes" : "no"});
     }
 
     // ---- SDK -----------------------------------------------------------------------------------
@@ -656,6 +751,31 @@ public final class BenchRunner {
     }
 
     private final List<AutoCloseable> sessions = new ArrayList<>();
+
+    /** A room with nobody in it yet. */
+    private String emptyRoom(String hubUrl) {
+        return io.github.gambiarra.client.GambiarraClient.create(hubUrl).createRoom("bench-tunnel", null).room().code();
+    }
+
+    /**
+     * A participant of its own process, as on another machine: {@code gambiarra join} through a tunnel
+     * to the hub, forwarding to the fake on {@code llmPort}.
+     */
+    private Proc tunnelParticipant(Path cliJar, String hubUrl, String room, int llmPort) throws Exception {
+        Path log = work.resolve("tunnel-" + room + ".log");
+        Proc p = Proc.start("tunnel participant", List.of(Proc.java(), "-XX:+UseParallelGC", "-jar", cliJar.toString(),
+                "join", room, "--hub", hubUrl, "--endpoint", "http://127.0.0.1:" + llmPort, "--model", "bench",
+                "--id", "tunnel", "--nickname", "tunnel", "--max-concurrency", "65536", "--no-specs"), log);
+        procs.add(p);
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+        while (!Files.exists(log) || !Files.readString(log).contains("Sharing until Ctrl-C")) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the tunnel participant did not join: " + Files.readString(log));
+            }
+            Thread.sleep(50);
+        }
+        return p;
+    }
 
     private void chart(String title, String x, String y, Map<String, List<double[]>> series, Path file) {
         try {

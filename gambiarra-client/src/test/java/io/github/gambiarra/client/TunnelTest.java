@@ -8,6 +8,8 @@ import io.github.gambiarra.hub.HubOptions;
 import io.github.gambiarra.protocol.GambiarraJson;
 import io.github.gambiarra.protocol.HubEvent;
 import io.github.gambiarra.protocol.Participant;
+import io.github.gambiarra.protocol.tunnel.TunnelFrame;
+import io.github.gambiarra.protocol.tunnel.TunnelMessages;
 import io.github.gambiarra.testing.FakeLlmServer;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -295,6 +297,79 @@ class TunnelTest {
                 .hasMessageContaining("tunnel")
                 .satisfies(e -> assertThat(((GambiarraException) e).code()).isEqualTo("tunnel_required"));
         assertThat(client.listParticipants(code)).isEmpty();
+    }
+
+    @Test
+    void aParticipantThatSendsGarbageFailsOnlyItsOwnRequestAndTheHubGoesOn() throws Exception {
+        // A participant written by someone else, frame by frame: the hub must survive what it sends.
+        HttpResponse<String> joined = http.send(HttpRequest.newBuilder(URI.create(hub.url() + "/rooms/" + code + "/join"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"id\":\"raw\",\"nickname\":\"raw\",\"model\":\"m\","
+                        + "\"transport\":\"tunnel\"}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(joined.statusCode()).isEqualTo(201);
+        String token = GambiarraJson.mapper().readTree(joined.body()).get("token").asText();
+        BlockingQueue<TunnelFrame> frames = new LinkedBlockingQueue<>();
+        CompletableFuture<Integer> closedWith = new CompletableFuture<>();
+        okhttp3.WebSocket ws = new okhttp3.OkHttpClient().newWebSocket(new okhttp3.Request.Builder()
+                .url(hub.url().replace("http", "ws") + "/rooms/" + code + "/tunnel")
+                .header("Authorization", "Bearer " + token)
+                .header(TunnelMessages.PARTICIPANT_HEADER, "raw")
+                .header("Sec-WebSocket-Protocol", TunnelMessages.SUBPROTOCOL).build(), new okhttp3.WebSocketListener() {
+                    @Override
+                    public void onMessage(okhttp3.WebSocket webSocket, okio.ByteString bytes) {
+                        frames.add(TunnelFrame.decode(bytes.toByteArray()));
+                    }
+
+                    @Override
+                    public void onClosing(okhttp3.WebSocket webSocket, int status, String reason) {
+                        closedWith.complete(status);
+                        webSocket.close(1000, null);
+                    }
+                });
+        assertThat(frames.poll(10, TimeUnit.SECONDS).type()).isEqualTo(TunnelFrame.Type.HELLO);
+
+        // A HEAD whose JSON length runs past the frame: that request fails, with the participant named.
+        CompletableFuture<HttpResponse<String>> first = http.sendAsync(chatRequest("raw"), HttpResponse.BodyHandlers.ofString());
+        TunnelFrame open = frames.poll(10, TimeUnit.SECONDS);
+        assertThat(open.type()).isEqualTo(TunnelFrame.Type.OPEN);
+        assertThat(open.end()).isTrue();
+        assertThat(GambiarraJson.mapper().readTree(open.body()).get("model").asText()).isEqualTo("m");
+        ws.send(okio.ByteString.of(new TunnelFrame(TunnelFrame.Type.HEAD, TunnelFrame.END, open.streamId(),
+                new byte[] {0x7f, 0x7f, '{'}).encode()));
+        HttpResponse<String> failed = first.get(10, TimeUnit.SECONDS);
+        assertThat(failed.statusCode()).isEqualTo(502);
+        assertThat(GambiarraJson.mapper().readTree(failed.body()).at("/error/participant").asText()).isEqualTo("raw");
+        TunnelFrame reset = frames.poll(10, TimeUnit.SECONDS);
+        assertThat(reset.type()).isEqualTo(TunnelFrame.Type.RESET);
+        assertThat(reset.streamId()).isEqualTo(open.streamId());
+
+        // The tunnel still carries the next request, answered in one frame.
+        CompletableFuture<HttpResponse<String>> second = http.sendAsync(chatRequest("raw"), HttpResponse.BodyHandlers.ofString());
+        TunnelFrame open2 = frames.poll(10, TimeUnit.SECONDS);
+        byte[] head = TunnelMessages.json(new TunnelMessages.Head(200, java.util.Map.of("Content-Type", "application/json")));
+        byte[] answer = "{\"choices\":[{\"message\":{\"role\":\"assistant\",\"content\":\"raw says hi\"}}]}"
+                .getBytes(StandardCharsets.UTF_8);
+        ws.send(okio.ByteString.of(new TunnelFrame(TunnelFrame.Type.HEAD, TunnelFrame.END, open2.streamId(),
+                TunnelFrame.withJson(head, answer, 0, answer.length)).encode()));
+        HttpResponse<String> ok = second.get(10, TimeUnit.SECONDS);
+        assertThat(ok.statusCode()).isEqualTo(200);
+        assertThat(ok.body()).contains("raw says hi");
+
+        // A frame of no known type: the hub closes the tunnel as a protocol error, and the participant is offline.
+        ws.send(okio.ByteString.of(new byte[] {0x55, 0, 0, 0, 0, 1}));
+        assertThat(closedWith.get(10, TimeUnit.SECONDS)).isEqualTo(1002);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!client.listParticipants(code).get(0).status().wire().equals("offline")) {
+            assertThat(System.nanoTime()).as("offline").isLessThan(deadline);
+            Thread.sleep(20);
+        }
+        assertThat(chat("raw", false).statusCode()).isEqualTo(503);
+    }
+
+    private HttpRequest chatRequest(String model) {
+        return HttpRequest.newBuilder(URI.create(hub.url() + "/rooms/" + code + "/v1/chat/completions"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"" + model + "\",\"messages\":[]}")).build();
     }
 
     private static void awaitEvent(BlockingQueue<RoomEvent> events, HubEvent<?> type) throws InterruptedException {

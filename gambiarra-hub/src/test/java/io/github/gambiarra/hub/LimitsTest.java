@@ -42,6 +42,25 @@ class LimitsTest {
         return hub;
     }
 
+    /** GET /health on a kept-alive connection; its status line and headers. */
+    private static String keepAliveHealth(Socket socket) throws IOException {
+        socket.getOutputStream().write("GET /health HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        java.io.InputStream in = socket.getInputStream();
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                throw new IOException("closed after " + head);
+            }
+            head.append((char) b);
+        }
+        java.util.regex.Matcher length = java.util.regex.Pattern.compile("(?i)content-length: *(\\d+)").matcher(head);
+        if (length.find()) {
+            in.readNBytes(Integer.parseInt(length.group(1)));
+        }
+        return head.toString();
+    }
+
     private Socket connect(GambiarraHub hub) throws IOException {
         Socket socket = new Socket(InetAddress.getLoopbackAddress(), hub.port());
         socket.setSoTimeout(10_000);
@@ -134,6 +153,10 @@ class LimitsTest {
         GambiarraHub hub = hub(new HubOptions().maxConnectionsPerAddress(2));
         Socket one = connect(hub);
         Socket two = connect(hub);
+        // One answered request on each, so the hub has counted both before the third connects
+        // (connections are accepted on several event loops, in no guaranteed order).
+        assertThat(keepAliveHealth(one)).startsWith("HTTP/1.1 200");
+        assertThat(keepAliveHealth(two)).startsWith("HTTP/1.1 200");
         Socket three = connect(hub);
         three.getOutputStream().write("GET /health HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
         String refused = new String(three.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);

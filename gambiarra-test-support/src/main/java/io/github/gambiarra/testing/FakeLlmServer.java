@@ -230,6 +230,7 @@ public final class FakeLlmServer implements AutoCloseable {
     private final String model;
     private final BlockingQueue<Recorded> requests = new LinkedBlockingQueue<>();
     private final ConcurrentLinkedQueue<Responder> script = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger received = new AtomicInteger();
     private final AtomicInteger chatRequests = new AtomicInteger();
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile Responder fallback;
@@ -303,6 +304,11 @@ public final class FakeLlmServer implements AutoCloseable {
         return r;
     }
 
+    /** How many requests arrived, on any path, by any method. */
+    public int requestCount() {
+        return received.get();
+    }
+
     /** How many chat completion requests arrived. */
     public int chatRequestCount() {
         return chatRequests.get();
@@ -318,6 +324,7 @@ public final class FakeLlmServer implements AutoCloseable {
         Recorded recorded = new Recorded(http.getRequestMethod(), http.getRequestURI().getPath(),
                 Map.copyOf(http.getRequestHeaders()), body);
         requests.add(recorded);
+        received.incrementAndGet();
         String path = recorded.path();
         try {
             if (path.equals("/v1/chat/completions") && recorded.method().equals("POST")) {

@@ -16,6 +16,7 @@ import okhttp3.OkHttpClient;
 public final class Http {
     private static final OkHttpClient SHARED = new OkHttpClient.Builder()
             .dispatcher(daemonDispatcher())
+            .socketFactory(new NoDelaySocketFactory())
             .connectTimeout(Duration.ofSeconds(5))
             .readTimeout(Duration.ofSeconds(30))
             .build();
@@ -26,6 +27,46 @@ public final class Http {
     /** The shared client; derive from it with {@code newBuilder()} rather than changing it. */
     public static OkHttpClient shared() {
         return SHARED;
+    }
+
+    /**
+     * Sockets that send small writes at once. A tunnel's frames and a stream's events are small;
+     * with Nagle's algorithm each would wait for the peer's delayed ACK, some 40 ms.
+     */
+    private static final class NoDelaySocketFactory extends javax.net.SocketFactory {
+        private final javax.net.SocketFactory plain = javax.net.SocketFactory.getDefault();
+
+        private static java.net.Socket noDelay(java.net.Socket socket) throws java.io.IOException {
+            socket.setTcpNoDelay(true);
+            return socket;
+        }
+
+        @Override
+        public java.net.Socket createSocket() throws java.io.IOException {
+            return noDelay(plain.createSocket());
+        }
+
+        @Override
+        public java.net.Socket createSocket(String host, int port) throws java.io.IOException {
+            return noDelay(plain.createSocket(host, port));
+        }
+
+        @Override
+        public java.net.Socket createSocket(String host, int port, java.net.InetAddress local, int localPort)
+                throws java.io.IOException {
+            return noDelay(plain.createSocket(host, port, local, localPort));
+        }
+
+        @Override
+        public java.net.Socket createSocket(java.net.InetAddress host, int port) throws java.io.IOException {
+            return noDelay(plain.createSocket(host, port));
+        }
+
+        @Override
+        public java.net.Socket createSocket(java.net.InetAddress address, int port, java.net.InetAddress local,
+                                            int localPort) throws java.io.IOException {
+            return noDelay(plain.createSocket(address, port, local, localPort));
+        }
     }
 
     /**

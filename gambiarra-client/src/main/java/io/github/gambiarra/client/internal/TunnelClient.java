@@ -16,6 +16,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import okhttp3.Call;
+import okhttp3.ConnectionPool;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -43,6 +44,8 @@ public final class TunnelClient implements AutoCloseable {
     /** Bytes queued on the WebSocket above which body sending waits (OkHttp closes a socket at 16 MiB). */
     private static final long QUEUE_LIMIT = 2L * 1024 * 1024;
     private static final MediaType JSON = MediaType.get("application/json");
+    private static final int LOCAL_IDLE_CONNECTIONS = 64;
+    private static final byte[] NO_BYTES = new byte[0];
 
     /** Told what happens to the tunnel. Called on OkHttp's threads. */
     public interface Listener {
@@ -79,7 +82,10 @@ public final class TunnelClient implements AutoCloseable {
                         Listener listener) {
         this.http = http.newBuilder().pingInterval(Duration.ofSeconds(10)).readTimeout(Duration.ZERO).build();
         // Answers take as long as the model takes: a generous silence limit, no whole-call limit.
+        // Its own pool, large enough that a burst of concurrent requests reuses its connections to
+        // the LLM server instead of opening new ones (OkHttp keeps 5 idle by default).
         this.local = http.newBuilder().readTimeout(Duration.ofMinutes(10)).callTimeout(Duration.ZERO)
+                .connectionPool(new ConnectionPool(LOCAL_IDLE_CONNECTIONS, 5, TimeUnit.MINUTES))
                 .retryOnConnectionFailure(false).build();
         this.tunnelUrl = tunnelUrl;
         this.participantId = participantId;
@@ -173,19 +179,23 @@ public final class TunnelClient implements AutoCloseable {
                 listener.onConnected();
             }
             case OPEN -> {
-                TunnelMessages.Open open = TunnelMessages.read(frame.payload(), TunnelMessages.Open.class);
-                streams.put(frame.streamId(), new Stream(frame.streamId(), open, window));
+                TunnelMessages.Open open;
+                try {
+                    open = TunnelMessages.read(frame.json(), TunnelMessages.Open.class);
+                } catch (IllegalArgumentException e) {
+                    LOG.debug("malformed OPEN from the hub: {}", e.getMessage());
+                    send(TunnelFrame.Type.RESET, 0, frame.streamId(), TunnelMessages.json(
+                            new TunnelMessages.Reset("invalid_request", e.getMessage())));
+                    return;
+                }
+                Stream s = new Stream(frame.streamId(), open, window);
+                streams.put(frame.streamId(), s);
+                s.received(frame.body(), frame.end());
             }
             case DATA -> {
                 Stream s = streams.get(frame.streamId());
                 if (s != null) {
-                    s.body.write(frame.payload(), 0, frame.payload().length);
-                }
-            }
-            case END -> {
-                Stream s = streams.get(frame.streamId());
-                if (s != null) {
-                    workers.execute(s::forward);
+                    s.received(frame.payload(), frame.end());
                 }
             }
             case CREDIT -> {
@@ -204,10 +214,13 @@ public final class TunnelClient implements AutoCloseable {
         }
     }
 
-    private void send(TunnelFrame frame) {
+    private void send(TunnelFrame.Type type, int flags, int streamId, byte[] payload) {
         WebSocket ws = socket;
         if (ws != null) {
-            ws.send(ByteString.of(frame.encode()));
+            byte[] message = new byte[TunnelFrame.HEADER + payload.length];
+            TunnelFrame.header(type, flags, streamId, message);
+            System.arraycopy(payload, 0, message, TunnelFrame.HEADER, payload.length);
+            ws.send(ByteString.of(message));
         }
     }
 
@@ -230,9 +243,10 @@ public final class TunnelClient implements AutoCloseable {
     private final class Stream {
         final int id;
         final TunnelMessages.Open open;
-        final java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+        private final java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
         private final Object lock = new Object();
         private long credit;
+        private final int initialCredit;
         private volatile boolean cancelled;
         private volatile Call call;
 
@@ -240,6 +254,15 @@ public final class TunnelClient implements AutoCloseable {
             this.id = id;
             this.open = open;
             this.credit = window;
+            this.initialCredit = window;
+        }
+
+        /** Body bytes of the request; once the last has come, the request goes to the LLM server. */
+        void received(byte[] bytes, boolean end) {
+            body.write(bytes, 0, bytes.length);
+            if (end) {
+                workers.execute(this::forward);
+            }
         }
 
         void grant(int bytes) {
@@ -280,20 +303,28 @@ public final class TunnelClient implements AutoCloseable {
                 try (Response response = call.execute()) {
                     ResponseBody answer = response.body();
                     String type = response.header("Content-Type");
-                    send(new TunnelFrame(TunnelFrame.Type.HEAD, id, TunnelMessages.json(new TunnelMessages.Head(
-                            response.code(), type == null ? Map.of() : Map.of("Content-Type", type)))));
-                    if (answer != null) {
-                        stream(answer.byteStream());
+                    byte[] head = TunnelMessages.json(new TunnelMessages.Head(
+                            response.code(), type == null ? Map.of() : Map.of("Content-Type", type)));
+                    long length = answer == null ? 0 : answer.contentLength();
+                    if (length >= 0 && length <= Math.min(maxFrame, initialCredit)) {
+                        // A short answer of known length: status, headers and body in one message.
+                        byte[] bytes = answer == null ? NO_BYTES : answer.bytes();
+                        if (!cancelled) {
+                            send(TunnelFrame.Type.HEAD, TunnelFrame.END, id, TunnelFrame.withJson(head, bytes, 0, bytes.length));
+                        }
+                        return;
                     }
+                    send(TunnelFrame.Type.HEAD, 0, id, TunnelFrame.withJson(head, NO_BYTES, 0, 0));
+                    stream(answer.byteStream());
                 }
                 if (!cancelled) {
-                    send(TunnelFrame.empty(TunnelFrame.Type.END, id));
+                    send(TunnelFrame.Type.DATA, TunnelFrame.END, id, NO_BYTES);
                 }
             } catch (IOException e) {
                 if (!cancelled) {
-                    send(new TunnelFrame(TunnelFrame.Type.RESET, id, TunnelMessages.json(new TunnelMessages.Reset(
+                    send(TunnelFrame.Type.RESET, 0, id, TunnelMessages.json(new TunnelMessages.Reset(
                             "participant_unreachable", "the participant's LLM server at " + localBase + " failed: "
-                            + e.getMessage()))));
+                            + e.getMessage())));
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -303,10 +334,9 @@ public final class TunnelClient implements AutoCloseable {
         }
 
         private void refuse(int status, ErrorCode code, String message) {
-            send(new TunnelFrame(TunnelFrame.Type.HEAD, id, TunnelMessages.json(new TunnelMessages.Head(status,
-                    Map.of("Content-Type", "application/json")))));
-            send(new TunnelFrame(TunnelFrame.Type.DATA, id, TunnelMessages.json(Messages.OpenAiError.of(code, message))));
-            send(TunnelFrame.empty(TunnelFrame.Type.END, id));
+            byte[] head = TunnelMessages.json(new TunnelMessages.Head(status, Map.of("Content-Type", "application/json")));
+            byte[] error = TunnelMessages.json(Messages.OpenAiError.of(code, message));
+            send(TunnelFrame.Type.HEAD, TunnelFrame.END, id, TunnelFrame.withJson(head, error, 0, error.length));
         }
 
         /** Sends the body as it comes, never more than the hub granted, never flooding the socket. */
@@ -335,7 +365,7 @@ public final class TunnelClient implements AutoCloseable {
                 synchronized (lock) {
                     credit -= n;
                 }
-                send(new TunnelFrame(TunnelFrame.Type.DATA, id, payload));
+                send(TunnelFrame.Type.DATA, 0, id, payload);
             }
         }
     }

@@ -4,33 +4,39 @@ import java.nio.ByteBuffer;
 import java.util.Arrays;
 
 /**
- * One frame of the participant tunnel: a WebSocket binary message of a 1-byte type, a 4-byte
- * big-endian stream id and a payload. docs/hub-api.md, "Participant tunnel", is the reference; this
- * class encodes and decodes what it describes, for the hub and the participant alike.
+ * One frame of the participant tunnel: a WebSocket binary message of a 1-byte type, a 1-byte set of
+ * flags, a 4-byte big-endian stream id and a payload. docs/hub-api.md, "Participant tunnel", is the
+ * reference; this class encodes and decodes what it describes, for the hub and the participant
+ * alike.
+ *
+ * <p>OPEN and HEAD carry a small JSON header and the first bytes of a body in one payload: a 2-byte
+ * big-endian length, the JSON, then body bytes. With the {@link #END} flag a frame is also the last
+ * of its sender's body, so a short request or answer is one message each way.
  *
  * @param type     what the frame is
+ * @param flags    {@link #END}, or 0
  * @param streamId the request it belongs to (0 for the tunnel itself)
- * @param payload  its bytes (JSON for the control frames, body bytes for {@link Type#DATA})
+ * @param payload  its bytes
  */
-public record TunnelFrame(Type type, int streamId, byte[] payload) {
+public record TunnelFrame(Type type, int flags, int streamId, byte[] payload) {
     /** Bytes before the payload. */
-    public static final int HEADER = 5;
+    public static final int HEADER = 6;
+    /** Flag: the sender's body is complete with this frame. */
+    public static final int END = 0x01;
 
     /** The kinds of frame, with their wire byte. */
     public enum Type {
         /** Hub to participant, stream 0, first: the tunnel's settings ({@link TunnelMessages.Hello}). */
         HELLO(0x01),
-        /** Hub to participant: a new request ({@link TunnelMessages.Open}); its body follows in DATA, then END. */
+        /** Hub to participant: a new request ({@link TunnelMessages.Open}) and the start of its body. */
         OPEN(0x02),
-        /** Participant to hub: the answer's status and headers ({@link TunnelMessages.Head}); its body follows. */
+        /** Participant to hub: the answer's status and headers ({@link TunnelMessages.Head}) and the start of its body. */
         HEAD(0x03),
-        /** Either way: body bytes. */
+        /** Either way: more body bytes. */
         DATA(0x04),
-        /** Either way: the sender's body is complete. */
-        END(0x05),
         /** Either way: the stream is abandoned ({@link TunnelMessages.Reset}); nothing more is sent on it. */
         RESET(0x06),
-        /** Either way: the sender may send this many more body bytes on the stream (4-byte big-endian). */
+        /** Hub to participant: it may send this many more body bytes on the stream (4-byte big-endian). */
         CREDIT(0x07);
 
         private final byte wire;
@@ -53,21 +59,27 @@ public record TunnelFrame(Type type, int streamId, byte[] payload) {
         }
     }
 
+    /** Whether the sender's body ends with this frame. */
+    public boolean end() {
+        return (flags & END) != 0;
+    }
+
     /** The frame as one WebSocket binary message. */
     public byte[] encode() {
         byte[] out = new byte[HEADER + payload.length];
-        header(type, streamId, out);
+        header(type, flags, streamId, out);
         System.arraycopy(payload, 0, out, HEADER, payload.length);
         return out;
     }
 
     /** Writes a frame header into the first {@link #HEADER} bytes of {@code into}. */
-    public static void header(Type type, int streamId, byte[] into) {
+    public static void header(Type type, int flags, int streamId, byte[] into) {
         into[0] = type.wire;
-        into[1] = (byte) (streamId >>> 24);
-        into[2] = (byte) (streamId >>> 16);
-        into[3] = (byte) (streamId >>> 8);
-        into[4] = (byte) streamId;
+        into[1] = (byte) flags;
+        into[2] = (byte) (streamId >>> 24);
+        into[3] = (byte) (streamId >>> 16);
+        into[4] = (byte) (streamId >>> 8);
+        into[5] = (byte) streamId;
     }
 
     /**
@@ -79,22 +91,62 @@ public record TunnelFrame(Type type, int streamId, byte[] payload) {
         if (message.length < HEADER) {
             throw new IllegalArgumentException("a tunnel frame has at least " + HEADER + " bytes, got " + message.length);
         }
-        return new TunnelFrame(Type.of(message[0]), streamId(message), Arrays.copyOfRange(message, HEADER, message.length));
+        return new TunnelFrame(Type.of(message[0]), message[1] & 0xff, streamId(message),
+                Arrays.copyOfRange(message, HEADER, message.length));
     }
 
-    /** The type byte of an encoded frame. */
+    /** The type of an encoded frame, from its first byte. */
     public static Type typeOf(byte first) {
         return Type.of(first);
     }
 
     /** The stream id of an encoded frame. */
     public static int streamId(byte[] message) {
-        return ((message[1] & 0xff) << 24) | ((message[2] & 0xff) << 16) | ((message[3] & 0xff) << 8) | (message[4] & 0xff);
+        return ((message[2] & 0xff) << 24) | ((message[3] & 0xff) << 16) | ((message[4] & 0xff) << 8) | (message[5] & 0xff);
+    }
+
+    /** A payload of a JSON header followed by body bytes (OPEN, HEAD). */
+    public static byte[] withJson(byte[] json, byte[] body, int bodyOffset, int bodyLength) {
+        if (json.length > 0xffff) {
+            throw new IllegalArgumentException("a tunnel frame's JSON header is at most 65535 bytes");
+        }
+        byte[] out = new byte[2 + json.length + bodyLength];
+        out[0] = (byte) (json.length >>> 8);
+        out[1] = (byte) json.length;
+        System.arraycopy(json, 0, out, 2, json.length);
+        System.arraycopy(body, bodyOffset, out, 2 + json.length, bodyLength);
+        return out;
+    }
+
+    /** The length of the JSON header at the start of an OPEN or HEAD payload. */
+    public static int jsonLength(byte[] payload, int offset) {
+        if (payload.length - offset < 2) {
+            throw new IllegalArgumentException("a tunnel frame's payload lacks its JSON header");
+        }
+        int length = ((payload[offset] & 0xff) << 8) | (payload[offset + 1] & 0xff);
+        if (payload.length - offset - 2 < length) {
+            throw new IllegalArgumentException("a tunnel frame's JSON header is cut short");
+        }
+        return length;
+    }
+
+    /** The JSON header of this (OPEN or HEAD) frame. */
+    public byte[] json() {
+        int length = jsonLength(payload, 0);
+        return Arrays.copyOfRange(payload, 2, 2 + length);
+    }
+
+    /** The body bytes of this frame: all of a DATA payload, what follows the JSON of an OPEN or HEAD. */
+    public byte[] body() {
+        if (type != Type.OPEN && type != Type.HEAD) {
+            return payload;
+        }
+        return Arrays.copyOfRange(payload, 2 + jsonLength(payload, 0), payload.length);
     }
 
     /** A CREDIT frame granting {@code bytes}. */
     public static TunnelFrame credit(int streamId, int bytes) {
-        return new TunnelFrame(Type.CREDIT, streamId, ByteBuffer.allocate(4).putInt(bytes).array());
+        return new TunnelFrame(Type.CREDIT, 0, streamId, ByteBuffer.allocate(4).putInt(bytes).array());
     }
 
     /** The bytes a CREDIT frame grants. */
@@ -103,10 +155,5 @@ public record TunnelFrame(Type type, int streamId, byte[] payload) {
             throw new IllegalStateException("not a CREDIT frame: " + type);
         }
         return ByteBuffer.wrap(payload).getInt();
-    }
-
-    /** A frame with no payload (END). */
-    public static TunnelFrame empty(Type type, int streamId) {
-        return new TunnelFrame(type, streamId, new byte[0]);
     }
 }

@@ -33,6 +33,8 @@ final class Tunnel {
     private final Map<Integer, TunnelStream> streams = new ConcurrentHashMap<>();
     private final AtomicInteger nextId = new AtomicInteger();
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** OPEN headers by path: the same few bytes for every request, written once. */
+    private final Map<String, byte[]> openHeaders = new ConcurrentHashMap<>();
     private volatile long lastHeard;
 
     Tunnel(TunnelRegistry registry, ServerWebSocket socket, RoomState room, ParticipantState participant,
@@ -52,7 +54,7 @@ final class Tunnel {
         socket.pongHandler(pong -> heard());
         socket.closeHandler(v -> closed("the participant closed its tunnel"));
         socket.exceptionHandler(e -> closed("the tunnel failed: " + e.getMessage()));
-        send(new TunnelFrame(TunnelFrame.Type.HELLO, 0, TunnelMessages.json(
+        send(new TunnelFrame(TunnelFrame.Type.HELLO, 0, 0, TunnelMessages.json(
                 new TunnelMessages.Hello(TunnelMessages.VERSION, window, maxFrame, participant.id()))));
     }
 
@@ -76,7 +78,10 @@ final class Tunnel {
         lastHeard = registry.now();
     }
 
-    /** Sends a request to the participant; the reply completes once its HEAD frame arrives. */
+    /**
+     * Sends a request to the participant; the reply completes once its HEAD frame arrives. A body
+     * that fits one frame goes with the OPEN, in one message.
+     */
     Future<UpstreamReply> open(String path, Buffer body, Context requester) {
         if (closed.get()) {
             return Future.failedFuture(new java.net.ConnectException("the tunnel of participant " + participant.id()
@@ -85,13 +90,18 @@ final class Tunnel {
         int id = nextId.incrementAndGet();
         TunnelStream stream = new TunnelStream(this, id, requester, window);
         streams.put(id, stream);
-        send(new TunnelFrame(TunnelFrame.Type.OPEN, id, TunnelMessages.json(new TunnelMessages.Open("POST", path,
-                Map.of("Content-Type", "application/json", "Accept", "application/json, text/event-stream")))));
-        for (int at = 0; at < body.length(); at += maxFrame) {
+        byte[] json = openHeaders.computeIfAbsent(path, p -> TunnelMessages.json(new TunnelMessages.Open("POST", p,
+                Map.of("Content-Type", "application/json", "Accept", "application/json, text/event-stream"))));
+        int first = Math.min(body.length(), maxFrame);
+        boolean whole = first == body.length();
+        Buffer open = frameHeader(TunnelFrame.Type.OPEN, whole ? TunnelFrame.END : 0, id, 2 + json.length + first)
+                .appendUnsignedShort(json.length).appendBytes(json).appendBuffer(body, 0, first);
+        socket.writeBinaryMessage(open);
+        for (int at = first; at < body.length(); at += maxFrame) {
             int end = Math.min(body.length(), at + maxFrame);
-            socket.writeBinaryMessage(frame(TunnelFrame.Type.DATA, id, body.slice(at, end)));
+            socket.writeBinaryMessage(frameHeader(TunnelFrame.Type.DATA, end == body.length() ? TunnelFrame.END : 0, id,
+                    end - at).appendBuffer(body, at, end - at));
         }
-        socket.writeBinaryMessage(frame(TunnelFrame.Type.END, id, null));
         return stream.head();
     }
 
@@ -105,7 +115,7 @@ final class Tunnel {
     /** Abandons stream {@code id}: the participant cancels its LLM server's request. */
     void reset(int id, String code, String message) {
         if (!closed.get()) {
-            send(new TunnelFrame(TunnelFrame.Type.RESET, id, TunnelMessages.json(new TunnelMessages.Reset(code, message))));
+            send(new TunnelFrame(TunnelFrame.Type.RESET, 0, id, TunnelMessages.json(new TunnelMessages.Reset(code, message))));
         }
     }
 
@@ -141,16 +151,32 @@ final class Tunnel {
             close((short) 1002, e.getMessage());
             return;
         }
-        TunnelStream stream = streams.get(message.getInt(1));
+        TunnelStream stream = streams.get(message.getInt(2));
         if (stream == null) {
             return; // a stream the hub already gave up (cancelled, timed out): its late frames are dropped
         }
+        boolean end = (message.getByte(1) & TunnelFrame.END) != 0;
         try {
             switch (type) {
-                case HEAD -> stream.onHead(TunnelMessages.read(message.getBytes(TunnelFrame.HEADER, message.length()),
-                        TunnelMessages.Head.class));
-                case DATA -> stream.onData(message.slice(TunnelFrame.HEADER, message.length()));
-                case END -> stream.onEnd();
+                case HEAD -> {
+                    int jsonLength = message.getUnsignedShort(TunnelFrame.HEADER);
+                    int bodyAt = TunnelFrame.HEADER + 2 + jsonLength;
+                    if (bodyAt > message.length()) {
+                        throw new IllegalArgumentException("its JSON header is cut short");
+                    }
+                    TunnelMessages.Head head = TunnelMessages.read(message.getBytes(TunnelFrame.HEADER + 2, bodyAt),
+                            TunnelMessages.Head.class);
+                    if (end) {
+                        streams.remove(stream.id());
+                    }
+                    stream.onHead(head, message.slice(bodyAt, message.length()), end);
+                }
+                case DATA -> {
+                    if (end) {
+                        streams.remove(stream.id());
+                    }
+                    stream.onData(message.slice(TunnelFrame.HEADER, message.length()), end);
+                }
                 case RESET -> {
                     TunnelMessages.Reset reset = TunnelMessages.read(message.getBytes(TunnelFrame.HEADER,
                             message.length()), TunnelMessages.Reset.class);
@@ -159,7 +185,7 @@ final class Tunnel {
                 }
                 default -> LOG.debug("participant {} sent an unexpected {} frame", participant.id(), type);
             }
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
             streams.remove(stream.id());
             stream.onFailure("participant " + participant.id() + " sent a malformed " + type + " frame");
             reset(stream.id(), "invalid_request", e.getMessage());
@@ -181,10 +207,10 @@ final class Tunnel {
         socket.writeBinaryMessage(Buffer.buffer(frame.encode()));
     }
 
-    private static Buffer frame(TunnelFrame.Type type, int id, Buffer payload) {
+    /** A buffer holding a frame header, with room for {@code payloadLength} more bytes. */
+    private static Buffer frameHeader(TunnelFrame.Type type, int flags, int id, int payloadLength) {
         byte[] header = new byte[TunnelFrame.HEADER];
-        TunnelFrame.header(type, id, header);
-        Buffer frame = Buffer.buffer(TunnelFrame.HEADER + (payload == null ? 0 : payload.length())).appendBytes(header);
-        return payload == null ? frame : frame.appendBuffer(payload);
+        TunnelFrame.header(type, flags, id, header);
+        return Buffer.buffer(TunnelFrame.HEADER + payloadLength).appendBytes(header);
     }
 }

@@ -6,6 +6,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.ReadStream;
 import java.io.IOException;
@@ -61,35 +62,52 @@ final class TunnelStream implements UpstreamReply, ReadStream<Buffer> {
 
     // ---- frames, on the tunnel's event loop ------------------------------------------------
 
-    void onHead(TunnelMessages.Head received) {
+    /** The answer's status and headers, the first of its body, and whether that is all of it. */
+    void onHead(TunnelMessages.Head received, Buffer body, boolean end) {
         status = received.status();
         headers = received.headers() == null ? Map.of() : received.headers();
-        context.runOnContext(v -> head.tryComplete(this));
-    }
-
-    void onData(Buffer bytes) {
-        context.runOnContext(v -> {
-            pending.add(bytes);
+        onContext(() -> {
+            head.tryComplete(this);
+            if (body.length() > 0) {
+                pending.add(body);
+            }
+            if (end) {
+                pending.add(END);
+            }
             drain();
         });
     }
 
-    void onEnd() {
-        context.runOnContext(v -> {
-            pending.add(END);
+    void onData(Buffer bytes, boolean end) {
+        onContext(() -> {
+            if (bytes.length() > 0) {
+                pending.add(bytes);
+            }
+            if (end) {
+                pending.add(END);
+            }
             drain();
         });
     }
 
     /** The participant abandoned the stream, or the tunnel closed. */
     void onFailure(String reason) {
-        context.runOnContext(v -> {
+        onContext(() -> {
             IOException error = new IOException(reason);
             if (!head.tryFail(error)) {
                 pending.add(error);
                 drain();
             }
         });
+    }
+
+    /** Runs {@code task} on the requester's context: at once when the frame arrived on it already. */
+    private void onContext(Runnable task) {
+        if (Vertx.currentContext() == context) {
+            task.run();
+        } else {
+            context.runOnContext(v -> task.run());
+        }
     }
 
     // ---- the relay's side, on the requester's context --------------------------------------
