@@ -355,6 +355,40 @@ class TunnelTest {
         assertThat(ok.statusCode()).isEqualTo(200);
         assertThat(ok.body()).contains("raw says hi");
 
+        // Body bytes far past the window while the client reads nothing: the hub abandons that stream
+        // instead of holding them.
+        try (Socket stalled = new Socket(InetAddress.getLoopbackAddress(), hub.port())) {
+            stalled.setReceiveBufferSize(16 * 1024);
+            String body = "{\"model\":\"raw\",\"stream\":true,\"messages\":[]}";
+            stalled.getOutputStream().write(("POST /rooms/" + code + "/v1/chat/completions HTTP/1.1\r\nHost: x\r\n"
+                    + "Content-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body)
+                    .getBytes(StandardCharsets.US_ASCII));
+            TunnelFrame open3 = frames.poll(10, TimeUnit.SECONDS);
+            assertThat(open3.type()).isEqualTo(TunnelFrame.Type.OPEN);
+            byte[] sse = TunnelMessages.json(new TunnelMessages.Head(200, java.util.Map.of("Content-Type", "text/event-stream")));
+            ws.send(okio.ByteString.of(new TunnelFrame(TunnelFrame.Type.HEAD, 0, open3.streamId(),
+                    TunnelFrame.withJson(sse, new byte[0], 0, 0)).encode()));
+            byte[] events = "data: {\"choices\":[]}\n\n".repeat(5000).getBytes(StandardCharsets.US_ASCII);
+            TunnelFrame verdict = null;
+            for (int sent = 0; verdict == null && sent < 512; sent++) { // 512 × 110 kB: far past any buffer
+                while (ws.queueSize() > 1 << 20) {
+                    Thread.sleep(1);
+                }
+                ws.send(okio.ByteString.of(new TunnelFrame(TunnelFrame.Type.DATA, 0, open3.streamId(), events).encode()));
+                verdict = frames.poll();
+            }
+            if (verdict == null) {
+                verdict = frames.poll(10, TimeUnit.SECONDS);
+            }
+            while (verdict != null && verdict.type() == TunnelFrame.Type.CREDIT) {
+                verdict = frames.poll(10, TimeUnit.SECONDS);
+            }
+            assertThat(verdict).isNotNull();
+            assertThat(verdict.type()).isEqualTo(TunnelFrame.Type.RESET);
+            assertThat(verdict.streamId()).isEqualTo(open3.streamId());
+            assertThat(TunnelMessages.read(verdict.payload(), TunnelMessages.Reset.class).message()).contains("window");
+        }
+
         // A frame of no known type: the hub closes the tunnel as a protocol error, and the participant is offline.
         ws.send(okio.ByteString.of(new byte[] {0x55, 0, 0, 0, 0, 1}));
         assertThat(closedWith.get(10, TimeUnit.SECONDS)).isEqualTo(1002);

@@ -187,7 +187,8 @@ final class Tunnel {
             }
         } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
             streams.remove(stream.id());
-            stream.onFailure("participant " + participant.id() + " sent a malformed " + type + " frame");
+            stream.onFailure("participant " + participant.id() + " broke the tunnel protocol with a " + type
+                    + " frame: " + e.getMessage());
             reset(stream.id(), "invalid_request", e.getMessage());
         }
     }

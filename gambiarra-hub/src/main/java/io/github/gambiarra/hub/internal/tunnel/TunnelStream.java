@@ -32,6 +32,9 @@ final class TunnelStream implements UpstreamReply, ReadStream<Buffer> {
     private final int id;
     private final Context context;
     private final int grantAt;
+    private final int window;
+    /** Body bytes received and not yet granted back: at most the window, or the participant broke the protocol. */
+    private final java.util.concurrent.atomic.AtomicLong unacknowledged = new java.util.concurrent.atomic.AtomicLong();
     private final Promise<UpstreamReply> head = Promise.promise();
     private volatile int status;
     private volatile Map<String, String> headers = Map.of();
@@ -50,6 +53,7 @@ final class TunnelStream implements UpstreamReply, ReadStream<Buffer> {
         this.id = id;
         this.context = context;
         this.grantAt = Math.max(1, window / 2);
+        this.window = window;
     }
 
     int id() {
@@ -64,6 +68,7 @@ final class TunnelStream implements UpstreamReply, ReadStream<Buffer> {
 
     /** The answer's status and headers, the first of its body, and whether that is all of it. */
     void onHead(TunnelMessages.Head received, Buffer body, boolean end) {
+        received(body.length());
         status = received.status();
         headers = received.headers() == null ? Map.of() : received.headers();
         onContext(() -> {
@@ -79,6 +84,7 @@ final class TunnelStream implements UpstreamReply, ReadStream<Buffer> {
     }
 
     void onData(Buffer bytes, boolean end) {
+        received(bytes.length());
         onContext(() -> {
             if (bytes.length() > 0) {
                 pending.add(bytes);
@@ -88,6 +94,19 @@ final class TunnelStream implements UpstreamReply, ReadStream<Buffer> {
             }
             drain();
         });
+    }
+
+    /**
+     * Counts body bytes against the window. A participant that sends past it (a bug, or worse) would
+     * make the hub hold what no client reads: the stream is abandoned instead.
+     *
+     * @throws IllegalArgumentException when the bytes go past the window
+     */
+    private void received(int bytes) {
+        if (unacknowledged.addAndGet(bytes) > window) {
+            throw new IllegalArgumentException("the participant sent more than the " + window
+                    + " bytes of its window on stream " + id);
+        }
     }
 
     /** The participant abandoned the stream, or the tunnel closed. */
@@ -121,6 +140,7 @@ final class TunnelStream implements UpstreamReply, ReadStream<Buffer> {
                 }
                 consumed += bytes.length();
                 if (consumed >= grantAt) {
+                    unacknowledged.addAndGet(-consumed);
                     tunnel.credit(id, consumed);
                     consumed = 0;
                 }
