@@ -2,10 +2,14 @@ package io.github.gambiarra.client;
 
 import io.github.gambiarra.protocol.GenerationConfig;
 import io.github.gambiarra.protocol.MachineSpecs;
+import io.github.gambiarra.protocol.OpenAiRoute;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Locale;
 import java.util.Objects;
 
@@ -48,10 +52,12 @@ public final class JoinOptions {
     private final boolean waitForHub;
     private final Backoff backoff;
     private final Transport transport;
+    private final Set<OpenAiRoute> apis;
 
     private JoinOptions(Builder b) {
         this.closeOnLeave = List.copyOf(b.closeOnLeave);
         this.maxConcurrency = b.maxConcurrency;
+        this.apis = b.apis == null ? null : Collections.unmodifiableSet(EnumSet.copyOf(b.apis));
         this.nickname = require(b.nickname, "nickname");
         this.model = require(b.model, "model");
         this.endpoint = require(b.endpoint, "endpoint");
@@ -102,6 +108,14 @@ public final class JoinOptions {
     /** Requests the participant takes at once; null leaves it to the hub (4 by default). */
     public Integer maxConcurrency() {
         return maxConcurrency;
+    }
+
+    /**
+     * The OpenAI APIs the participant's server serves, as told to the hub; null to have the session
+     * find out by asking the server when it joins ({@link LlmServerProbe#apis}).
+     */
+    public Set<OpenAiRoute> apis() {
+        return apis;
     }
 
     public Duration heartbeatInterval() {
@@ -171,6 +185,7 @@ public final class JoinOptions {
         private boolean waitForHub;
         private Backoff backoff = Backoff.DEFAULT;
         private Transport transport = Transport.TUNNEL;
+        private Set<OpenAiRoute> apis;
         private ParticipantSession.Listener listener = new ParticipantSession.Listener() {
         };
 
@@ -221,6 +236,16 @@ public final class JoinOptions {
         }
 
         /** How many requests the LLM server takes at once; more wait in the hub's queue. */
+        /**
+         * Says which OpenAI APIs the server serves (chat always), instead of letting the session ask
+         * the server when it joins. The hub sends only those APIs' requests to the participant.
+         */
+        public Builder apis(OpenAiRoute... apis) {
+            this.apis = apis.length == 0 ? EnumSet.of(OpenAiRoute.CHAT) : EnumSet.copyOf(java.util.Arrays.asList(apis));
+            this.apis.add(OpenAiRoute.CHAT);
+            return this;
+        }
+
         public Builder maxConcurrency(int maxConcurrency) {
             if (maxConcurrency < 1) {
                 throw new IllegalArgumentException("maxConcurrency must be at least 1");

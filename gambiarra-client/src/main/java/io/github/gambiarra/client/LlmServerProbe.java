@@ -10,7 +10,12 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
 import okhttp3.OkHttpClient;
+import io.github.gambiarra.protocol.OpenAiRoute;
+import java.util.EnumSet;
+import java.util.Set;
+import okhttp3.MediaType;
 import okhttp3.Request;
+import okhttp3.RequestBody;
 import okhttp3.Response;
 import okhttp3.ResponseBody;
 
@@ -102,6 +107,32 @@ public final class LlmServerProbe {
             return Optional.of(new Found(name == null ? "OpenAI-compatible server" : name, base, models));
         }
         return Optional.empty();
+    }
+
+    /**
+     * The OpenAI APIs the server at {@code endpoint} serves, found by asking each route with an
+     * empty request: a server without the route answers 404, 405 or 501; one with it refuses the
+     * empty body (400, 422) without generating anything. Chat is always among them. Null if the
+     * server does not answer.
+     */
+    public Set<OpenAiRoute> apis(String endpoint) {
+        String base = endpoint.trim().replaceAll("/+$", "").replaceAll("/v1$", "");
+        Set<OpenAiRoute> served = EnumSet.of(OpenAiRoute.CHAT);
+        for (OpenAiRoute route : OpenAiRoute.values()) {
+            if (route == OpenAiRoute.CHAT) {
+                continue;
+            }
+            Request request = new Request.Builder().url(base + route.path())
+                    .post(RequestBody.create("{}", MediaType.get("application/json"))).build();
+            try (Response r = http.newCall(request).execute()) {
+                if (r.code() != 404 && r.code() != 405 && r.code() != 501) {
+                    served.add(route);
+                }
+            } catch (IOException | IllegalArgumentException e) {
+                return null;
+            }
+        }
+        return served;
     }
 
     private JsonNode get(String url) {

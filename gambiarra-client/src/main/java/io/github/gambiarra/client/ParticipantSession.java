@@ -2,6 +2,8 @@ package io.github.gambiarra.client;
 
 import io.github.gambiarra.client.internal.TunnelClient;
 import io.github.gambiarra.protocol.Messages;
+import io.github.gambiarra.protocol.OpenAiRoute;
+import java.util.Set;
 import io.github.gambiarra.protocol.Participant;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
@@ -57,6 +59,8 @@ public final class ParticipantSession implements AutoCloseable {
     private volatile Participant participant;
     private volatile String token;
     private volatile String tunnelPath;
+    /** What the participant's server serves, found at the first join (null: unknown, the hub learns). */
+    private volatile Set<OpenAiRoute> apis;
     private volatile TunnelClient tunnel;
     private volatile int failures;
 
@@ -207,9 +211,13 @@ public final class ParticipantSession implements AutoCloseable {
 
     private Participant register() {
         boolean viaTunnel = options.transport() == JoinOptions.Transport.TUNNEL;
+        if (apis == null) {
+            apis = options.apis() != null ? options.apis() : new LlmServerProbe().apis(options.endpoint());
+        }
         Messages.JoinRequest request = new Messages.JoinRequest(options.id(), options.nickname(), options.model(),
                 viaTunnel ? null : options.endpoint(), options.password(), options.specs(), options.config(),
-                options.maxConcurrency(), token, viaTunnel ? Messages.JoinRequest.TUNNEL : null);
+                options.maxConcurrency(), token, viaTunnel ? Messages.JoinRequest.TUNNEL : null,
+                OpenAiRoute.toWire(apis));
         Messages.JoinResponse joined;
         try {
             joined = client.register(roomCode, request);

@@ -60,9 +60,11 @@ class EventContractTest {
             try {
                 await(() -> raw.containsKey("connected") && typed.containsKey("connected"));
                 client.createRoom("Another", null);
+                // Every optional field given, so that every field of the records shows on the wire.
                 var joined = client.register(code, new Messages.JoinRequest("solo", "Solo", "m", good.url(), null, null,
-                        null, 1, null));
-                client.register(code, new Messages.JoinRequest("bad", "Bad", "m", broken.url(), null, null, null, 1, null));
+                        null, 1, null, null, java.util.List.of("chat", "embeddings")));
+                client.register(code, new Messages.JoinRequest("bad", "Bad", "m", broken.url(), null, null, null, 1, null,
+                        null, java.util.List.of("chat")));
                 chat(http, hub.url(), code, "solo");
                 chat(http, hub.url(), code, "bad");
                 await(() -> raw.containsKey("participant:offline"));

@@ -111,6 +111,36 @@ class TunnelTest {
     }
 
     @Test
+    void theApisItsServerHasAreFoundAtJoinAndServedThroughTheTunnel() throws Exception {
+        llm.without(io.github.gambiarra.protocol.OpenAiRoute.RESPONSES);
+        try (ParticipantSession me = join(client, "p", 4, new ParticipantSession.Listener() { })) {
+            assertThat(llm.probeCount()).isEqualTo(3);
+            assertThat(client.listParticipants(code).get(0).apis()).containsExactly("chat", "completions", "embeddings");
+            HttpResponse<String> embedded = http.send(HttpRequest.newBuilder(URI.create(hub.url() + "/rooms/" + code
+                            + "/v1/embeddings")).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"*\",\"input\":[\"one\",\"two\"]}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(embedded.statusCode()).isEqualTo(200);
+            assertThat(GambiarraJson.mapper().readTree(embedded.body()).get("data")).hasSize(2);
+            HttpResponse<String> responses = http.send(HttpRequest.newBuilder(URI.create(hub.url() + "/rooms/" + code
+                            + "/v1/responses")).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"*\",\"input\":\"hi\"}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(responses.statusCode()).isEqualTo(404);
+            assertThat(GambiarraJson.mapper().readTree(responses.body()).at("/error/code").asText()).isEqualTo("api_not_served");
+            assertThat(llm.requestCount(io.github.gambiarra.protocol.OpenAiRoute.RESPONSES)).isZero();
+        }
+        // Said up front, nothing is asked.
+        int probes = llm.probeCount();
+        try (ParticipantSession me = client.join(code, JoinOptions.builder().id("q").nickname("q").model("m")
+                .endpoint(llm.url()).leaveOnShutdown(false).apis(io.github.gambiarra.protocol.OpenAiRoute.EMBEDDINGS)
+                .build())) {
+            assertThat(llm.probeCount()).isEqualTo(probes);
+            assertThat(client.listParticipants(code).get(0).apis()).containsExactly("chat", "embeddings");
+        }
+    }
+
+    @Test
     void manyConcurrentStreamsShareOneTunnel() throws Exception {
         llm.otherwise(FakeLlmServer.streamWords("one two three four five six seven eight", Duration.ofMillis(20)));
         try (ParticipantSession me = join(client, "p", 256, new ParticipantSession.Listener() { })) {

@@ -29,6 +29,7 @@ public final class HubOptions {
     private java.nio.file.Path tlsKey;
     private int defaultMaxConcurrency = 4;
     private int queueSize = 64;
+    private int rememberedResponses = 10_000;
     private Duration queueWait = Duration.ofSeconds(30);
     private int failuresBeforeCooldown = 3;
     private Duration cooldown = Duration.ofSeconds(30);
@@ -72,6 +73,7 @@ public final class HubOptions {
         this.tlsKey = other.tlsKey;
         this.defaultMaxConcurrency = other.defaultMaxConcurrency;
         this.queueSize = other.queueSize;
+        this.rememberedResponses = other.rememberedResponses;
         this.queueWait = other.queueWait;
         this.failuresBeforeCooldown = other.failuresBeforeCooldown;
         this.cooldown = other.cooldown;
@@ -165,6 +167,15 @@ public final class HubOptions {
      */
     public HubOptions defaultMaxConcurrency(int limit) {
         this.defaultMaxConcurrency = atLeast(limit, 1, "defaultMaxConcurrency");
+        return this;
+    }
+
+    /**
+     * How many Responses API response ids each room remembers with the participant that produced
+     * it, for routing {@code previous_response_id} (10,000; the least recently used are forgotten).
+     */
+    public HubOptions rememberedResponses(int count) {
+        this.rememberedResponses = atLeast(count, 1, "rememberedResponses");
         return this;
     }
 
@@ -404,6 +415,10 @@ public final class HubOptions {
 
     public int queueSize() {
         return queueSize;
+    }
+
+    public int rememberedResponses() {
+        return rememberedResponses;
     }
 
     public Duration queueWait() {

@@ -82,6 +82,23 @@ class ErrorCodesTest {
             case ROOM_NOT_FOUND -> seen(client().get("/rooms/NOROOM/participants"));
             case PARTICIPANT_NOT_FOUND -> seen(client().leave(client().createRoom("T"), "nobody", "x"));
             case MODEL_NOT_FOUND -> seen(chat(client(), client().createRoom("Empty"), "model:nothing", false));
+            case API_NOT_SERVED -> {
+                String room = client().createRoom("T");
+                client().post("/rooms/" + room + "/join", "{\"id\":\"p\",\"nickname\":\"p\",\"model\":\"m\","
+                        + "\"endpoint\":\"http://127.0.0.1:9\",\"apis\":[\"chat\"]}");
+                yield seen(client().post("/rooms/" + room + "/v1/embeddings", "{\"model\":\"p\",\"input\":\"x\"}"));
+            }
+            case PREVIOUS_RESPONSE_UNAVAILABLE -> {
+                FakeLlmServer llm = FakeLlmServer.start("m");
+                open.add(llm);
+                String room = client().createRoom("T");
+                String token = client().join(room, "p", "m", llm.url()).json().get("token").asText();
+                String id = client().post("/rooms/" + room + "/v1/responses", "{\"model\":\"p\",\"input\":\"hi\"}")
+                        .json().get("id").asText();
+                client().leave(room, "p", token);
+                yield seen(client().post("/rooms/" + room + "/v1/responses", "{\"model\":\"*\",\"input\":\"hi\","
+                        + "\"previous_response_id\":\"" + id + "\"}"));
+            }
             case NOT_FOUND -> seen(client().get("/nowhere"));
             case METHOD_NOT_ALLOWED -> seen(client().delete("/rooms"));
             case CREATE_PASSWORD_REQUIRED -> seen(client(new HubOptions().createPassword("pw"))

@@ -53,9 +53,10 @@ class MetricsAndStoreTest {
             assertThat(metrics.status()).isEqualTo(200);
             assertThat(metrics.header("Content-Type")).startsWith("text/plain");
             assertThat(metrics.body())
-                    .contains("gambiarra_requests_total{outcome=\"success\",participant=\"joao\",room=\"" + code + "\"} 2.0")
-                    .contains("gambiarra_request_duration_seconds_bucket{room=\"" + code + "\"")
-                    .contains("gambiarra_request_ttft_seconds_count{room=\"" + code + "\"} 2")
+                    .contains("gambiarra_requests_total{api=\"chat\",outcome=\"success\",participant=\"joao\",room=\""
+                            + code + "\"} 2.0")
+                    .contains("gambiarra_request_duration_seconds_bucket{api=\"chat\",room=\"" + code + "\"")
+                    .contains("gambiarra_request_ttft_seconds_count{api=\"chat\",room=\"" + code + "\"} 2")
                     .contains("gambiarra_requests_inflight{room=\"" + code + "\"} 0.0")
                     .contains("gambiarra_requests_queued{room=\"" + code + "\"} 0.0");
         }

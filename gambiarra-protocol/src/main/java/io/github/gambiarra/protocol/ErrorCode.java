@@ -33,6 +33,16 @@ public enum ErrorCode {
     PARTICIPANT_NOT_FOUND("participant_not_found", 404),
     /** No online participant can serve the {@code model} asked for. */
     MODEL_NOT_FOUND("model_not_found", 404),
+    /**
+     * No online participant that could take the request serves its API (embeddings, text
+     * completions, Responses), or the participant named by id does not.
+     */
+    API_NOT_SERVED("api_not_served", 404),
+    /**
+     * The participant that produced the response named by {@code previous_response_id} has left
+     * the room or is offline: the conversation's state is on its server only.
+     */
+    PREVIOUS_RESPONSE_UNAVAILABLE("previous_response_unavailable", 404),
     /** No such route on the hub. */
     NOT_FOUND("not_found", 404),
     /** The path exists, the method does not. */

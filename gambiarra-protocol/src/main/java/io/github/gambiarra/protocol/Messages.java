@@ -35,12 +35,13 @@ public final class Messages {
      * requests the participant takes at once), {@code token} (the token of an earlier registration
      * under the same id, which a re-join must show to replace it) and {@code transport}
      * ({@code "tunnel"}: the participant connects out to the hub and needs no endpoint; absent or
-     * {@code "direct"}: the hub dials {@code endpoint}, as in the original).
+     * {@code "direct"}: the hub dials {@code endpoint}, as in the original) and {@code apis} (the
+     * {@link OpenAiRoute} wire names its server serves; absent: not said, the hub learns).
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record JoinRequest(String id, String nickname, String model, String endpoint,
                               String password, MachineSpecs specs, GenerationConfig config,
-                              Integer maxConcurrency, String token, String transport) {
+                              Integer maxConcurrency, String token, String transport, List<String> apis) {
 
         /** {@code transport}: the participant dials out to the hub over the tunnel. */
         public static final String TUNNEL = "tunnel";
@@ -50,14 +51,21 @@ public final class Messages {
         /** A join request as the original protocol has it. */
         public JoinRequest(String id, String nickname, String model, String endpoint,
                            String password, MachineSpecs specs, GenerationConfig config) {
-            this(id, nickname, model, endpoint, password, specs, config, null, null, null);
+            this(id, nickname, model, endpoint, password, specs, config, null, null, null, null);
+        }
+
+        /** A join request that does not say which APIs the participant serves. */
+        public JoinRequest(String id, String nickname, String model, String endpoint,
+                           String password, MachineSpecs specs, GenerationConfig config,
+                           Integer maxConcurrency, String token, String transport) {
+            this(id, nickname, model, endpoint, password, specs, config, maxConcurrency, token, transport, null);
         }
 
         /** A direct join with a concurrency limit and, for a re-join, the earlier token. */
         public JoinRequest(String id, String nickname, String model, String endpoint,
                            String password, MachineSpecs specs, GenerationConfig config,
                            Integer maxConcurrency, String token) {
-            this(id, nickname, model, endpoint, password, specs, config, maxConcurrency, token, null);
+            this(id, nickname, model, endpoint, password, specs, config, maxConcurrency, token, null, null);
         }
 
         /** Whether the participant asks to connect through the tunnel. */
@@ -164,13 +172,30 @@ public final class Messages {
     public record Connected(String clientId) {
     }
 
-    /** Data of {@code llm:request}. */
-    public record LlmRequest(String participantId, String model) implements AboutParticipant {
+    /**
+     * Data of {@code llm:request}. {@code api} (an addition) is the {@link OpenAiRoute} wire name:
+     * {@code chat}, {@code completions}, {@code embeddings} or {@code responses}.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record LlmRequest(String participantId, String model, String api) implements AboutParticipant {
+        public LlmRequest(String participantId, String model) {
+            this(participantId, model, null);
+        }
     }
 
-    /** Data of {@code llm:complete}: how one request went. */
+    /**
+     * Data of {@code llm:complete}: how one request went. {@code tokens} are the tokens generated
+     * (none for embeddings); {@code inputTokens} those read, when the participant reported them (0
+     * otherwise); {@code api} which API it was (see {@link LlmRequest}). Both are additions, null
+     * from hubs that do not send them.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     public record LlmComplete(String participantId, String model, long ttftMs, long durationMs, long tokens,
-                              double tokensPerSecond) implements AboutParticipant {
+                              double tokensPerSecond, String api, Long inputTokens) implements AboutParticipant {
+        public LlmComplete(String participantId, String model, long ttftMs, long durationMs, long tokens,
+                           double tokensPerSecond) {
+            this(participantId, model, ttftMs, durationMs, tokens, tokensPerSecond, null, null);
+        }
     }
 
     /** Data of {@code llm:error}. */

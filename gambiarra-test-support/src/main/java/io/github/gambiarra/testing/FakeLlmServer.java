@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.github.gambiarra.protocol.Messages;
+import io.github.gambiarra.protocol.OpenAiRoute;
 import io.github.gambiarra.protocol.openai.ChatCompletion;
 import io.github.gambiarra.protocol.openai.ChatCompletionChunk;
 import io.github.gambiarra.protocol.openai.ChatMessage;
@@ -19,7 +20,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -200,6 +203,11 @@ public final class FakeLlmServer implements AutoCloseable {
             return pieces;
         }
 
+        /** Ends the body as it is, without {@code [DONE]} (streams that end otherwise, like Responses). */
+        public void close() throws IOException {
+            http.getResponseBody().close();
+        }
+
         /** Writes {@code data: [DONE]} and closes the body. */
         public void done() throws IOException {
             OutputStream out = http.getResponseBody();
@@ -231,6 +239,11 @@ public final class FakeLlmServer implements AutoCloseable {
     private final BlockingQueue<Recorded> requests = new LinkedBlockingQueue<>();
     private final ConcurrentLinkedQueue<Responder> script = new ConcurrentLinkedQueue<>();
     private final AtomicInteger received = new AtomicInteger();
+    private final AtomicInteger probes = new AtomicInteger();
+    private final FakeOpenAiApis otherApis = new FakeOpenAiApis();
+    private final Set<OpenAiRoute> missing = ConcurrentHashMap.newKeySet();
+    private volatile int missingStatus = 404;
+    private final Map<OpenAiRoute, AtomicInteger> perRoute = new ConcurrentHashMap<>();
     private final AtomicInteger chatRequests = new AtomicInteger();
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile Responder fallback;
@@ -309,6 +322,47 @@ public final class FakeLlmServer implements AutoCloseable {
         return received.get();
     }
 
+    /**
+     * Makes the server lack {@code routes}, as servers lacking an API do: they answer 404 (or,
+     * after {@link #missingStatus}, what it says; llama.cpp answers embeddings with 501 unless
+     * started with {@code --embeddings}). Chat cannot be removed.
+     */
+    public FakeLlmServer without(OpenAiRoute... routes) {
+        for (OpenAiRoute r : routes) {
+            if (r == OpenAiRoute.CHAT) {
+                throw new IllegalArgumentException("every fake serves chat");
+            }
+            missing.add(r);
+        }
+        return this;
+    }
+
+    /** The status the APIs removed by {@link #without} answer with (404 by default). */
+    public FakeLlmServer missingStatus(int status) {
+        this.missingStatus = status;
+        return this;
+    }
+
+    /**
+     * How many empty requests ({@code {}}) arrived at the APIs beside chat: what a joining
+     * participant sends to find out which APIs this server has. They are answered as real servers
+     * answer them (400 for a route it has, 404 for one it lacks) but not recorded.
+     */
+    public int probeCount() {
+        return probes.get();
+    }
+
+    /** How many requests arrived for {@code route}, answered or refused, probes aside. */
+    public int requestCount(OpenAiRoute route) {
+        AtomicInteger n = perRoute.get(route);
+        return n == null ? 0 : n.get();
+    }
+
+    /** The embedding this server answers for {@code text} (a hashed bag of words, 64 dimensions). */
+    public static float[] embedding(String text) {
+        return FakeOpenAiApis.embed(text);
+    }
+
     /** How many chat completion requests arrived. */
     public int chatRequestCount() {
         return chatRequests.get();
@@ -323,11 +377,29 @@ public final class FakeLlmServer implements AutoCloseable {
         String body = new String(http.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
         Recorded recorded = new Recorded(http.getRequestMethod(), http.getRequestURI().getPath(),
                 Map.copyOf(http.getRequestHeaders()), body);
-        requests.add(recorded);
-        received.incrementAndGet();
         String path = recorded.path();
+        OpenAiRoute route = recorded.method().equals("POST") ? OpenAiRoute.ofPath(path) : null;
+        if (route != null && route != OpenAiRoute.CHAT && body.strip().equals("{}")) {
+            // A join asking which APIs this server has (LlmServerProbe#apis): counted apart, so that
+            // takeRequest() and requestCount() see only the traffic a test sends.
+            probes.incrementAndGet();
+        } else {
+            requests.add(recorded);
+            received.incrementAndGet();
+        }
+        if (route != null && !(route != OpenAiRoute.CHAT && body.strip().equals("{}"))) {
+            perRoute.computeIfAbsent(route, r -> new AtomicInteger()).incrementAndGet();
+        }
         try {
-            if (path.equals("/v1/chat/completions") && recorded.method().equals("POST")) {
+            if (route != null && route != OpenAiRoute.CHAT) {
+                Exchange exchange = new Exchange(http, recorded, model);
+                if (missing.contains(route)) {
+                    exchange.json(missingStatus, OpenAiWire.json(Messages.OpenAiError.of(
+                            io.github.gambiarra.protocol.ErrorCode.NOT_FOUND, "this server does not serve " + path)));
+                } else {
+                    otherApis.answer(route, exchange);
+                }
+            } else if (path.equals("/v1/chat/completions") && recorded.method().equals("POST")) {
                 chatRequests.incrementAndGet();
                 inFlight.incrementAndGet();
                 try {

@@ -68,6 +68,15 @@ public final class HubErrors {
                             + " can serve '" + (call.route() == null ? "that" : call.route()) + "' (" + said
                             + "): `gambiarra list` shows who is there; or ask any participant ('*', or any() in the SDK)",
                             status, wire, cause);
+                case API_NOT_SERVED:
+                    return new GambiarraException.NoParticipantException("no online participant in " + call.room()
+                            + " that can take '" + (call.route() == null ? "that" : call.route()) + "' serves this API ("
+                            + said + "): `gambiarra list` shows who serves what", status, wire, cause);
+                case PREVIOUS_RESPONSE_UNAVAILABLE:
+                    return new GambiarraException.ParticipantFailedException("the conversation cannot go on in "
+                            + call.room() + ": participant " + error.participant() + ", whose server holds it, is gone ("
+                            + said + "); start a new one without previous_response_id", status, wire,
+                            error.participant(), cause);
                 case PASSWORD_REQUIRED, INVALID_PASSWORD:
                     return new GambiarraException.AccessDeniedException(call.room() + " on " + call.hubUrl()
                             + " refused the password (" + said + "): give the room's password (--password, or "

@@ -21,7 +21,8 @@ class HubErrorsTest {
         return switch (code) {
             case ROOM_NOT_FOUND -> GambiarraException.RoomNotFoundException.class;
             case PARTICIPANT_NOT_FOUND -> GambiarraException.ParticipantNotFoundException.class;
-            case MODEL_NOT_FOUND -> GambiarraException.NoParticipantException.class;
+            case MODEL_NOT_FOUND, API_NOT_SERVED -> GambiarraException.NoParticipantException.class;
+            case PREVIOUS_RESPONSE_UNAVAILABLE -> GambiarraException.ParticipantFailedException.class;
             case PASSWORD_REQUIRED, INVALID_PASSWORD, PARTICIPANT_TOKEN_REQUIRED, INVALID_PARTICIPANT_TOKEN,
                     CREATE_PASSWORD_REQUIRED, INVALID_CREATE_PASSWORD, HOST_TOKEN_REQUIRED, INVALID_HOST_TOKEN ->
                     GambiarraException.AccessDeniedException.class;

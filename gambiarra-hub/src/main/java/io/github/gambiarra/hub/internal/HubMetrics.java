@@ -1,5 +1,6 @@
 package io.github.gambiarra.hub.internal;
 
+import io.github.gambiarra.protocol.OpenAiRoute;
 import io.github.gambiarra.hub.internal.room.ParticipantState;
 import io.github.gambiarra.hub.internal.room.RoomState;
 import io.github.gambiarra.hub.internal.room.StoreWriter;
@@ -26,7 +27,9 @@ public final class HubMetrics {
 
     /** Outcome of one request, as a metric tag. */
     public enum Outcome {
-        SUCCESS, UPSTREAM_ERROR, FAILED, CANCELLED
+        SUCCESS, UPSTREAM_ERROR, FAILED, CANCELLED,
+        /** The participant's server does not serve the API (404, 405 or 501 before any byte); the request moved on. */
+        NOT_SERVED
     }
 
     /** The hub-wide gauges: open connections, writes of the rooms file, connected tunnels. */
@@ -48,37 +51,45 @@ public final class HubMetrics {
         if (roomsWithGauges.add(room.code())) {
             Gauge.builder("gambiarra.requests.inflight", room,
                             r -> r.participants().stream().mapToInt(ParticipantState::inFlight).sum())
-                    .description("Chat completions being answered now").tag("room", room.code()).register(registry);
+                    .description("Requests being answered now").tag("room", room.code()).register(registry);
             Gauge.builder("gambiarra.requests.queued", room, queued::applyAsInt)
-                    .description("Chat completions waiting for a free participant").tag("room", room.code())
+                    .description("Requests waiting for a free participant").tag("room", room.code())
                     .register(registry);
         }
     }
 
     /** The meters of one room, looked up once rather than on every request. */
-    private record RoomMeters(Timer duration, Timer ttft, DistributionSummary tokens,
+    private record RoomMeters(Timer duration, Timer ttft, DistributionSummary tokens, DistributionSummary inputTokens,
                               Map<String, Counter> requests) {
     }
 
     private final Map<String, RoomMeters> meters = new ConcurrentHashMap<>();
 
-    private RoomMeters meters(RoomState room) {
-        return meters.computeIfAbsent(room.code(), code -> new RoomMeters(
-                Timer.builder("gambiarra.request.duration").description("Chat completion time, first byte in to last byte out")
-                        .tag("room", code).publishPercentileHistogram().register(registry),
-                Timer.builder("gambiarra.request.ttft").description("Time to the first byte of the answer")
-                        .tag("room", code).publishPercentileHistogram().register(registry),
-                DistributionSummary.builder("gambiarra.completion.tokens").description("Tokens per answer")
-                        .tag("room", code).register(registry),
-                new ConcurrentHashMap<>()));
+    private RoomMeters meters(RoomState room, OpenAiRoute api) {
+        return meters.computeIfAbsent(room.code() + '\u0000' + api.wire(), key -> {
+            String code = room.code();
+            String name = api.wire();
+            return new RoomMeters(
+                    Timer.builder("gambiarra.request.duration").description("Request time, first byte in to last byte out")
+                            .tags("room", code, "api", name).publishPercentileHistogram().register(registry),
+                    Timer.builder("gambiarra.request.ttft").description("Time to the first byte of the answer")
+                            .tags("room", code, "api", name).publishPercentileHistogram().register(registry),
+                    DistributionSummary.builder("gambiarra.completion.tokens").description("Tokens generated per answer")
+                            .tags("room", code, "api", name).register(registry),
+                    DistributionSummary.builder("gambiarra.input.tokens")
+                            .description("Tokens read per request, as the participant reported them")
+                            .tags("room", code, "api", name).register(registry),
+                    new ConcurrentHashMap<>());
+        });
     }
 
-    public void completed(RoomState room, ParticipantState participant, Outcome outcome, Duration total,
-                          Duration ttft, long tokens) {
-        RoomMeters m = meters(room);
+    public void completed(RoomState room, ParticipantState participant, OpenAiRoute api, Outcome outcome,
+                          Duration total, Duration ttft, long tokens, long inputTokens) {
+        RoomMeters m = meters(room, api);
         m.requests().computeIfAbsent(participant.id() + '\u0000' + outcome.name(), k -> Counter.builder("gambiarra.requests")
-                .description("Chat completions by outcome")
-                .tags("room", room.code(), "participant", participant.id(), "outcome", outcome.name().toLowerCase())
+                .description("Requests by participant, API and outcome")
+                .tags("room", room.code(), "participant", participant.id(), "api", api.wire(),
+                        "outcome", outcome.name().toLowerCase(java.util.Locale.ROOT))
                 .register(registry)).increment();
         m.duration().record(total);
         if (ttft != null) {
@@ -87,11 +98,14 @@ public final class HubMetrics {
         if (tokens > 0) {
             m.tokens().record(tokens);
         }
+        if (inputTokens > 0) {
+            m.inputTokens().record(inputTokens);
+        }
     }
 
     /** A request that never reached a participant (no one to serve it, queue full, timed out). */
     public void rejected(RoomState room, String reason) {
-        Counter.builder("gambiarra.requests.rejected").description("Chat completions not routed")
+        Counter.builder("gambiarra.requests.rejected").description("Requests not routed")
                 .tags("room", room.code(), "reason", reason).register(registry).increment();
     }
 

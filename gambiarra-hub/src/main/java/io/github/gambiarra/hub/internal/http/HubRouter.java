@@ -9,6 +9,7 @@ import io.github.gambiarra.hub.internal.room.PasswordHasher;
 import io.github.gambiarra.hub.internal.room.RoomRegistry;
 import io.github.gambiarra.hub.internal.tunnel.TunnelRegistry;
 import io.github.gambiarra.protocol.ErrorCode;
+import io.github.gambiarra.protocol.OpenAiRoute;
 import io.github.gambiarra.protocol.Messages;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -37,7 +38,7 @@ public final class HubRouter {
     static final String ALLOW_ORIGIN = "Access-Control-Allow-Origin";
     static final String ANY_ORIGIN = "*";
 
-    /** The hub's request handler: chat completions straight to their endpoint, everything else through the router. */
+    /** The hub's request handler: the OpenAI APIs straight to their endpoint, everything else through the router. */
     public static Handler<HttpServerRequest> create(Vertx vertx, Services s, Limits limits) {
         HubOptions options = s.options();
         PasswordHasher hasher = new PasswordHasher(options.passwordIterations());
@@ -45,7 +46,7 @@ public final class HubRouter {
         RoomApi roomApi = new RoomApi(s.rooms(), s.events(), hasher, access, s.dispatcher(), s.tunnels(), options,
                 s.lifecycle(), limits);
         OpenAiApi openAi = new OpenAiApi(roomApi);
-        ChatCompletions chat = new ChatCompletions(s.rooms(), access, s.dispatcher(), options.maxBodyBytes());
+        OpenAiRequests openAiRequests = new OpenAiRequests(s.rooms(), access, s.dispatcher(), options.maxBodyBytes());
         BodyHandler body = BodyHandler.create(false).setBodyLimit(options.maxBodyBytes());
         Router router = Router.router(vertx);
 
@@ -68,8 +69,10 @@ public final class HubRouter {
         router.get("/rooms/:code/participants").handler(access::requirePassword).handler(roomApi::participants);
         router.get("/rooms/:code/events").handler(access::requirePassword).handler(roomApi::events);
         router.get("/rooms/:code/v1/models").handler(access::requirePassword).handler(openAi::models);
-        router.post("/rooms/:code/v1/chat/completions").handler(body).handler(access::requirePassword)
-                .handler(chat::handle);
+        for (OpenAiRoute route : OpenAiRoute.values()) {
+            router.post("/rooms/:code" + route.path()).handler(body).handler(access::requirePassword)
+                    .handler(openAiRequests.handler(route));
+        }
 
         router.errorHandler(400, ctx -> Replies.error(ctx, ErrorCode.INVALID_REQUEST, "Bad request"));
         router.errorHandler(404, ctx -> Replies.error(ctx, ErrorCode.NOT_FOUND, "Not found"));
@@ -81,7 +84,7 @@ public final class HubRouter {
         });
         ConnectionGuard connections = limits.connections;
         return request -> {
-            if (connections.admit(request) && !chat.handle(request)) {
+            if (connections.admit(request) && !openAiRequests.handle(request)) {
                 router.handle(request);
             }
         };

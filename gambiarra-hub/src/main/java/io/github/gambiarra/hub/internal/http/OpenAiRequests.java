@@ -1,7 +1,9 @@
 package io.github.gambiarra.hub.internal.http;
 
 import io.github.gambiarra.protocol.ErrorCode;
-import io.github.gambiarra.hub.internal.relay.ChatCompletionBody;
+import io.github.gambiarra.protocol.OpenAiRoute;
+import io.vertx.core.Handler;
+import io.github.gambiarra.hub.internal.relay.OpenAiRequest;
 import io.github.gambiarra.hub.internal.relay.ChunkAccumulator;
 import io.github.gambiarra.hub.internal.relay.Dispatcher;
 import io.github.gambiarra.hub.internal.room.RoomRegistry;
@@ -14,66 +16,69 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.function.Consumer;
 
 /**
- * {@code POST /rooms/{code}/v1/chat/completions}, the hub's hot path.
+ * {@code POST /rooms/{code}/v1/chat/completions}, the hub's hot path, and the room's other OpenAI
+ * APIs ({@code /v1/completions}, {@code /v1/embeddings}, {@code /v1/responses}), served the same way.
  *
  * <p>It is served straight from the HTTP server, ahead of the router: the same steps as the
  * router's other room routes (CORS header, room lookup, body size limit, room password), without
  * the router's per-request matching and context. A path the fast check does not recognise (a
  * trailing slash, say) still reaches the same code through the router.
  */
-final class ChatCompletions {
+final class OpenAiRequests {
     private static final String PREFIX = "/rooms/";
-    private static final String SUFFIX = "/v1/chat/completions";
 
     private final RoomRegistry rooms;
     private final RoomAccess access;
     private final Dispatcher dispatcher;
     private final long maxBodyBytes;
 
-    ChatCompletions(RoomRegistry rooms, RoomAccess access, Dispatcher dispatcher, long maxBodyBytes) {
+    OpenAiRequests(RoomRegistry rooms, RoomAccess access, Dispatcher dispatcher, long maxBodyBytes) {
         this.rooms = rooms;
         this.access = access;
         this.dispatcher = dispatcher;
         this.maxBodyBytes = maxBodyBytes;
     }
 
-    /** Serves {@code request} if it is a chat completion in its plain form; false to leave it to the router. */
+    /** Serves {@code request} if it is a request to an OpenAI API in its plain form; false to leave it to the router. */
     boolean handle(HttpServerRequest request) {
         if (request.method() != HttpMethod.POST) {
             return false;
         }
         String path = request.path();
-        if (path == null || !path.endsWith(SUFFIX) || !path.startsWith(PREFIX)
-                || path.length() <= PREFIX.length() + SUFFIX.length()
-                || path.indexOf('/', PREFIX.length()) != path.length() - SUFFIX.length()) {
+        if (path == null || !path.startsWith(PREFIX)) {
+            return false;
+        }
+        int codeEnd = path.indexOf('/', PREFIX.length());
+        OpenAiRoute route = codeEnd <= PREFIX.length() ? null : OpenAiRoute.ofPath(path.substring(codeEnd));
+        if (route == null) {
             return false;
         }
         request.response().putHeader(HubRouter.ALLOW_ORIGIN, HubRouter.ANY_ORIGIN);
-        RoomState room = rooms.find(path.substring(PREFIX.length(), path.length() - SUFFIX.length())).orElse(null);
+        RoomState room = rooms.find(path.substring(PREFIX.length(), codeEnd)).orElse(null);
         if (room == null) {
             Replies.error(request, ErrorCode.ROOM_NOT_FOUND, "Room not found");
             return true;
         }
         readBody(request, body -> {
             if (room.isProtected()) {
-                access.check(request, room, RoomAccess.bearer(request), () -> serve(request, room, body));
+                access.check(request, room, RoomAccess.bearer(request), () -> serve(request, room, route, body));
             } else {
-                serve(request, room, body);
+                serve(request, room, route, body);
             }
         });
         return true;
     }
 
-    /** The router's route, for the forms {@link #handle} leaves alone. */
-    void handle(RoutingContext ctx) {
-        serve(ctx.request(), RoomApi.room(ctx), ctx.body().buffer());
+    /** The router's route for {@code route}, for the forms {@link #handle} leaves alone. */
+    Handler<RoutingContext> handler(OpenAiRoute route) {
+        return ctx -> serve(ctx.request(), RoomApi.room(ctx), route, ctx.body().buffer());
     }
 
-    private void serve(HttpServerRequest request, RoomState room, Buffer bytes) {
-        ChatCompletionBody body;
+    private void serve(HttpServerRequest request, RoomState room, OpenAiRoute route, Buffer bytes) {
+        OpenAiRequest body;
         try {
-            body = ChatCompletionBody.parse(bytes);
-        } catch (ChatCompletionBody.InvalidBody e) {
+            body = OpenAiRequest.parse(route, bytes);
+        } catch (OpenAiRequest.InvalidBody e) {
             Replies.error(request, e.code(), e.getMessage());
             return;
         }

@@ -14,6 +14,7 @@ import io.github.gambiarra.protocol.tunnel.TunnelMessages;
 import io.github.gambiarra.protocol.ErrorCode;
 import io.github.gambiarra.protocol.HubEvent;
 import io.github.gambiarra.protocol.Messages;
+import io.github.gambiarra.protocol.OpenAiRoute;
 import io.github.gambiarra.protocol.Participant;
 import io.github.gambiarra.protocol.RoomSummary;
 import io.vertx.ext.web.RoutingContext;
@@ -246,7 +247,7 @@ final class RoomApi {
         boolean tunnel = request.viaTunnel();
         ParticipantState participant = new ParticipantState(request.id(), request.nickname().trim(),
                 request.model().trim(), tunnel ? TUNNEL_ENDPOINT : request.endpoint().trim(), request.specs(),
-                request.config(), now, newToken(), limit, tunnel);
+                request.config(), now, newToken(), limit, tunnel).declare(OpenAiRoute.fromWire(request.apis()));
         room.put(participant);
         room.touch(now);
         // A re-join replaces the registration: a tunnel of the one it replaces belongs to nobody now.
@@ -271,6 +272,9 @@ final class RoomApi {
         }
         if (r.maxConcurrency() != null && (r.maxConcurrency() < 1 || r.maxConcurrency() > MAX_CONCURRENCY)) {
             return "maxConcurrency must be between 1 and " + MAX_CONCURRENCY;
+        }
+        if (r.apis() != null && (r.apis().size() > 32 || r.apis().stream().anyMatch(a -> a == null || a.length() > 64))) {
+            return "apis must be a list of at most 32 API names, such as [\"chat\", \"embeddings\"]";
         }
         if (r.viaTunnel()) {
             return null;

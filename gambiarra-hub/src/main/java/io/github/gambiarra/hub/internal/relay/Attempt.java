@@ -14,7 +14,7 @@ final class Attempt {
     /** Where the answer goes. */
     final HttpServerResponse response;
     final RoomState room;
-    final ChatCompletionBody body;
+    final OpenAiRequest body;
     final Context context;
     final long startNanos = System.nanoTime();
     /** Participants already tried (read by other event loops while queued). */
@@ -22,15 +22,23 @@ final class Attempt {
     /** Why the last participant tried could not answer; what the client gets if no other can. */
     volatile Rejection lastFailure;
     volatile long timerId = -1;
+    /** The participant that produced the response this request continues ({@code previous_response_id}), or null. */
+    volatile String pinned;
 
-    Attempt(HttpServerResponse response, RoomState room, ChatCompletionBody body, Context context) {
+    Attempt(HttpServerResponse response, RoomState room, OpenAiRequest body, Context context) {
         this.response = response;
         this.room = room;
         this.body = body;
         this.context = context;
     }
 
+    /** What routing goes by: the participant the conversation is pinned to, or the client's {@code model}. */
+    String routingKey() {
+        String p = pinned;
+        return p != null ? p : body.model();
+    }
+
     boolean pooled() {
-        return ParticipantRouter.isPooled(body.model());
+        return pinned == null && ParticipantRouter.isPooled(body.model());
     }
 }

@@ -1,5 +1,6 @@
 package io.github.gambiarra.hub.internal.relay;
 
+import io.github.gambiarra.protocol.OpenAiRoute;
 import io.github.gambiarra.hub.HubOptions;
 import io.github.gambiarra.hub.internal.HubMetrics;
 import io.github.gambiarra.hub.internal.events.RoomEvents;
@@ -18,8 +19,8 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Sends a chat completion to a participant and relays its answer to the client as the bytes
- * arrive, streaming or not: status and body pass through, nothing is buffered whole, and a slow
+ * Sends a request (chat, text completion, embeddings, Responses) to a participant and relays its
+ * answer to the client as the bytes arrive, streaming or not: status and body pass through, nothing is buffered whole, and a slow
  * client slows the upstream down (back-pressure) instead of filling the hub's memory.
  *
  * <p>A participant that cannot be reached, or answers 5xx, before any byte went to the client is
@@ -29,9 +30,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@code participant_disconnected}), after the last whole event it sent; a non-streamed answer
  * that breaks off closes the client's connection, so the client sees an incomplete body rather
  * than a clean end.
+ *
+ * <p>A participant whose server answers a request for an API other than chat with 404, 405 or 501
+ * before any byte does not serve that API: it is not sent such requests again, and the request
+ * moves on to another participant if its routing allows (hub-api.md, "Who serves what").
  */
 public final class CompletionRelay {
-    static final String CHAT_PATH = "/v1/chat/completions";
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CompletionRelay.class);
+    /** What a server answers for a route it does not have: not found, method not allowed, not implemented. */
+    private static final java.util.Set<Integer> NOT_SERVED = java.util.Set.of(404, 405, 501);
 
     private final ParticipantTransport transport;
     private final RoomEvents events;
@@ -53,11 +60,12 @@ public final class CompletionRelay {
             exchange.end(HubMetrics.Outcome.CANCELLED, null);
             return;
         }
+        OpenAiRoute api = attempt.body.route();
         events.publish(HubEvent.LLM_REQUEST, attempt.room.code(),
-                new Messages.LlmRequest(participant.id(), attempt.body.model()));
+                new Messages.LlmRequest(participant.id(), attempt.body.model(), api.wire()));
         response.closeHandler(v -> exchange.clientGone());
 
-        transport.post(attempt.room, participant, CHAT_PATH, attempt.body.forParticipant(participant.model())).onComplete(ar -> {
+        transport.post(attempt.room, participant, api.path(), attempt.body.forParticipant(participant.model())).onComplete(ar -> {
             if (ar.failed()) {
                 failedBeforeFirstByte(exchange, "Failed to reach participant " + participant.id() + ": "
                         + describe(ar.cause()));
@@ -65,6 +73,24 @@ public final class CompletionRelay {
             }
             UpstreamReply reply = ar.result();
             if (!exchange.attach(reply)) {
+                return;
+            }
+            if (api != OpenAiRoute.CHAT && NOT_SERVED.contains(reply.status())
+                    && attempt.body.previousResponseId() == null) {
+                // "No such route", or "no such model" / "no such response"? Only the body tells.
+                readSmall(reply.body()).onComplete(body -> {
+                    if (body.failed()) {
+                        failedBeforeFirstByte(exchange, "participant " + participant.id() + " broke off: "
+                                + describe(body.cause()));
+                    } else if (routeMissing(reply.status(), body.result())) {
+                        notServed(exchange, reply.status());
+                    } else {
+                        startResponse(response, reply, participant, false);
+                        if (exchange.end(HubMetrics.Outcome.UPSTREAM_ERROR, "participant answered HTTP " + reply.status())) {
+                            response.end(body.result());
+                        }
+                    }
+                });
                 return;
             }
             if (reply.status() >= 500) {
@@ -79,6 +105,59 @@ public final class CompletionRelay {
             startResponse(response, reply, participant, attempt.body.stream());
             pipe(reply, response, exchange);
         });
+    }
+
+    /**
+     * The participant's server does not serve the request's API: it is not asked for it again, and
+     * the request moves on if its routing allows, or gets {@code api_not_served}.
+     */
+    private void notServed(Exchange exchange, int status) {
+        Attempt attempt = exchange.attempt;
+        ParticipantState participant = exchange.participant;
+        OpenAiRoute api = attempt.body.route();
+        if (participant.refuse(api)) {
+            LOG.info("participant {} of room {} does not serve {} (HTTP {}): not sent there again",
+                    participant.id(), attempt.room.code(), api.path(), status);
+        }
+        attempt.tried.add(participant.id());
+        if (!exchange.end(HubMetrics.Outcome.NOT_SERVED, null) || attempt.response.closed()) {
+            return;
+        }
+        if (exchange.outcomes.canFailover(attempt)) {
+            exchange.outcomes.failover(attempt);
+        } else {
+            exchange.outcomes.reject(attempt, new Rejection(ErrorCode.API_NOT_SERVED, "Participant " + participant.id()
+                    + " does not serve " + api.path() + " (its server answered HTTP " + status + ")", participant.id(), 0));
+        }
+    }
+
+    /** Whether an error answer means the route is missing rather than what the request named (a model, a response). */
+    static boolean routeMissing(int status, Buffer body) {
+        if (status != 404) {
+            return true; // 405 and 501 are about the route
+        }
+        String text = body.length() > SMALL_BODY ? "" : body.toString(java.nio.charset.StandardCharsets.UTF_8)
+                .toLowerCase(java.util.Locale.ROOT);
+        // Servers say which model or stored response they lack ("model \"x\" not found", "Previous
+        // response with id 'resp_...' not found"); a missing route is a bare "not found".
+        return !(text.contains("model") || text.contains("previous response") || text.contains("previous_response")
+                || text.contains("resp_"));
+    }
+
+    private static final int SMALL_BODY = 64 * 1024;
+
+    /** The whole of a short error body; past {@link #SMALL_BODY} what came (the rest is dropped). */
+    private static io.vertx.core.Future<Buffer> readSmall(ReadStream<Buffer> body) {
+        io.vertx.core.Promise<Buffer> whole = io.vertx.core.Promise.promise();
+        Buffer into = Buffer.buffer();
+        body.handler(chunk -> {
+            if (into.length() <= SMALL_BODY) {
+                into.appendBuffer(chunk);
+            }
+        });
+        body.endHandler(v -> whole.tryComplete(into));
+        body.exceptionHandler(whole::tryFail);
+        return whole.future();
     }
 
     private void failedBeforeFirstByte(Exchange exchange, String reason) {
@@ -123,7 +202,7 @@ public final class CompletionRelay {
         ReadStream<Buffer> upstream = reply.body();
         String contentType = reply.header("Content-Type");
         boolean sse = contentType != null && contentType.startsWith("text/event-stream");
-        UsageScanner usage = new UsageScanner(sse);
+        UsageScanner usage = new UsageScanner(exchange.attempt.body.route(), sse);
         exchange.usage = usage;
         // Events that arrive together (one read from the participant, or several streams' worth of
         // reads in one turn of the event loop) leave in one write: under load the hub then makes one
@@ -312,6 +391,8 @@ public final class CompletionRelay {
             Duration total = Duration.ofNanos(now - attempt.startNanos);
             Duration ttft = firstByteNanos == 0 ? null : Duration.ofNanos(firstByteNanos - startNanos);
             long tokens = usage == null ? 0 : usage.tokens();
+            long inputTokens = usage == null ? 0 : usage.inputTokens();
+            OpenAiRoute api = attempt.body.route();
             long nowMillis = options.clock().millis();
             String room = attempt.room.code();
             switch (outcome) {
@@ -321,7 +402,11 @@ public final class CompletionRelay {
                     double tps = tokens == 0 ? 0 : Math.round(tokens * 10_000.0 / generatingMs) / 10.0;
                     participant.recordSuccess(ttftMs, tps);
                     events.publish(HubEvent.LLM_COMPLETE, room, new Messages.LlmComplete(participant.id(),
-                            participant.model(), ttftMs, total.toMillis(), tokens, tps));
+                            participant.model(), ttftMs, total.toMillis(), tokens, tps, api.wire(), inputTokens));
+                    String responseId = api == OpenAiRoute.RESPONSES && usage != null ? usage.responseId() : null;
+                    if (responseId != null) {
+                        attempt.room.responses(options.rememberedResponses()).remember(responseId, participant.id());
+                    }
                 }
                 case UPSTREAM_ERROR, FAILED -> {
                     boolean serverFault = outcome == HubMetrics.Outcome.FAILED
@@ -334,10 +419,10 @@ public final class CompletionRelay {
                     events.publish(HubEvent.LLM_ERROR, room, new Messages.LlmError(participant.id(), error));
                 }
                 default -> {
-                    // cancelled by the client: nobody's fault
+                    // cancelled by the client, or an API the participant does not serve: nobody's fault
                 }
             }
-            metrics.completed(attempt.room, participant, outcome, total, ttft, tokens);
+            metrics.completed(attempt.room, participant, api, outcome, total, ttft, tokens, inputTokens);
             boolean nowFree = participant.release();
             outcomes.released(attempt.room, participant, nowFree);
             return true;

@@ -41,15 +41,33 @@ public final class Dispatcher implements AttemptOutcomes {
     }
 
     /** Sends a client's chat completion, whose answer goes to {@code response}, to a participant of {@code room}. */
-    public void dispatch(HttpServerResponse response, RoomState room, ChatCompletionBody body) {
+    public void dispatch(HttpServerResponse response, RoomState room, OpenAiRequest body) {
         room.touch(options.clock().millis());
         metrics.watchRoom(room, this::queued);
         Attempt attempt = new Attempt(response, room, body, vertx.getOrCreateContext());
+        String previous = body.previousResponseId();
+        if (previous != null) {
+            String owner = room.responses(options.rememberedResponses()).owner(previous);
+            if (owner != null) {
+                var participant = room.participant(owner);
+                if (participant.isEmpty() || !participant.get().isOnline()) {
+                    metrics.rejected(room, "previous_response_unavailable");
+                    reject(attempt, new Rejection(ErrorCode.PREVIOUS_RESPONSE_UNAVAILABLE, "Response " + previous
+                            + " was produced by participant " + owner + ", which " + (participant.isEmpty()
+                            ? "has left the room" : "is offline") + ": the conversation's state is on its server only",
+                            owner, 0));
+                    return;
+                }
+                attempt.pinned = owner;
+            }
+            // A response the hub does not remember goes wherever the model routes it: its server may know it.
+        }
         handle(attempt, route(attempt), true);
     }
 
     private ParticipantRouter.Route route(Attempt attempt) {
-        return router.route(attempt.room, attempt.body.model(), attempt.tried, options.clock().millis());
+        return router.route(attempt.room, attempt.routingKey(), attempt.body.route(), attempt.tried,
+                options.clock().millis());
     }
 
     private void handle(Attempt attempt, ParticipantRouter.Route route, boolean mayQueue) {
@@ -61,6 +79,14 @@ public final class Dispatcher implements AttemptOutcomes {
             relay.relay(attempt, chosen.participant(), this);
         } else if (route instanceof ParticipantRouter.AllBusy && mayQueue) {
             enqueue(attempt);
+        } else if (route instanceof ParticipantRouter.NotServed notServed && attempt.lastFailure == null) {
+            metrics.rejected(attempt.room, "api_not_served");
+            String path = attempt.body.route().path();
+            reject(attempt, notServed.participant() != null
+                    ? new Rejection(ErrorCode.API_NOT_SERVED, "Participant " + notServed.participant().id()
+                            + " does not serve " + path, notServed.participant().id(), 0)
+                    : new Rejection(ErrorCode.API_NOT_SERVED, "No online participant that can take '"
+                            + attempt.body.model() + "' serves " + path));
         } else if (route instanceof ParticipantRouter.Offline offline) {
             metrics.rejected(attempt.room, "offline");
             reject(attempt, new Rejection(ErrorCode.PARTICIPANT_OFFLINE, "Participant is offline",
@@ -109,7 +135,8 @@ public final class Dispatcher implements AttemptOutcomes {
 
     @Override
     public boolean canFailover(Attempt attempt) {
-        return attempt.pooled() && router.hasAlternative(attempt.room, attempt.body.model(), attempt.tried);
+        return attempt.pooled() && router.hasAlternative(attempt.room, attempt.body.model(), attempt.body.route(),
+                attempt.tried);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.github.gambiarra.hub.internal.relay;
 
+import io.github.gambiarra.protocol.OpenAiRoute;
 import io.github.gambiarra.hub.internal.room.ParticipantState;
 import io.github.gambiarra.hub.internal.room.RoomState;
 import java.util.ArrayList;
@@ -8,19 +9,27 @@ import io.github.gambiarra.protocol.ModelNames;
 import java.util.Set;
 
 /**
- * Chooses the participant that answers a chat completion, from the request's {@code model}:
+ * Chooses the participant that answers a request, from the request's {@code model} and its API:
  * {@code *} or {@code any} for any online participant, {@code model:<name>} for one serving that
  * model, otherwise a participant id, falling back to a model name.
  *
  * <p>Among eligible participants it takes the one with the fewest requests in flight, breaking
  * ties in turn, and takes its request slot in the same step so that two requests cannot both
  * squeeze into a participant's last slot. Participants cooling down after repeated failures are
- * passed over while others can serve.
+ * passed over while others can serve. Only participants that serve the request's API are eligible
+ * (see {@link ParticipantState#serves}).
  */
 public final class ParticipantRouter {
 
     /** The outcome: a participant with its slot taken, or why there is none. */
-    public sealed interface Route permits Chosen, NoParticipant, Offline, AllBusy {
+    public sealed interface Route permits Chosen, NoParticipant, Offline, AllBusy, NotServed {
+    }
+
+    /**
+     * Participants could take the model, but none serves the API: the participant named by id, or
+     * (null) none of those that match.
+     */
+    public record NotServed(ParticipantState participant) implements Route {
     }
 
     /** A participant was chosen and one of its slots taken; {@code nowBusy} if that filled it. */
@@ -49,7 +58,7 @@ public final class ParticipantRouter {
      * Routes {@code requested}, never to a participant in {@code excluded}, and when
      * {@code acquire} takes the chosen participant's slot.
      */
-    public Route route(RoomState room, String requested, Set<String> excluded, long now) {
+    public Route route(RoomState room, String requested, OpenAiRoute api, Set<String> excluded, long now) {
         String key = requested == null ? "" : requested.trim();
         List<ParticipantState> candidates;
         if (key.equals("*") || key.equalsIgnoreCase("any")) {
@@ -66,6 +75,9 @@ public final class ParticipantRouter {
                 if (!p.isOnline()) {
                     return new Offline(p);
                 }
+                if (!p.serves(api)) {
+                    return new NotServed(p);
+                }
                 return take(room, List.of(p));
             }
             candidates = servingModel(room, key, excluded);
@@ -73,17 +85,22 @@ public final class ParticipantRouter {
         if (candidates.isEmpty()) {
             return new NoParticipant();
         }
+        candidates = candidates.stream().filter(p -> p.serves(api)).toList();
+        if (candidates.isEmpty()) {
+            return new NotServed(null);
+        }
         List<ParticipantState> healthy = candidates.stream().filter(p -> !p.isCoolingDown(now)).toList();
         return take(room, healthy.isEmpty() ? candidates : healthy);
     }
 
     /** Whether anything but {@code excluded} could serve {@code requested} now or after a wait. */
-    public boolean hasAlternative(RoomState room, String requested, Set<String> excluded) {
+    public boolean hasAlternative(RoomState room, String requested, OpenAiRoute api, Set<String> excluded) {
         String key = requested == null ? "" : requested.trim();
         if (!isPooled(key)) {
             return false;
         }
-        return !(key.startsWith("model:") ? servingModel(room, key.substring(6), excluded) : online(room, excluded)).isEmpty();
+        return (key.startsWith("model:") ? servingModel(room, key.substring(6), excluded) : online(room, excluded))
+                .stream().anyMatch(p -> p.serves(api));
     }
 
     private static List<ParticipantState> online(RoomState room, Set<String> excluded) {

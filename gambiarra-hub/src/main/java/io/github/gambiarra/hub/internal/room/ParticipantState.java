@@ -1,5 +1,12 @@
 package io.github.gambiarra.hub.internal.room;
 
+import io.github.gambiarra.protocol.OpenAiRoute;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
 import io.github.gambiarra.protocol.GenerationConfig;
 import io.github.gambiarra.protocol.MachineSpecs;
 import io.github.gambiarra.protocol.Participant;
@@ -27,6 +34,10 @@ public final class ParticipantState {
     private volatile long lastSeen;
     private volatile boolean offline;
     private final AtomicInteger inFlight = new AtomicInteger();
+    /** The APIs it said it serves at join; null when it did not say. */
+    private volatile Set<OpenAiRoute> declared;
+    /** APIs its server turned out not to serve (404, 405 or 501 before any byte): not sent there again. */
+    private final Set<OpenAiRoute> refused = ConcurrentHashMap.newKeySet();
 
     // Figures, updated under the object's lock (rare: once per request).
     private long requests;
@@ -104,6 +115,48 @@ public final class ParticipantState {
 
     public int maxConcurrency() {
         return maxConcurrency;
+    }
+
+    /** Sets the APIs the participant says it serves (chat always among them); null: it did not say. */
+    public ParticipantState declare(Set<OpenAiRoute> apis) {
+        if (apis == null) {
+            this.declared = null;
+        } else {
+            Set<OpenAiRoute> set = EnumSet.of(OpenAiRoute.CHAT);
+            set.addAll(apis);
+            this.declared = Collections.unmodifiableSet(set);
+        }
+        return this;
+    }
+
+    /**
+     * Whether requests for {@code api} may go to this participant: it said it serves it (or said
+     * nothing), and its server has not shown otherwise.
+     */
+    public boolean serves(OpenAiRoute api) {
+        Set<OpenAiRoute> d = declared;
+        return !refused.contains(api) && (d == null || d.contains(api));
+    }
+
+    /**
+     * Its server answered a request for {@code api} with "no such route": no more of them go there.
+     * Chat is never given up on this way: a 404 to a chat request is about the model.
+     *
+     * @return true if this is news
+     */
+    public boolean refuse(OpenAiRoute api) {
+        return api != OpenAiRoute.CHAT && refused.add(api);
+    }
+
+    /** The APIs it serves as far as the hub knows: what it declared less what it refused; null if it declared nothing. */
+    public List<String> apis() {
+        Set<OpenAiRoute> d = declared;
+        if (d == null) {
+            return null;
+        }
+        Set<OpenAiRoute> known = EnumSet.copyOf(d);
+        known.removeAll(refused);
+        return OpenAiRoute.toWire(known);
     }
 
     /** Whether requests reach this participant over its tunnel rather than by dialling its endpoint. */
@@ -247,6 +300,6 @@ public final class ParticipantState {
      */
     public Participant toWire(String shownEndpoint) {
         return new Participant(id, nickname, model, shownEndpoint, specs, config, status(), joinedAt, lastSeen,
-                maxConcurrency == Integer.MAX_VALUE ? null : maxConcurrency, stats());
+                maxConcurrency == Integer.MAX_VALUE ? null : maxConcurrency, stats(), apis());
     }
 }

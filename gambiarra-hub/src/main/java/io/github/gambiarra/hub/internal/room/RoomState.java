@@ -19,6 +19,7 @@ public final class RoomState {
     private final AtomicLong routingTurn = new AtomicLong();
     private final byte[] pepper = new byte[16];
     private volatile byte[] verifiedDigest;
+    private volatile ResponseOwners responses;
 
     /**
      * @param hostTokenHash the SHA-256 (hex) of the token that deletes the room, or null (rooms stored
@@ -52,6 +53,20 @@ public final class RoomState {
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** The room's record of who produced which Responses API response, made on first use with {@code capacity}. */
+    public ResponseOwners responses(int capacity) {
+        ResponseOwners r = responses;
+        if (r == null) {
+            synchronized (this) {
+                if (responses == null) {
+                    responses = new ResponseOwners(capacity);
+                }
+                r = responses;
+            }
+        }
+        return r;
     }
 
     public Room room() {
