@@ -106,6 +106,10 @@ public final class JoinCommand implements Callable<Integer> {
             description = "With --gguf: answers generated at once (default: ${DEFAULT-VALUE}); also the concurrency announced to the hub.")
     int parallel;
 
+    @Option(names = "--no-embeddings",
+            description = "With --gguf: do not serve /v1/embeddings (llama.cpp's embedding mode costs a little on every answer).")
+    boolean noEmbeddings;
+
     @Option(names = "--default-max-tokens", paramLabel = "N", defaultValue = "-1",
             description = "With --gguf: answer length when a request sets no max_tokens (default: until the slot's context is full).")
     int defaultMaxTokens;
@@ -216,6 +220,9 @@ public final class JoinCommand implements Callable<Integer> {
         out.println("  model:     " + me.model());
         out.println(direct ? "  endpoint:  " + shared + "  (the hub dials it)"
                 : "  serves:    " + shared + " through a tunnel to the hub (it need not listen on the network)");
+        if (me.apis() != null) {
+            out.println("  APIs:      " + String.join(", ", me.apis()));
+        }
         if (specs != null) {
             out.println("  machine:   " + SpecsDetector.describe(specs));
         }
@@ -240,7 +247,7 @@ public final class JoinCommand implements Callable<Integer> {
     private LlamaEngine startEngine(boolean localOnly, PrintWriter out) throws IOException {
         EngineOptions.Builder options = EngineOptions.builder().gguf(gguf)
                 .modelName(modelName != null ? modelName : model)
-                .contextSize(ctx).parallel(parallel).defaultMaxTokens(defaultMaxTokens)
+                .contextSize(ctx).parallel(parallel).defaultMaxTokens(defaultMaxTokens).embeddings(!noEmbeddings)
                 .host(localOnly ? "127.0.0.1" : "0.0.0.0");
         if (threads != null) {
             options.threads(threads);
@@ -272,6 +279,17 @@ public final class JoinCommand implements Callable<Integer> {
         return found;
     }
 
+    /** One served request, as the participant's log line: tokens for generation, texts' tokens for embeddings. */
+    static String describe(io.github.gambiarra.protocol.Messages.LlmComplete done) {
+        String api = done.api() == null || done.api().equals("chat") ? "" : " [" + done.api() + "]";
+        if ("embeddings".equals(done.api())) {
+            return String.format(Locale.ROOT, "%s%s  %d input tokens  (total %d ms)", done.model(), api,
+                    done.inputTokens() == null ? 0 : done.inputTokens(), done.durationMs());
+        }
+        return String.format(Locale.ROOT, "%s%s  %d tokens  %.1f tok/s  (first byte %d ms, total %d ms)", done.model(),
+                api, done.tokens(), done.tokensPerSecond(), done.ttftMs(), done.durationMs());
+    }
+
     private static void say(PrintWriter out, String line) {
         out.println("[" + LocalTime.now().format(TIME) + "] " + line);
         out.flush();
@@ -284,9 +302,7 @@ public final class JoinCommand implements Callable<Integer> {
             if (!me.equals(event.participantId())) {
                 return;
             }
-            event.data(HubEvent.LLM_COMPLETE).ifPresent(done -> say(out, String.format(Locale.ROOT,
-                    "%s  %d tokens  %.1f tok/s  (first byte %d ms, total %d ms)", done.model(), done.tokens(),
-                    done.tokensPerSecond(), done.ttftMs(), done.durationMs())));
+            event.data(HubEvent.LLM_COMPLETE).ifPresent(done -> say(out, describe(done)));
             event.data(HubEvent.LLM_ERROR).ifPresent(failed -> say(out, "request failed: " + failed.error()));
         }
     }

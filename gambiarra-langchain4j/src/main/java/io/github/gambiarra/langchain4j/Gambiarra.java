@@ -7,7 +7,14 @@ import dev.langchain4j.model.catalog.ModelType;
 import dev.langchain4j.model.chat.Capability;
 import dev.langchain4j.model.chat.listener.ChatModelListener;
 import dev.langchain4j.model.chat.request.ChatRequestParameters;
+import dev.langchain4j.model.embedding.listener.EmbeddingModelListener;
 import dev.langchain4j.model.openai.OpenAiChatModel;
+import dev.langchain4j.model.openai.OpenAiEmbeddingModel;
+import dev.langchain4j.model.openai.OpenAiLanguageModel;
+import dev.langchain4j.model.openai.OpenAiResponsesChatModel;
+import dev.langchain4j.model.openai.OpenAiResponsesChatRequestParameters;
+import dev.langchain4j.model.openai.OpenAiResponsesStreamingChatModel;
+import dev.langchain4j.model.openai.OpenAiStreamingLanguageModel;
 import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
 import io.github.gambiarra.client.GambiarraClient;
 import io.github.gambiarra.client.GambiarraException;
@@ -26,7 +33,7 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * A Gambiarra room, as LangChain4j chat models. The entry point of the provider.
+ * A Gambiarra room, as LangChain4j models. The entry point of the provider.
  *
  * <pre>{@code
  * Gambiarra gambiarra = Gambiarra.create("ABC123");        // the hub is found for you
@@ -35,6 +42,10 @@ import java.util.Set;
  *
  * StreamingChatModel streaming = gambiarra.model("llama3").streaming();
  * Assistant assistant = AiServices.create(Assistant.class, gambiarra.any());
+ *
+ * EmbeddingModel embeddings = gambiarra.model("nomic-embed-text").embedding();
+ * LanguageModel completion = gambiarra.model("qwen2.5-coder").language();   // .streaming() too
+ * ChatModel viaResponses = gambiarra.any().responses();                      // the Responses API
  * }</pre>
  *
  * With no hub URL given, the hub is found as {@link HubDiscovery} describes: system property
@@ -51,6 +62,7 @@ public final class Gambiarra implements ModelCatalog {
     private final boolean logResponses;
     private final ChatRequestParameters defaultRequestParameters;
     private final List<ChatModelListener> listeners;
+    private final List<EmbeddingModelListener> embeddingListeners;
     private final Set<Capability> capabilities;
     private final GambiarraClient client;
 
@@ -67,6 +79,7 @@ public final class Gambiarra implements ModelCatalog {
         this.logResponses = b.logResponses;
         this.defaultRequestParameters = b.defaultRequestParameters;
         this.listeners = Collections.unmodifiableList(new ArrayList<>(b.listeners));
+        this.embeddingListeners = Collections.unmodifiableList(new ArrayList<>(b.embeddingListeners));
         this.capabilities = Collections.unmodifiableSet(b.capabilities.isEmpty()
                 ? EnumSet.noneOf(Capability.class) : EnumSet.copyOf(b.capabilities));
         GambiarraClient.Builder cb = GambiarraClient.builder().hubUrl(hubUrl).password(password);
@@ -201,6 +214,65 @@ public final class Gambiarra implements ModelCatalog {
         return b;
     }
 
+    OpenAiResponsesChatModel.Builder configure(OpenAiResponsesChatModel.Builder b, String route) {
+        b.httpClientBuilder(new OkHttpClientAdapterBuilder(client.httpClient()))
+                .baseUrl(baseUrl()).apiKey(apiKey()).modelName(route)
+                .logRequests(logRequests).logResponses(logResponses)
+                .defaultRequestParameters(defaultRequestParameters);
+        if (!(defaultRequestParameters instanceof OpenAiResponsesChatRequestParameters p && p.store() != null)) {
+            b.store(true); // the participant's server keeps the response, so that a later turn can go on from it
+        }
+        return b;
+    }
+
+    OpenAiResponsesStreamingChatModel.Builder configure(OpenAiResponsesStreamingChatModel.Builder b, String route) {
+        b.httpClientBuilder(new OkHttpClientAdapterBuilder(client.httpClient()))
+                .baseUrl(baseUrl()).apiKey(apiKey()).modelName(route)
+                .logRequests(logRequests).logResponses(logResponses)
+                .defaultRequestParameters(defaultRequestParameters);
+        if (!(defaultRequestParameters instanceof OpenAiResponsesChatRequestParameters p && p.store() != null)) {
+            b.store(true);
+        }
+        return b;
+    }
+
+    OpenAiEmbeddingModel.OpenAiEmbeddingModelBuilder configure(OpenAiEmbeddingModel.OpenAiEmbeddingModelBuilder b,
+                                                                String route) {
+        b.httpClientBuilder(new OkHttpClientAdapterBuilder(client.httpClient()))
+                .baseUrl(baseUrl()).apiKey(apiKey()).modelName(route)
+                .logRequests(logRequests).logResponses(logResponses)
+                .timeout(timeout).maxRetries(maxRetries);
+        return b;
+    }
+
+    OpenAiLanguageModel.OpenAiLanguageModelBuilder configure(OpenAiLanguageModel.OpenAiLanguageModelBuilder b,
+                                                              String route) {
+        b.httpClientBuilder(new OkHttpClientAdapterBuilder(client.httpClient()))
+                .baseUrl(baseUrl()).apiKey(apiKey()).modelName(route)
+                .logRequests(logRequests).logResponses(logResponses)
+                .timeout(timeout).maxRetries(maxRetries);
+        if (defaultRequestParameters != null && defaultRequestParameters.temperature() != null) {
+            b.temperature(defaultRequestParameters.temperature());
+        }
+        return b;
+    }
+
+    OpenAiStreamingLanguageModel.OpenAiStreamingLanguageModelBuilder configure(
+            OpenAiStreamingLanguageModel.OpenAiStreamingLanguageModelBuilder b, String route) {
+        b.httpClientBuilder(new OkHttpClientAdapterBuilder(client.httpClient()))
+                .baseUrl(baseUrl()).apiKey(apiKey()).modelName(route)
+                .logRequests(logRequests).logResponses(logResponses)
+                .timeout(timeout);
+        if (defaultRequestParameters != null && defaultRequestParameters.temperature() != null) {
+            b.temperature(defaultRequestParameters.temperature());
+        }
+        return b;
+    }
+
+    List<EmbeddingModelListener> embeddingListeners() {
+        return embeddingListeners;
+    }
+
     /** The room password travels as the OpenAI API key; open rooms ignore it. */
     private String apiKey() {
         return password == null || password.isEmpty() ? "gambiarra" : password;
@@ -228,6 +300,7 @@ public final class Gambiarra implements ModelCatalog {
         private boolean logResponses;
         private ChatRequestParameters defaultRequestParameters;
         private final List<ChatModelListener> listeners = new ArrayList<>();
+        private final List<EmbeddingModelListener> embeddingListeners = new ArrayList<>();
         private Set<Capability> capabilities = EnumSet.of(Capability.RESPONSE_FORMAT_JSON_SCHEMA);
         private Duration discoveryTimeout = Duration.ofMillis(1500);
 
@@ -295,6 +368,12 @@ public final class Gambiarra implements ModelCatalog {
         /** Adds one listener told of every request, response and error of the room's models. */
         public Builder listener(ChatModelListener listener) {
             this.listeners.add(Objects.requireNonNull(listener));
+            return this;
+        }
+
+        /** Adds one listener told of every request, response and error of the room's embedding models. */
+        public Builder embeddingListener(EmbeddingModelListener listener) {
+            this.embeddingListeners.add(Objects.requireNonNull(listener));
             return this;
         }
 

@@ -5,6 +5,7 @@ import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.request.ChatRequestParameters;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.openai.OpenAiChatModel;
+import dev.langchain4j.model.openai.OpenAiResponsesChatModel;
 import io.github.gambiarra.langchain4j.internal.ErrorMapping;
 import io.github.gambiarra.langchain4j.internal.Responses;
 
@@ -25,26 +26,54 @@ import io.github.gambiarra.langchain4j.internal.Responses;
  * that answered.
  */
 public final class GambiarraChatModel extends RoomRoute implements ChatModel {
-    private final OpenAiChatModel delegate;
+    private final ChatModel delegate;
+    private final boolean viaResponses;
     private volatile GambiarraStreamingChatModel streaming;
 
     GambiarraChatModel(Gambiarra room, String route) {
-        super(room, route);
-        this.delegate = room.configure(OpenAiChatModel.builder(), route).build();
+        this(room, route, false);
     }
 
-    /** The streaming model for the same room and route. */
+    private GambiarraChatModel(Gambiarra room, String route, boolean viaResponses) {
+        super(room, route);
+        this.viaResponses = viaResponses;
+        this.delegate = viaResponses ? room.configure(OpenAiResponsesChatModel.builder(), route).build()
+                : room.configure(OpenAiChatModel.builder(), route).build();
+    }
+
+    /** The streaming model for the same room, route and API. */
     public GambiarraStreamingChatModel streaming() {
         GambiarraStreamingChatModel s = streaming;
         if (s == null) {
             synchronized (this) {
                 if (streaming == null) {
-                    streaming = new GambiarraStreamingChatModel(room, route);
+                    streaming = new GambiarraStreamingChatModel(room, route, viaResponses);
                 }
                 s = streaming;
             }
         }
         return s;
+    }
+
+    /**
+     * The same route as a chat model over the Responses API ({@code /v1/responses}, LangChain4j's
+     * {@code OpenAiResponsesChatModel}), for participants whose server serves it (LM Studio,
+     * llama.cpp, vLLM). A turn that continues an earlier one (per-request
+     * {@code OpenAiResponsesChatRequestParameters.previousResponseId}, the id in the earlier
+     * response's metadata) goes to the participant that produced it.
+     */
+    public GambiarraChatModel responses() {
+        return viaResponses ? this : new GambiarraChatModel(room, route, true);
+    }
+
+    /** Embeddings for the same route, from participants that serve them ({@code /v1/embeddings}). */
+    public GambiarraEmbeddingModel embedding() {
+        return new GambiarraEmbeddingModel(room, route);
+    }
+
+    /** Text completion for the same route ({@code /v1/completions}): the prompt continued, no chat template. */
+    public GambiarraLanguageModel language() {
+        return new GambiarraLanguageModel(room, route);
     }
 
     @Override

@@ -12,6 +12,7 @@ import dev.langchain4j.model.chat.response.PartialThinkingContext;
 import dev.langchain4j.model.chat.response.PartialToolCall;
 import dev.langchain4j.model.chat.response.PartialToolCallContext;
 import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
+import dev.langchain4j.model.openai.OpenAiResponsesStreamingChatModel;
 import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
 import io.github.gambiarra.langchain4j.internal.ErrorMapping;
 import io.github.gambiarra.langchain4j.internal.Responses;
@@ -41,11 +42,17 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * }</pre>
  */
 public final class GambiarraStreamingChatModel extends RoomRoute implements StreamingChatModel {
-    private final OpenAiStreamingChatModel delegate;
+    private final StreamingChatModel delegate;
 
     GambiarraStreamingChatModel(Gambiarra room, String route) {
+        this(room, route, false);
+    }
+
+    /** @param viaResponses over the Responses API ({@code /v1/responses}) rather than chat completions */
+    GambiarraStreamingChatModel(Gambiarra room, String route, boolean viaResponses) {
         super(room, route);
-        this.delegate = room.configure(OpenAiStreamingChatModel.builder(), route).build();
+        this.delegate = viaResponses ? room.configure(OpenAiResponsesStreamingChatModel.builder(), route).build()
+                : room.configure(OpenAiStreamingChatModel.builder(), route).build();
     }
 
     @Override

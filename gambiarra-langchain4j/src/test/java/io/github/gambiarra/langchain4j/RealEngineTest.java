@@ -93,6 +93,27 @@ class RealEngineTest {
     }
 
     @Test
+    void embeddingsAndTextCompletionComeFromTheEngineThroughTheHub() {
+        // The session asked the engine which APIs it serves, and told the hub.
+        assertThat(client.listParticipants(code).get(0).apis()).containsExactly("chat", "completions", "embeddings");
+
+        dev.langchain4j.model.embedding.EmbeddingModel embeddings = gambiarra().model("tiny").embedding();
+        List<dev.langchain4j.data.embedding.Embedding> vectors = embeddings.embedAll(List.of(
+                dev.langchain4j.data.segment.TextSegment.from("a rede caiu"),
+                dev.langchain4j.data.segment.TextSegment.from("o modelo respondeu"))).content();
+        assertThat(vectors).hasSize(2);
+        assertThat(vectors.get(0).dimension()).isEqualTo(64).isEqualTo(embeddings.dimension());
+        assertThat(vectors.get(0).vector()).isNotEqualTo(vectors.get(1).vector());
+        assertThat(embeddings.embed("a rede caiu").content().vector()).containsExactly(vectors.get(0).vector());
+        assertThat(engine.embeddedTexts()).isGreaterThanOrEqualTo(3);
+
+        dev.langchain4j.model.output.Response<String> completed = gambiarra().participant("engine").language()
+                .generate("Era uma vez");
+        assertThat(completed.content()).isNotBlank();
+        assertThat(completed.tokenUsage().outputTokenCount()).isEqualTo(16);
+    }
+
+    @Test
     void anAiServiceRunsOnTheEngine() {
         Poet poet = AiServices.create(Poet.class, gambiarra().participant("engine"));
         // The engine's default answer length applies: 16 random words.

@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * An OpenAI chat completion request, checked and turned into llama.cpp inference parameters. Every
+ * An OpenAI chat completion (or text completion) request, checked and turned into llama.cpp inference parameters. Every
  * problem is a {@link BadRequest} naming the field, answered with 400 before any work starts.
  *
  * <p>The chat template takes user and assistant turns plus one system prompt, so system messages are
@@ -30,12 +30,16 @@ final class ChatRequest {
     /** Tokens to generate at most; -1 for no limit but the slot's context. */
     final int maxTokens;
     final InferenceParameters parameters;
+    /** A text completion's prompt, as given; null for a chat request. */
+    final String prompt;
 
-    private ChatRequest(boolean stream, boolean includeUsage, int maxTokens, InferenceParameters parameters) {
+    private ChatRequest(boolean stream, boolean includeUsage, int maxTokens, InferenceParameters parameters,
+                        String prompt) {
         this.stream = stream;
         this.includeUsage = includeUsage;
         this.maxTokens = maxTokens;
         this.parameters = parameters;
+        this.prompt = prompt;
     }
 
     static ChatRequest parse(JsonNode body, EngineOptions options) {
@@ -79,7 +83,39 @@ final class ChatRequest {
                 .setUseChatTemplate(true)
                 .setCachePrompt(true)
                 .setIgnoreEos(options.ignoreEos());
+        return sampling(body, options, p, null);
+    }
 
+    /**
+     * A text completion request ({@code /v1/completions}): the {@code prompt} (a string, or an
+     * array of one string) is continued as it is, without the chat template.
+     */
+    static ChatRequest parseCompletion(JsonNode body, EngineOptions options) {
+        if (body == null || !body.isObject()) {
+            throw new BadRequest(null, "the request body must be a JSON object");
+        }
+        JsonNode prompt = body.get("prompt");
+        if (prompt != null && prompt.isArray() && prompt.size() == 1 && prompt.get(0).isTextual()) {
+            prompt = prompt.get(0);
+        }
+        if (prompt == null || !prompt.isTextual()) {
+            throw new BadRequest("prompt", "'prompt' must be a string (or an array of one string)");
+        }
+        if (body.path("n").isNumber() && body.get("n").asInt() != 1) {
+            throw new BadRequest("n", "this engine answers one choice per request ('n' must be 1)");
+        }
+        if (body.hasNonNull("suffix")) {
+            throw new BadRequest("suffix", "this engine does not fill in the middle ('suffix' is not supported)");
+        }
+        InferenceParameters p = new InferenceParameters(prompt.asText())
+                .setUseChatTemplate(false)
+                .setCachePrompt(true)
+                .setIgnoreEos(options.ignoreEos());
+        return sampling(body, options, p, prompt.asText());
+    }
+
+    /** The sampling and output fields chat and text completion share. */
+    private static ChatRequest sampling(JsonNode body, EngineOptions options, InferenceParameters p, String prompt) {
         int maxTokens = options.defaultMaxTokens();
         JsonNode max = body.hasNonNull("max_completion_tokens") ? body.get("max_completion_tokens") : body.get("max_tokens");
         if (max != null && !max.isNull()) {
@@ -130,7 +166,7 @@ final class ChatRequest {
         }
         boolean stream = streamNode != null && streamNode.asBoolean();
         boolean includeUsage = body.path("stream_options").path("include_usage").asBoolean(false);
-        return new ChatRequest(stream, includeUsage, maxTokens, p);
+        return new ChatRequest(stream, includeUsage, maxTokens, p, prompt);
     }
 
     private static String content(JsonNode content, String where) {

@@ -23,6 +23,7 @@ public final class EngineOptions {
     private final boolean ignoreEos;
     private final int defaultMaxTokens;
     private final boolean nativeLog;
+    private final boolean embeddings;
 
     private EngineOptions(Builder b) {
         this.gguf = Objects.requireNonNull(b.gguf, "gguf file is required");
@@ -33,6 +34,7 @@ public final class EngineOptions {
         this.host = b.host;
         this.port = b.port;
         this.ignoreEos = b.ignoreEos;
+        this.embeddings = b.embeddings;
         this.defaultMaxTokens = b.defaultMaxTokens;
         this.nativeLog = b.nativeLog;
         if (contextSize / parallel < 64) {
@@ -87,6 +89,11 @@ public final class EngineOptions {
         return defaultMaxTokens;
     }
 
+    /** Whether {@code /v1/embeddings} is served (llama.cpp's embedding mode). */
+    public boolean embeddings() {
+        return embeddings;
+    }
+
     public boolean nativeLog() {
         return nativeLog;
     }
@@ -103,6 +110,7 @@ public final class EngineOptions {
         private boolean ignoreEos;
         private int defaultMaxTokens = -1;
         private boolean nativeLog;
+        private boolean embeddings = true;
 
         private Builder() {
         }
@@ -168,6 +176,15 @@ public final class EngineOptions {
         /** The answer length when a request gives no {@code max_tokens} (default -1: until the slot is full). */
         public Builder defaultMaxTokens(int tokens) {
             this.defaultMaxTokens = tokens;
+            return this;
+        }
+
+        /**
+         * Serve {@code /v1/embeddings} too (default true): llama.cpp's embedding mode, pooled as the
+         * model says, or from the last token for models that do not say (decoder LLMs).
+         */
+        public Builder embeddings(boolean embeddings) {
+            this.embeddings = embeddings;
             return this;
         }
 

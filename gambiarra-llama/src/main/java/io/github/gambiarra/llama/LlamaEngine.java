@@ -38,8 +38,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A GGUF model loaded into llama.cpp and served as an OpenAI-compatible server, ready to be shared in
- * a room: {@code GET /v1/models}, {@code GET /api/tags} (so it is found like Ollama) and
- * {@code POST /v1/chat/completions}, blocking or streamed, with the model's chat template.
+ * a room: {@code GET /v1/models}, {@code GET /api/tags} (so it is found like Ollama),
+ * {@code POST /v1/chat/completions} (with the model's chat template) and {@code POST /v1/completions}
+ * (the prompt as it is), blocking or streamed, and {@code POST /v1/embeddings}.
  *
  * <p>It generates {@link EngineOptions#parallel()} answers at once; more requests wait for a slot.
  * A streaming client that goes away has its generation cancelled at the next token, which frees the
@@ -66,6 +67,7 @@ public final class LlamaEngine implements AutoCloseable {
     private final AtomicLong served = new AtomicLong();
     private final AtomicLong cancelled = new AtomicLong();
     private final AtomicLong generatedTokens = new AtomicLong();
+    private final AtomicLong embedded = new AtomicLong();
     private volatile boolean closing;
 
     private LlamaEngine(EngineOptions options, LlamaModel model, HttpServer server, ExecutorService workers) {
@@ -87,6 +89,21 @@ public final class LlamaEngine implements AutoCloseable {
                 .disableContextShift();
         if (!options.nativeLog()) {
             parameters.disableLog();
+        }
+        if (options.embeddings()) {
+            parameters.enableEmbedding();
+            // A model that names its pooling (embedding models do) gets it; a decoder LLM that does not would
+            // give the first token's vector for every text, so it is pooled from the last token, as
+            // decoder-based embedding models are.
+            int pooling;
+            try {
+                pooling = GgufMetadata.read(options.gguf()).poolingType();
+            } catch (IOException e) {
+                throw new IOException("llama.cpp could not load " + options.gguf() + ": " + e.getMessage(), e);
+            }
+            if (pooling < 0 || pooling == 0) {
+                parameters.setPoolingType(de.kherud.llama.args.PoolingType.LAST);
+            }
         }
         LlamaModel model;
         try {
@@ -174,6 +191,11 @@ public final class LlamaEngine implements AutoCloseable {
         return cancelled.get();
     }
 
+    /** Texts embedded since the engine started. */
+    public long embeddedTexts() {
+        return embedded.get();
+    }
+
     /** Tokens generated since the engine started. */
     public long generatedTokens() {
         return generatedTokens.get();
@@ -209,6 +231,20 @@ public final class LlamaEngine implements AutoCloseable {
             } else {
                 error(exchange, 405, "use POST", "invalid_request_error", null);
             }
+        } else if (path.equals("/v1/completions") || path.equals("/completions")) {
+            if (method.equals("POST")) {
+                textCompletion(exchange);
+            } else {
+                error(exchange, 405, "use POST", "invalid_request_error", null);
+            }
+        } else if (path.equals("/v1/embeddings") || path.equals("/embeddings")) {
+            if (!method.equals("POST")) {
+                error(exchange, 405, "use POST", "invalid_request_error", null);
+            } else if (!options.embeddings()) {
+                error(exchange, 501, "this engine was started without embeddings", "not_supported_error", null);
+            } else {
+                embeddings(exchange);
+            }
         } else if (method.equals("GET") && (path.equals("/v1/models") || path.equals("/models"))) {
             send(exchange, 200, models());
         } else if (method.equals("GET") && path.equals("/api/tags")) {
@@ -236,7 +272,8 @@ public final class LlamaEngine implements AutoCloseable {
         return tags;
     }
 
-    private void chat(HttpExchange exchange) throws IOException {
+    /** The request's JSON, or null when an error was answered (too large, not JSON). */
+    private JsonNode readJson(HttpExchange exchange) throws IOException {
         byte[] body;
         try (InputStream in = exchange.getRequestBody()) {
             body = in.readNBytes(MAX_BODY + 1);
@@ -244,15 +281,25 @@ public final class LlamaEngine implements AutoCloseable {
         if (body.length > MAX_BODY) {
             error(exchange, 413, "the request body is larger than " + MAX_BODY / (1024 * 1024) + " MiB",
                     "invalid_request_error", null);
+            return null;
+        }
+        try {
+            return JSON.readTree(body);
+        } catch (JsonProcessingException e) {
+            error(exchange, 400, "the request body is not valid JSON: " + e.getOriginalMessage(),
+                    "invalid_request_error", null);
+            return null;
+        }
+    }
+
+    private void chat(HttpExchange exchange) throws IOException {
+        JsonNode json = readJson(exchange);
+        if (json == null) {
             return;
         }
         ChatRequest request;
         try {
-            request = ChatRequest.parse(JSON.readTree(body), options);
-        } catch (JsonProcessingException e) {
-            error(exchange, 400, "the request body is not valid JSON: " + e.getOriginalMessage(),
-                    "invalid_request_error", null);
-            return;
+            request = ChatRequest.parse(json, options);
         } catch (ChatRequest.BadRequest e) {
             error(exchange, 400, e.getMessage(), "invalid_request_error", e.param);
             return;
@@ -276,6 +323,163 @@ public final class LlamaEngine implements AutoCloseable {
         } finally {
             active.decrementAndGet();
         }
+    }
+
+    private void textCompletion(HttpExchange exchange) throws IOException {
+        JsonNode json = readJson(exchange);
+        if (json == null) {
+            return;
+        }
+        ChatRequest request;
+        try {
+            request = ChatRequest.parseCompletion(json, options);
+        } catch (ChatRequest.BadRequest e) {
+            error(exchange, 400, e.getMessage(), "invalid_request_error", e.param);
+            return;
+        }
+        String id = "cmpl-" + UUID.randomUUID().toString().replace("-", "");
+        int promptTokens = model.encode(request.prompt).length;
+        long created = Instant.now().getEpochSecond();
+        active.incrementAndGet();
+        try {
+            if (!request.stream) {
+                StringBuilder text = new StringBuilder();
+                int tokens;
+                try {
+                    tokens = generate(request, out -> text.append(out.text));
+                } catch (RuntimeException e) {
+                    error(exchange, 500, "generation failed: " + e.getMessage(), "server_error", null);
+                    return;
+                }
+                ObjectNode answer = completionObject(id, created, text.toString(), finishReason(request, tokens));
+                answer.set("usage", JSON.valueToTree(Usage.of(promptTokens, tokens)));
+                send(exchange, 200, answer);
+                return;
+            }
+            exchange.getResponseHeaders().set("Content-Type", "text/event-stream");
+            exchange.getResponseHeaders().set("Cache-Control", "no-cache");
+            exchange.sendResponseHeaders(200, 0);
+            OutputStream out = exchange.getResponseBody();
+            int tokens;
+            try {
+                tokens = generate(request, output -> {
+                    if (!output.text.isEmpty()) {
+                        event(out, completionObject(id, created, output.text, null));
+                    }
+                });
+            } catch (RuntimeException e) {
+                event(out, new Messages.OpenAiError(new Messages.OpenAiError.Detail("generation failed: " + e.getMessage(),
+                        "server_error", null, null, null)));
+                return;
+            }
+            event(out, completionObject(id, created, "", finishReason(request, tokens)));
+            if (request.includeUsage) {
+                ObjectNode usage = completionObject(id, created, null, null);
+                usage.set("usage", JSON.valueToTree(Usage.of(promptTokens, tokens)));
+                event(out, usage);
+            }
+            out.write(OpenAiWire.done());
+            out.flush();
+        } finally {
+            active.decrementAndGet();
+        }
+    }
+
+    /** A {@code text_completion} object with one choice of {@code text} (none when text is null: a usage chunk). */
+    private ObjectNode completionObject(String id, long created, String text, String finishReason) {
+        ObjectNode o = JSON.createObjectNode().put("id", id).put("object", "text_completion").put("created", created)
+                .put("model", options.modelName());
+        var choices = o.putArray("choices");
+        if (text != null) {
+            ObjectNode choice = choices.addObject().put("text", text).put("index", 0);
+            choice.putNull("logprobs");
+            if (finishReason == null) {
+                choice.putNull("finish_reason");
+            } else {
+                choice.put("finish_reason", finishReason);
+            }
+        }
+        return o;
+    }
+
+    private void embeddings(HttpExchange exchange) throws IOException {
+        JsonNode json = readJson(exchange);
+        if (json == null) {
+            return;
+        }
+        JsonNode input = json.get("input");
+        List<String> texts = new java.util.ArrayList<>();
+        if (input != null && input.isTextual()) {
+            texts.add(input.asText());
+        } else if (input != null && input.isArray() && !input.isEmpty()) {
+            for (JsonNode item : input) {
+                if (!item.isTextual()) {
+                    error(exchange, 400, "'input' must be a string or an array of strings (token arrays are not "
+                            + "supported)", "invalid_request_error", "input");
+                    return;
+                }
+                texts.add(item.asText());
+            }
+        } else {
+            error(exchange, 400, "'input' must be a non-empty string or array of strings", "invalid_request_error", "input");
+            return;
+        }
+        String format = json.path("encoding_format").asText("float");
+        if (!format.equals("float") && !format.equals("base64")) {
+            error(exchange, 400, "'encoding_format' must be float or base64", "invalid_request_error", "encoding_format");
+            return;
+        }
+        ObjectNode answer = JSON.createObjectNode().put("object", "list");
+        var data = answer.putArray("data");
+        int tokens = 0;
+        active.incrementAndGet();
+        try {
+            for (int i = 0; i < texts.size(); i++) {
+                String text = texts.get(i);
+                float[] vector = normalized(model.embed(text.isEmpty() ? " " : text));
+                tokens += model.encode(text).length;
+                ObjectNode item = data.addObject().put("object", "embedding").put("index", i);
+                if (format.equals("base64")) {
+                    java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(vector.length * 4)
+                            .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                    for (float x : vector) {
+                        bytes.putFloat(x);
+                    }
+                    item.put("embedding", java.util.Base64.getEncoder().encodeToString(bytes.array()));
+                } else {
+                    var values = item.putArray("embedding");
+                    for (float x : vector) {
+                        values.add(x);
+                    }
+                }
+            }
+            embedded.addAndGet(texts.size());
+        } catch (RuntimeException e) {
+            error(exchange, 500, "embedding failed: " + e.getMessage(), "server_error", null);
+            return;
+        } finally {
+            active.decrementAndGet();
+        }
+        answer.put("model", options.modelName());
+        answer.putObject("usage").put("prompt_tokens", tokens).put("total_tokens", tokens);
+        send(exchange, 200, answer);
+    }
+
+    /** The vector scaled to length 1, as OpenAI's embeddings are (cosine and dot product then agree). */
+    private static float[] normalized(float[] v) {
+        double sum = 0;
+        for (float x : v) {
+            sum += (double) x * x;
+        }
+        if (sum == 0) {
+            return v;
+        }
+        float scale = (float) (1 / Math.sqrt(sum));
+        float[] out = new float[v.length];
+        for (int i = 0; i < v.length; i++) {
+            out[i] = v[i] * scale;
+        }
+        return out;
     }
 
     private void complete(HttpExchange exchange, ChatRequest request, String id, int promptTokens) throws IOException {

@@ -239,6 +239,107 @@ class LlamaEngineTest {
         assertThat(content.strip()).startsWith("{");
     }
 
+    static HttpResponse<String> post(String path, String body) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(engine.url() + path)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static float[] vector(JsonNode item) {
+        JsonNode values = item.get("embedding");
+        float[] v = new float[values.size()];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = values.get(i).floatValue();
+        }
+        return v;
+    }
+
+    private static double dot(float[] a, float[] b) {
+        double d = 0;
+        for (int i = 0; i < a.length; i++) {
+            d += (double) a[i] * b[i];
+        }
+        return d;
+    }
+
+    @Test
+    void embeddingsAreUnitVectorsOneForEachTextAndTheSameForTheSameText() throws Exception {
+        HttpResponse<String> r = post("/v1/embeddings", "{\"model\":\"tiny\",\"input\":[\"a rede caiu\",\"a rede caiu\","
+                + "\"o modelo respondeu depressa\"]}");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        JsonNode body = JSON.readTree(r.body());
+        assertThat(body.path("object").asText()).isEqualTo("list");
+        JsonNode data = body.get("data");
+        assertThat(data).hasSize(3);
+        float[] a = vector(data.get(0));
+        float[] same = vector(data.get(1));
+        float[] other = vector(data.get(2));
+        assertThat(a).hasSize(64); // the demo model's embedding width
+        assertThat(dot(a, a)).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-4));
+        assertThat(same).containsExactly(a);
+        assertThat(other).isNotEqualTo(a); // pooled from the last token: texts differ, vectors differ
+        assertThat(data.get(2).path("index").asInt()).isEqualTo(2);
+        assertThat(body.at("/usage/prompt_tokens").asInt()).isGreaterThan(6);
+
+        // base64, the npm openai client's default: little-endian float32s.
+        JsonNode encoded = JSON.readTree(post("/v1/embeddings", "{\"model\":\"tiny\",\"input\":\"a rede caiu\","
+                + "\"encoding_format\":\"base64\"}").body());
+        java.nio.ByteBuffer bytes = java.nio.ByteBuffer.wrap(java.util.Base64.getDecoder()
+                .decode(encoded.at("/data/0/embedding").asText())).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        float[] decoded = new float[bytes.remaining() / 4];
+        for (int i = 0; i < decoded.length; i++) {
+            decoded[i] = bytes.getFloat();
+        }
+        assertThat(decoded).containsExactly(a);
+
+        for (String bad : new String[] {"{\"input\":[1,2,3]}", "{\"input\":[]}", "{\"model\":\"tiny\"}",
+                "{\"input\":\"x\",\"encoding_format\":\"hex\"}"}) {
+            HttpResponse<String> refused = post("/v1/embeddings", bad);
+            assertThat(refused.statusCode()).as(bad).isEqualTo(400);
+            assertThat(JSON.readTree(refused.body()).at("/error/type").asText()).isEqualTo("invalid_request_error");
+        }
+        // ... and generation goes on beside embeddings.
+        assertThat(post(chat(4, null, null)).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void textCompletionContinuesThePromptBlockingAndStreamed() throws Exception {
+        HttpResponse<String> r = post("/v1/completions", "{\"model\":\"tiny\",\"prompt\":\"Era uma vez\","
+                + "\"max_tokens\":6,\"seed\":3,\"temperature\":0.5}");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        JsonNode body = JSON.readTree(r.body());
+        assertThat(body.path("object").asText()).isEqualTo("text_completion");
+        String text = body.at("/choices/0/text").asText();
+        assertThat(text).isNotBlank();
+        assertThat(body.at("/choices/0/finish_reason").asText()).isEqualTo("length");
+        assertThat(body.at("/usage/completion_tokens").asInt()).isEqualTo(6);
+        // No chat template: the same words as a chat turn take more tokens (the template's).
+        int asChat = JSON.readTree(post("{\"model\":\"tiny\",\"max_tokens\":1,\"messages\":[{\"role\":\"user\","
+                + "\"content\":\"Era uma vez\"}]}").body()).at("/usage/prompt_tokens").asInt();
+        assertThat(body.at("/usage/prompt_tokens").asInt()).isPositive().isLessThan(asChat);
+
+        HttpResponse<String> streamed = post("/v1/completions", "{\"model\":\"tiny\",\"prompt\":[\"Era uma vez\"],"
+                + "\"max_tokens\":6,\"seed\":3,\"temperature\":0.5,\"stream\":true,\"stream_options\":{\"include_usage\":true}}");
+        assertThat(streamed.headers().firstValue("Content-Type").orElse("")).startsWith("text/event-stream");
+        StringBuilder joined = new StringBuilder();
+        int usage = -1;
+        for (String line : streamed.body().split("\n")) {
+            if (line.startsWith("data: {")) {
+                JsonNode chunk = JSON.readTree(line.substring(6));
+                assertThat(chunk.path("object").asText()).isEqualTo("text_completion");
+                joined.append(chunk.at("/choices/0/text").asText(""));
+                if (chunk.has("usage")) {
+                    usage = chunk.at("/usage/completion_tokens").asInt();
+                }
+            }
+        }
+        assertThat(joined.toString()).isEqualTo(text); // same seed, same continuation
+        assertThat(usage).isEqualTo(6);
+        assertThat(streamed.body()).endsWith("data: [DONE]\n\n");
+
+        assertThat(post("/v1/completions", "{\"prompt\":{\"x\":1}}").statusCode()).isEqualTo(400);
+        assertThat(post("/v1/completions", "{\"prompt\":\"a\",\"suffix\":\"b\"}").statusCode()).isEqualTo(400);
+    }
+
     @Test
     void aFileThatIsNotAModelIsRefusedWithAClearError() throws Exception {
         Path junk = java.nio.file.Files.write(dir.resolve("junk.gguf"), "GGUF? no, just text".getBytes(StandardCharsets.UTF_8));

@@ -25,6 +25,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * <ul>
  *   <li><b>Embeddings</b> are bags of words hashed into {@value #DIMENSIONS} dimensions and
  *       normalised: texts that share words are close, so retrieval over them behaves as it should.
+ *       A request's {@code dimensions} sets the number of buckets.
  *       {@code encoding_format: "base64"} (the npm client's default) is honoured.</li>
  *   <li><b>Text completions</b> answer {@code "after '<prompt>' comes more from <model>"},
  *       streamed word by word when asked.</li>
@@ -71,9 +72,14 @@ final class FakeOpenAiApis {
 
     /** The fake embedding of {@code text}: its words hashed into {@link #DIMENSIONS} buckets, normalised. */
     static float[] embed(String text) {
-        float[] v = new float[DIMENSIONS];
+        return embed(text, DIMENSIONS);
+    }
+
+    /** The same, in {@code dimensions} buckets (what a request's {@code dimensions} asks for). */
+    static float[] embed(String text, int dimensions) {
+        float[] v = new float[dimensions];
         for (String word : words(text)) {
-            v[Math.floorMod(word.hashCode(), DIMENSIONS)] += 1f;
+            v[Math.floorMod(word.hashCode(), dimensions)] += 1f;
         }
         double norm = 0;
         for (float x : v) {
@@ -119,11 +125,16 @@ final class FakeOpenAiApis {
             return;
         }
         boolean base64 = "base64".equals(body.path("encoding_format").asText());
+        int dimensions = body.path("dimensions").asInt(DIMENSIONS);
+        if (dimensions < 1 || dimensions > 8192) {
+            error(ex, 400, "invalid_request_error", null, "'dimensions' must be between 1 and 8192");
+            return;
+        }
         ObjectNode out = JSON.createObjectNode().put("object", "list");
         ArrayNode data = out.putArray("data");
         int tokens = 0;
         for (int i = 0; i < texts.size(); i++) {
-            float[] v = embed(texts.get(i));
+            float[] v = embed(texts.get(i), dimensions);
             tokens += Math.max(1, words(texts.get(i)).size());
             ObjectNode item = data.addObject().put("object", "embedding").put("index", i);
             if (base64) {

@@ -190,8 +190,12 @@ public final class MonitorModel {
                 card.lastTtftMs = done.ttftMs();
                 card.lastTokensPerSecond = done.tokensPerSecond();
             }
-            log(nowMillis, code, String.format(Locale.ROOT, "✓ %s  %d tokens  %.1f tok/s  ttft %d ms", who,
-                    done.tokens(), done.tokensPerSecond(), done.ttftMs()));
+            String api = done.api() == null || done.api().equals("chat") ? "" : " [" + done.api() + "]";
+            log(nowMillis, code, "embeddings".equals(done.api())
+                    ? String.format(Locale.ROOT, "✓ %s%s  %d input tokens  %d ms", who, api,
+                            done.inputTokens() == null ? 0 : done.inputTokens(), done.durationMs())
+                    : String.format(Locale.ROOT, "✓ %s%s  %d tokens  %.1f tok/s  ttft %d ms", who, api,
+                            done.tokens(), done.tokensPerSecond(), done.ttftMs()));
         } else if (type == HubEvent.LLM_ERROR) {
             Messages.LlmError failed = event.data(HubEvent.LLM_ERROR).orElseThrow();
             if (card != null) {

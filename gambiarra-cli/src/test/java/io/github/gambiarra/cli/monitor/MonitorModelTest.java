@@ -53,6 +53,13 @@ class MonitorModelTest {
                 .contains("✓ João  42 tokens").contains("Maria went offline");
         assertThat(model.selectedTab().cards()).extracting(MonitorModel.Card::status).containsExactly("online", "offline");
 
+        // The other APIs say which they were; embeddings count what was read.
+        model.apply("ABC123", event("llm:complete", "{\"participantId\":\"joao\",\"model\":\"llama3\",\"ttftMs\":5,"
+                + "\"durationMs\":30,\"tokens\":0,\"tokensPerSecond\":0,\"api\":\"embeddings\",\"inputTokens\":17}"), T);
+        model.apply("ABC123", event("llm:complete", "{\"participantId\":\"joao\",\"model\":\"llama3\",\"ttftMs\":9,"
+                + "\"durationMs\":300,\"tokens\":12,\"tokensPerSecond\":40.0,\"api\":\"completions\",\"inputTokens\":4}"), T);
+        assertThat(screen(model, 100, 20)).contains("✓ João [embeddings]  17 input tokens  30 ms")
+                .contains("✓ João [completions]  12 tokens");
         model.apply("ABC123", event("participant:left", "{\"participantId\":\"maria\"}"), T);
         assertThat(model.selectedTab().cards()).extracting(MonitorModel.Card::id).containsExactly("joao");
     }

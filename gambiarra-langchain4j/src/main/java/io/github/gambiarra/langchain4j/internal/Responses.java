@@ -19,6 +19,8 @@ public final class Responses {
         String participant = null;
         if (upstream instanceof OpenAiChatResponseMetadata openAi) {
             participant = header(openAi.rawHttpResponse(), HubHeaders.PARTICIPANT);
+        } else if (upstream instanceof dev.langchain4j.model.openai.OpenAiResponsesChatResponseMetadata responses) {
+            participant = header(responses.rawHttpResponse(), HubHeaders.PARTICIPANT);
         }
         GambiarraChatResponseMetadata metadata = GambiarraChatResponseMetadata.builder()
                 .id(upstream.id())
