@@ -50,6 +50,10 @@ expect "jbang Streaming.java" "(answered by ci-" ./jbang Streaming.java "$code"
 expect "jbang Assistant.java" "The tool answered:" ./jbang Assistant.java "$code"
 expect "jbang Structured.java" "Person[name=example, age=42, likesGpus=true]" ./jbang Structured.java "$code"
 expect "jbang Route.java" "says: You said: Hello again!" ./jbang Route.java "$code"
+# Retrieval: the fake's embeddings are bags of words, so the LM Studio note is the one retrieved, and
+# the fake echoes the prompt LangChain4j built around it.
+expect "jbang Rag.java" "Retrieved: LM Studio serves its local server on port 1234." ./jbang Rag.java "$code"
+expect "jbang Rag.java answers from what it retrieved" "Answer using the following information:" ./jbang Rag.java "$code"
 expect "jbang Hello.java without a room code" "usage: jbang Hello.java ROOM_CODE" sh -c './jbang Hello.java; test $? -eq 2'
 
 # share NAME SCRIPT READY_PATTERN LEFT_PATTERN: runs a sharing example until it is in the room (and

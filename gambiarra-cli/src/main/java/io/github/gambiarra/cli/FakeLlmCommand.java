@@ -1,9 +1,11 @@
 package io.github.gambiarra.cli;
 
 import io.github.gambiarra.testing.EchoModel;
+import io.github.gambiarra.protocol.OpenAiRoute;
 import io.github.gambiarra.testing.FakeLlmServer;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -18,7 +20,8 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "fake-llm", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = {"Run a stand-in OpenAI-compatible LLM server (no model, no GPU) to try Gambiarra.",
-                "It echoes prompts, calls offered tools and answers JSON schemas with placeholder values."},
+                "It echoes prompts, calls offered tools and answers JSON schemas with placeholder values;",
+                "its embeddings are bags of words, its Responses are kept so that turns can be chained."},
         footer = {"", "Examples:",
                 "  gambiarra fake-llm --port 8080 &",
                 "  gambiarra join ABC123 --endpoint http://localhost:8080 --model fake"})
@@ -35,6 +38,10 @@ public final class FakeLlmCommand implements Callable<Integer> {
     @Option(names = {"-m", "--model"}, defaultValue = "fake", description = "Model name it serves (default: ${DEFAULT-VALUE}).")
     String model;
 
+    @Option(names = "--without", split = ",", paramLabel = "API",
+            description = "APIs it lacks, answered 404 as a server without them answers: completions, embeddings, responses.")
+    List<String> without = List.of();
+
     /** Stops the server as Ctrl-C does (tests). */
     final RunUntilStopped running = new RunUntilStopped();
     volatile FakeLlmServer server;
@@ -44,16 +51,28 @@ public final class FakeLlmCommand implements Callable<Integer> {
         if (port < 0 || port > 65535) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--port must be between 0 and 65535");
         }
+        List<OpenAiRoute> missing = new java.util.ArrayList<>();
+        for (String name : without) {
+            OpenAiRoute route = OpenAiRoute.ofWire(name);
+            if (route == null || route == OpenAiRoute.CHAT) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--without takes completions, embeddings "
+                        + "or responses, not '" + name + "'");
+            }
+            missing.add(route);
+        }
         FakeLlmServer started;
         try {
             started = FakeLlmServer.start(model, new InetSocketAddress(host, port));
         } catch (IllegalStateException e) {
             throw new IllegalStateException(e.getMessage() + "; try another --port", e);
         }
-        server = started.otherwise(new EchoModel());
+        server = started.otherwise(new EchoModel()).without(missing.toArray(OpenAiRoute[]::new));
         PrintWriter out = spec.commandLine().getOut();
         out.println("Fake LLM server (model '" + model + "') at " + started.url()
                 + " — its answers are placeholders, not a model's. Ctrl-C stops it.");
+        out.println("  serves chat" + java.util.Arrays.stream(OpenAiRoute.values())
+                .filter(r -> r != OpenAiRoute.CHAT && !missing.contains(r)).map(r -> ", " + r.wire())
+                .collect(java.util.stream.Collectors.joining()));
         out.flush();
         running.await(started::close);
         return 0;

@@ -107,7 +107,7 @@ public final class JoinCommand implements Callable<Integer> {
     int parallel;
 
     @Option(names = "--no-embeddings",
-            description = "With --gguf: do not serve /v1/embeddings (llama.cpp's embedding mode costs a little on every answer).")
+            description = "With --gguf: do not serve /v1/embeddings (llama.cpp runs without its embedding mode).")
     boolean noEmbeddings;
 
     @Option(names = "--default-max-tokens", paramLabel = "N", defaultValue = "-1",
