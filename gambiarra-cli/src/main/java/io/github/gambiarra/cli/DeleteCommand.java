@@ -39,10 +39,15 @@ public final class DeleteCommand implements Callable<Integer> {
         if (token == null) {
             throw new CommandLine.ParameterException(spec.commandLine(), "no host token for room "
                     + code.toUpperCase(Locale.ROOT) + " on " + hubUrl + " in " + tokens.file()
-                    + ": give the one its creation printed with --host-token");
+                    + ": rooms created elsewhere need their host token (the \"hostToken\" of the creation "
+                    + "answer, `gambiarra create --json`) with --host-token");
         }
         try (GambiarraClient client = GambiarraClient.create(hubUrl)) {
             client.deleteRoom(code, token);
+        } catch (io.github.gambiarra.client.GambiarraException.RoomNotFoundException gone) {
+            // Expired or deleted already: its token is of no more use.
+            tokens.remove(hubUrl, code);
+            throw gone;
         }
         tokens.remove(hubUrl, code);
         PrintWriter out = spec.commandLine().getOut();

@@ -42,6 +42,9 @@ public final class GambiarraCli implements Runnable {
     }
 
     public static void main(String[] args) {
+        // SLF4J binds its provider on first use; first use from several threads at once (mDNS, OkHttp)
+        // makes it print a replay warning. Bind it here, on one thread, before anything starts.
+        org.slf4j.LoggerFactory.getILoggerFactory();
         System.exit(commandLine().execute(args));
     }
 }

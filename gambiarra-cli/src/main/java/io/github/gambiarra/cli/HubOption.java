@@ -8,7 +8,7 @@ import picocli.CommandLine.Option;
 /** {@code --hub URL}, shared by every command that talks to a hub; found like the SDK finds it when omitted. */
 public final class HubOption {
     @Option(names = "--hub", paramLabel = "URL",
-            description = "The hub, e.g. http://192.168.1.10:3000 (default: $GAMBIARRA_HUB, then mDNS, then http://localhost:3000).")
+            description = "The hub, e.g. http://192.168.1.10:3000 (default: $GAMBIARRA_HUB, then the hub found last time, then mDNS, then http://localhost:3000).")
     String hub;
 
     @Option(names = "--discovery-timeout", paramLabel = "DURATION", defaultValue = "1500ms",

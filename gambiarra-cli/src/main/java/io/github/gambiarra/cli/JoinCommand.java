@@ -44,7 +44,8 @@ import picocli.CommandLine.Parameters;
                 "  gambiarra join ABC123 --endpoint http://localhost:1234 --model qwen2.5-7b",
                 "  gambiarra join --code ABC123 --password s3cret --max-concurrency 2",
                 "  gambiarra join ABC123 --gguf qwen2.5-0.5b-instruct-q4_k_m.gguf --parallel 2",
-                "  gambiarra join ABC123 --direct --endpoint http://192.168.1.20:11434  # the hub dials it"})
+                "  gambiarra join ABC123 --direct --endpoint http://192.168.1.20:11434",
+                "                                                      # the hub dials your server"})
 public final class JoinCommand implements Callable<Integer> {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss");
 
@@ -194,8 +195,17 @@ public final class JoinCommand implements Callable<Integer> {
 
                     @Override
                     public void onHubUnreachable(RuntimeException error, Duration retryIn) {
-                        say(err, "cannot reach the hub (" + error.getMessage().split(":")[0] + "); retrying in "
+                        say(err, "lost the hub: " + error.getMessage() + "; trying again in "
                                 + Math.max(1, retryIn.toSeconds()) + " s");
+                    }
+
+                    @Override
+                    public void onRoomGone(io.github.gambiarra.client.GambiarraException reason) {
+                        roomGone = true;
+                        say(err, "room " + code.toUpperCase(Locale.ROOT) + " no longer exists on " + hubUrl
+                                + " (deleted by its host, expired unused, or the hub restarted without keeping rooms): "
+                                + "stopped sharing");
+                        running.stop();
                     }
 
                     @Override
@@ -234,10 +244,16 @@ public final class JoinCommand implements Callable<Integer> {
             events.close();
             session.close();
         });
+        if (roomGone) {
+            return 1;
+        }
         out.println("Left room " + code.toUpperCase(Locale.ROOT) + ".");
         out.flush();
         return 0;
     }
+
+    /** Set when the room disappeared while sharing: the command ends with status 1. */
+    private volatile boolean roomGone;
 
     /**
      * Loads the GGUF file into llama.cpp and serves it: on 127.0.0.1 when only this machine reaches it
@@ -257,8 +273,9 @@ public final class JoinCommand implements Callable<Integer> {
         out.flush();
         long begin = System.nanoTime();
         LlamaEngine started = LlamaEngine.start(built);
-        out.printf(Locale.ROOT, "Serving %s on port %d (%d slots, %d-token context, %d threads; loaded in %d ms)%n",
-                started.modelName(), started.port(), built.parallel(), built.contextSize(), built.threads(),
+        out.printf(Locale.ROOT, "Serving %s on port %d (%d slot%s, %d-token context, %d thread%s; loaded in %d ms)%n",
+                started.modelName(), started.port(), built.parallel(), built.parallel() == 1 ? "" : "s",
+                built.contextSize(), built.threads(), built.threads() == 1 ? "" : "s",
                 (System.nanoTime() - begin) / 1_000_000);
         out.flush();
         return started;

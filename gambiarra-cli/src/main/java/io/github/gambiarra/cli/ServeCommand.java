@@ -209,7 +209,11 @@ public final class ServeCommand implements Callable<Integer> {
             out.println(options.dataDir() == null ? "  rooms are kept in memory only (--ephemeral)"
                     : "  rooms are kept in " + options.dataDir() + " (" + started.roomCount() + " restored)");
             out.println();
-            out.println("Next: gambiarra create --name \"My room\"   (Ctrl-C stops the hub)");
+            // What the next command needs here: the hub, unless the default finds it; the creation password.
+            String hubFlag = started.port() == 3000 || mdns ? ""
+                    : " --hub " + urls(options.scheme(), host, started.port()).get(0);
+            out.println("Next: gambiarra create --name \"My room\"" + hubFlag
+                    + (options.createPassword() != null ? " --create-password ..." : "") + "   (Ctrl-C stops the hub)");
             out.flush();
         }
         running.await(started::close);

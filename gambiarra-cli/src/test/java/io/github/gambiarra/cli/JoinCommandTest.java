@@ -149,10 +149,23 @@ class JoinCommandTest {
             await("joined", () -> join.out().contains("Sharing until Ctrl-C"));
             int port = hub.port();
             hub.close();
-            await("told the hub is gone", () -> join.err.toString().contains("cannot reach the hub"));
+            await("told the hub is gone", () -> join.err.toString().contains("lost the hub"));
             hub = GambiarraHub.start(new HubOptions().host("127.0.0.1").port(port).dataDir(dataDir));
             await("joined again", () -> join.out().contains("joined again"));
             assertThat(client.listParticipants(code)).hasSize(1);
+        }
+    }
+
+    @Test
+    void stopsWithStatusOneWhenItsRoomIsDeleted() throws Exception {
+        var created = client.createRoom("Doomed", null);
+        try (Running join = new Running(created.room().code(), "--hub", hub.url(), "--endpoint", ollama.url(),
+                "--no-specs")) {
+            await("joined", () -> join.out().contains("Sharing until Ctrl-C"));
+            client.deleteRoom(created.room().code(), created.hostToken());
+            assertThat(join.exit.get(10, TimeUnit.SECONDS)).isEqualTo(1);
+            assertThat(join.err.toString()).contains("no longer exists").contains("stopped sharing");
+            assertThat(join.out()).doesNotContain("Left room");
         }
     }
 

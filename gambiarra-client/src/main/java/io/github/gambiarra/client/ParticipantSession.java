@@ -47,6 +47,13 @@ public final class ParticipantSession implements AutoCloseable {
         /** The session left the room (by {@link #close()} or because the JVM is stopping). */
         default void onLeft() {
         }
+
+        /**
+         * The room no longer exists on the hub (its host deleted it, it expired unused, or the hub
+         * restarted without keeping rooms): the session has ended, and nothing more will be tried.
+         */
+        default void onRoomGone(GambiarraException reason) {
+        }
     }
 
     private final GambiarraClient client;
@@ -162,6 +169,8 @@ public final class ParticipantSession implements AutoCloseable {
                 options.listener().onRejoined(participant);
             }
             openTunnel();
+        } catch (GambiarraException.RoomNotFoundException e) {
+            roomGone(e);
         } catch (RuntimeException e) {
             failures++;
             Duration retry = options.backoff().delay(failures);
@@ -172,6 +181,30 @@ public final class ParticipantSession implements AutoCloseable {
                 // closed meanwhile
             }
         }
+    }
+
+    /** The room is gone: the session ends without trying further, and says why. */
+    private void roomGone(GambiarraException.RoomNotFoundException e) {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        LOG.debug("room {} is gone", roomCode, e);
+        scheduler.shutdownNow();
+        Thread hook = shutdownHook;
+        if (hook != null) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook finds the session closed
+            }
+        }
+        TunnelClient t = tunnel;
+        if (t != null) {
+            t.close();
+        }
+        closeResources();
+        left.countDown();
+        options.listener().onRoomGone(e);
     }
 
     private void closeQuietly() {
@@ -268,8 +301,10 @@ public final class ParticipantSession implements AutoCloseable {
             Duration retry = options.backoff().delay(failures);
             options.listener().onHubUnreachable(e, retry);
             schedule(retry);
+        } catch (GambiarraException.RoomNotFoundException e) {
+            roomGone(e);
         } catch (RuntimeException e) {
-            // A refusal (room gone, password changed): report it, keep trying at the normal pace.
+            // A refusal (a password changed, say): report it, keep trying at the normal pace.
             failures++;
             LOG.debug("heartbeat failed", e);
             options.listener().onHubUnreachable(e, options.heartbeatInterval());

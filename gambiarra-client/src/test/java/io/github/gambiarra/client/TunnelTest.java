@@ -141,6 +141,51 @@ class TunnelTest {
     }
 
     @Test
+    void aRoomDeletedUnderItEndsTheSessionInsteadOfRetryingForever() throws Exception {
+        var created = client.createRoom("Short-lived", null);
+        String doomed = created.room().code();
+        CompletableFuture<GambiarraException> gone = new CompletableFuture<>();
+        List<RuntimeException> retries = java.util.Collections.synchronizedList(new ArrayList<>());
+        ParticipantSession me = client.join(doomed, JoinOptions.builder().id("p").nickname("p").model("m")
+                .endpoint(llm.url()).leaveOnShutdown(false).backoff(new Backoff(Duration.ofMillis(50), Duration.ofMillis(200)))
+                .listener(new ParticipantSession.Listener() {
+                    @Override
+                    public void onRoomGone(GambiarraException reason) {
+                        gone.complete(reason);
+                    }
+
+                    @Override
+                    public void onHubUnreachable(RuntimeException error, Duration retryIn) {
+                        retries.add(error);
+                    }
+                }).build());
+        client.deleteRoom(doomed, created.hostToken());
+        GambiarraException reason = gone.get(10, TimeUnit.SECONDS);
+        assertThat(reason).isInstanceOf(GambiarraException.RoomNotFoundException.class);
+        me.awaitLeft();
+        int after = retries.size();
+        Thread.sleep(500); // ten backoff periods: nothing more is tried
+        assertThat(retries).hasSize(after);
+        me.close(); // closing an ended session is harmless
+    }
+
+    @Test
+    void aDeadLlmServerIsA502ThatDoesNotTellTheRoomWhereItWas() throws Exception {
+        try (ParticipantSession me = join(client, "p", 4, new ParticipantSession.Listener() { })) {
+            int port = llm.port();
+            llm.close();
+            HttpResponse<String> failed = chat("p", false);
+            assertThat(failed.statusCode()).isEqualTo(502);
+            JsonNode error = GambiarraJson.mapper().readTree(failed.body()).get("error");
+            assertThat(error.get("code").asText()).isEqualTo("participant_unreachable");
+            assertThat(error.get("message").asText()).contains("refused the connection")
+                    .doesNotContain(String.valueOf(port)).doesNotContain("127.0.0.1");
+        } finally {
+            llm = FakeLlmServer.start("m"); // for stop()
+        }
+    }
+
+    @Test
     void manyConcurrentStreamsShareOneTunnel() throws Exception {
         llm.otherwise(FakeLlmServer.streamWords("one two three four five six seven eight", Duration.ofMillis(20)));
         try (ParticipantSession me = join(client, "p", 256, new ParticipantSession.Listener() { })) {

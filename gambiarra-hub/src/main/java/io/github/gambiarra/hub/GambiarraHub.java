@@ -1,5 +1,6 @@
 package io.github.gambiarra.hub;
 
+import java.time.Duration;
 import io.github.gambiarra.hub.internal.HubMetrics;
 import io.github.gambiarra.hub.internal.RoomLifecycle;
 import io.github.gambiarra.hub.internal.discovery.HubAnnouncer;
@@ -77,7 +78,7 @@ public final class GambiarraHub implements AutoCloseable {
                             new Messages.ParticipantRef(expired.participant().id()));
                 }
                 for (RoomState idle : parts.rooms().idleRooms(ttl)) {
-                    parts.lifecycle().delete(idle, "unused for " + options.roomTtl() + ": deleted");
+                    parts.lifecycle().delete(idle, "unused for " + human(options.roomTtl()) + ": deleted");
                 }
             }),
             vertx.setPeriodic(options.sseHeartbeat().toMillis(), id -> parts.events().ping()),
@@ -345,5 +346,20 @@ public final class GambiarraHub implements AutoCloseable {
                 }
             });
         }
+    }
+
+    /** A duration as people write it: {@code 7 d}, {@code 2 h}, {@code 15 s}. */
+    static String human(Duration d) {
+        long s = d.getSeconds();
+        if (s >= 86_400 && s % 86_400 == 0) {
+            return s / 86_400 + " d";
+        }
+        if (s >= 3_600 && s % 3_600 == 0) {
+            return s / 3_600 + " h";
+        }
+        if (s >= 60 && s % 60 == 0) {
+            return s / 60 + " min";
+        }
+        return s > 0 && d.getNano() == 0 ? s + " s" : d.toMillis() + " ms";
     }
 }

@@ -82,11 +82,15 @@ class FailoverAndCancellationTest {
 
     @Test
     void explicitParticipantThatIsDeadGets502() throws Exception {
-        client.join(code, "dead", "m", "http://127.0.0.1:" + deadPort());
+        int port = deadPort();
+        client.join(code, "dead", "m", "http://127.0.0.1:" + port);
         client.join(code, "alive", "m", alive.url());
         HubClient.Reply r = chat("dead");
         assertThat(r.status()).isEqualTo(502);
         assertThat(r.json().at("/error/code").asText()).isEqualTo("participant_unreachable");
+        // Endpoints are hidden from room users, in error messages too.
+        assertThat(r.json().at("/error/message").asText()).contains("dead").doesNotContain(":" + port)
+                .doesNotContain("127.0.0.1");
         assertThat(alive.chatRequestCount()).isZero();
     }
 

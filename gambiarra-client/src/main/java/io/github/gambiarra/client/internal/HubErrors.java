@@ -93,13 +93,16 @@ public final class HubErrors {
                     return new GambiarraException.AccessDeniedException(call.hubUrl() + " refused the participant's "
                             + "token (" + said + "): only the participant that joined may check in or leave",
                             status, wire, cause);
-                case PARTICIPANTS_BUSY, TOO_MANY_PASSWORD_GUESSES, TOO_MANY_CONNECTIONS, ROOM_CREATION_RATE_LIMITED:
-                    return rateLimited(status, said, retryAfter, call, wire, cause);
+                case PARTICIPANTS_BUSY:
+                    return rateLimited(call.room() + " is busy (" + said + ")", status, retryAfter, wire, cause);
+                case TOO_MANY_PASSWORD_GUESSES, TOO_MANY_CONNECTIONS, ROOM_CREATION_RATE_LIMITED:
+                    // The hub's own words say what the limit is; the wait is added once.
+                    return rateLimited(call.hubUrl() + " refused: " + withoutWait(said), status, retryAfter, wire, cause);
                 case PARTICIPANT_UNREACHABLE, PARTICIPANT_OFFLINE, PARTICIPANT_DISCONNECTED:
                     return participantFailed(status, error, said, call, wire, cause);
                 case TUNNEL_REQUIRED:
-                    return new GambiarraException.BadRequestException(call.where() + " only takes participants that "
-                            + "connect through the tunnel (" + said + "): join without --direct", status, wire, cause);
+                    return new GambiarraException.BadRequestException(call.where() + " takes only participants that "
+                            + "connect out to it through the tunnel: join without --direct", status, wire, cause);
                 case INVALID_JSON, INVALID_REQUEST, REQUEST_TOO_LARGE, PARTICIPANT_ID_TAKEN, NOT_FOUND,
                         METHOD_NOT_ALLOWED:
                     return new GambiarraException.BadRequestException(call.where() + " refused the request ("
@@ -123,7 +126,7 @@ public final class HubErrors {
                     + " refused the credentials (" + said + "): give the room's password", status, wire, cause);
         }
         if (status == 429) {
-            return rateLimited(status, said, retryAfter, call, wire, cause);
+            return rateLimited(call.room() + " is busy (" + said + ")", status, retryAfter, wire, cause);
         }
         if (status == 502 || status == 503) {
             return participantFailed(status, error, said, call, wire, cause);
@@ -136,11 +139,16 @@ public final class HubErrors {
                 error.participant(), cause);
     }
 
-    private static GambiarraException rateLimited(int status, String said, String retryAfter, Call call, String wire,
+    private static GambiarraException rateLimited(String what, int status, String retryAfter, String wire,
                                                   Throwable cause) {
         Duration wait = retryAfterOf(retryAfter);
-        return new GambiarraException.RateLimitedException(call.room() + " is busy (" + said + "): try again"
+        return new GambiarraException.RateLimitedException(what + ": try again"
                 + (wait == null ? " shortly" : " in " + wait.toSeconds() + " s"), status, wire, wait, cause);
+    }
+
+    /** The hub's message without its own "try again in N s" (the exception says it once). */
+    private static String withoutWait(String said) {
+        return said.replaceAll("[:;,]?\\s*try again in \\d+ s\\s*$", "");
     }
 
     private static GambiarraException participantFailed(int status, ErrorBody error, String said, Call call,

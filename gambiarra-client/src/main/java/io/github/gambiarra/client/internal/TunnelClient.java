@@ -322,15 +322,29 @@ public final class TunnelClient implements AutoCloseable {
                 }
             } catch (IOException e) {
                 if (!cancelled) {
+                    // The room hears that the server failed and how, not where it is on this machine.
+                    LOG.warn("the LLM server at {} failed a request from the room: {}", localBase, e.toString());
                     send(TunnelFrame.Type.RESET, 0, id, TunnelMessages.json(new TunnelMessages.Reset(
-                            "participant_unreachable", "the participant's LLM server at " + localBase + " failed: "
-                            + e.getMessage())));
+                            "participant_unreachable", "the participant's LLM server " + howItFailed(e))));
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } finally {
                 streams.remove(id, this);
             }
+        }
+
+        private static String howItFailed(IOException e) {
+            if (e instanceof java.net.ConnectException) {
+                return "refused the connection (is it running?)";
+            }
+            if (e instanceof java.net.SocketTimeoutException) {
+                return "did not answer in time";
+            }
+            if (e instanceof java.net.UnknownHostException) {
+                return "could not be found (its host name does not resolve)";
+            }
+            return "broke off (" + e.getClass().getSimpleName() + ")";
         }
 
         private void refuse(int status, ErrorCode code, String message) {

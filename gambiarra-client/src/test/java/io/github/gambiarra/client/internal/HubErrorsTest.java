@@ -8,6 +8,7 @@ import io.github.gambiarra.protocol.Messages;
 import io.github.gambiarra.protocol.openai.OpenAiWire;
 import java.time.Duration;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -107,5 +108,17 @@ class HubErrorsTest {
         ErrorBody body = ErrorBody.parse("<html>" + "x".repeat(1000) + "</html>");
         assertThat(body.code()).isNull();
         assertThat(body.message()).startsWith("<html>").hasSizeLessThan(320);
+    }
+
+    @Test
+    void aHubLimitIsWordedOnceWithItsWait() {
+        String body = OpenAiWire.json(Messages.Error.of(ErrorCode.ROOM_CREATION_RATE_LIMITED,
+                "Too many rooms created from 10.0.0.2 (at most 30 a minute): try again in 59 s"));
+        GambiarraException e = HubErrors.fromResponse(429, body, "59", CALL, null, null);
+        assertThat(e.getMessage()).isEqualTo("http://hub:3000 refused: Too many rooms created from 10.0.0.2 "
+                + "(at most 30 a minute): try again in 59 s");
+        GambiarraException tunnel = HubErrors.fromResponse(403, OpenAiWire.json(Messages.Error.of(ErrorCode.TUNNEL_REQUIRED,
+                "This hub does not dial participants: connect through the tunnel")), null, CALL, null, null);
+        assertThat(tunnel.getMessage()).containsOnlyOnce("tunnel").endsWith("join without --direct");
     }
 }

@@ -68,7 +68,7 @@ public final class CompletionRelay {
         transport.post(attempt.room, participant, api.path(), attempt.body.forParticipant(participant.model())).onComplete(ar -> {
             if (ar.failed()) {
                 failedBeforeFirstByte(exchange, "Failed to reach participant " + participant.id() + ": "
-                        + describe(ar.cause()));
+                        + hidden(describe(ar.cause())));
                 return;
             }
             UpstreamReply reply = ar.result();
@@ -329,6 +329,17 @@ public final class CompletionRelay {
             upstream.pause();
             response.drainHandler(v -> upstream.resume());
         }
+    }
+
+    private static final java.util.regex.Pattern ADDRESS = java.util.regex.Pattern.compile(
+            "/?(\\d{1,3}(\\.\\d{1,3}){3}|\\[[0-9A-Fa-f:.%a-z]+\\])(:\\d+)?");
+
+    /**
+     * A failure's words as room users may read them: unless the hub shows endpoints, the
+     * participant's address (which the connection errors of the HTTP client carry) is left out.
+     */
+    private String hidden(String message) {
+        return options.showEndpoints() ? message : ADDRESS.matcher(message).replaceAll("(its address)");
     }
 
     private static String describe(Throwable t) {
