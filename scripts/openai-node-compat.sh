@@ -13,11 +13,13 @@ work=$(mktemp -d)
 pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  pkill -f -- "$work/" 2>/dev/null || true
   wait 2>/dev/null || true
   rm -rf "$work"
 }
 trap cleanup EXIT
-run() { java -Dgambiarra.home="$work/home" -jar "$jar" "$@"; }
+# exec: a background `run ... &` is then the JVM itself, which the clean-up kills.
+run() { exec java -Dgambiarra.home="$work/home" -jar "$jar" "$@"; }
 
 port=$(free_port)
 run serve --host 127.0.0.1 --port "$port" --ephemeral --quiet >"$work/hub.log" 2>&1 &

@@ -28,8 +28,12 @@ work=$(mktemp -d)
 pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  # The JVMs themselves: a background shell function's pid is its subshell's, not the JVM's, and
+  # each JVM names this run's directory on its command line.
+  pkill -f -- "$work/" 2>/dev/null || true
   sleep 0.5
   for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+  pkill -9 -f -- "$work/" 2>/dev/null || true
   ip netns del "$m1" 2>/dev/null || true
   ip netns del "$m2" 2>/dev/null || true
   rm -rf "$work"

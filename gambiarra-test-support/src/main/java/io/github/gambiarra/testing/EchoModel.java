@@ -18,7 +18,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * The stand-in model of {@code gambiarra fake-llm}, for trying rooms, the SDK and the examples on
  * a machine with no LLM: it echoes the last message ("You said: ..."), calls the first tool it is
  * offered with placeholder arguments and then reports the tool's result ("The tool answered: ..."),
- * and answers JSON-schema requests with placeholder JSON that fits the schema. Its words mean
+ * and answers JSON-schema requests (a {@code response_format}, or a schema written in the prompt) with
+ * placeholder JSON that fits the schema. Its words mean
  * nothing; its wire format is OpenAI's.
  */
 public final class EchoModel implements FakeLlmServer.Responder {
@@ -60,7 +61,38 @@ public final class EchoModel implements FakeLlmServer.Responder {
         if ("json_object".equals(format.path("type").asText())) {
             return Answer.text("{\"answer\":\"fake\"}", prompt);
         }
+        JsonNode asked = schemaInPrompt(text(last.path("content")));
+        if (asked != null) {
+            return Answer.text(example(asked).toString(), prompt);
+        }
         return Answer.text("You said: " + text(last.path("content")), prompt);
+    }
+
+    /**
+     * A JSON schema given in the prompt's text, as frameworks do for structured output (Spring AI's
+     * {@code entity(...)}: "Here is the JSON Schema instance your output must adhere to: ```{...}```"):
+     * the first fenced block after the words "JSON Schema" that is a schema. Null if there is none.
+     */
+    static JsonNode schemaInPrompt(String text) {
+        int mention = text.indexOf("JSON Schema");
+        if (mention < 0) {
+            return null;
+        }
+        int open = text.indexOf("```", mention);
+        int close = open < 0 ? -1 : text.indexOf("```", open + 3);
+        if (close < 0) {
+            return null;
+        }
+        String block = text.substring(open + 3, close).strip();
+        if (block.startsWith("json")) {
+            block = block.substring(4).strip();
+        }
+        try {
+            JsonNode schema = JSON.readTree(block);
+            return schema != null && schema.isObject() && (schema.has("type") || schema.has("properties")) ? schema : null;
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     private static String text(JsonNode content) {

@@ -52,9 +52,10 @@ class RoomChatApplicationTest {
         assertThat(code.find()).isTrue();
         post(hub + "/rooms/" + code.group(1) + "/join", "{\"id\":\"fake-1\",\"nickname\":\"Fake\",\"model\":\"fake\","
                 + "\"endpoint\":\"http://127.0.0.1:" + llmPort + "\",\"password\":\"s3cret\"}");
-        registry.add("spring.ai.openai.base-url", () -> hub + "/rooms/" + code.group(1));
-        registry.add("spring.ai.openai.api-key", () -> "s3cret");
-        registry.add("spring.ai.openai.chat.options.model", () -> "model:fake");
+        // All the application needs: the room, its hub and its password.
+        registry.add("gambiarra.room", () -> code.group(1));
+        registry.add("gambiarra.hub", () -> hub);
+        registry.add("gambiarra.password", () -> "s3cret");
     }
 
     @AfterAll
@@ -66,6 +67,20 @@ class RoomChatApplicationTest {
     void answersThroughTheRoom() {
         String answer = rest.getForObject("/ask?q={q}", String.class, "Is the room alive?");
         assertThat(answer).isEqualTo("You said: Is the room alive?");
+    }
+
+    @Test
+    void streamsReadsEntitiesAndEmbeds() {
+        assertThat(rest.getForObject("/stream?q={q}", String.class, "word by word")).contains("word by word");
+        assertThat(rest.getForObject("/person?text={t}", RoomChatApplication.Person.class, "Ana is 31"))
+                .isEqualTo(new RoomChatApplication.Person("example", 42));
+        assertThat(rest.getForObject("/embed?text={t}", List.class, "shared GPUs")).hasSize(64);
+    }
+
+    @Test
+    void theRoomsHealthIsReported() {
+        String health = rest.getForObject("/actuator/health/gambiarra", String.class);
+        assertThat(health).contains("\"status\":\"UP\"").contains("\"participantsOnline\":1");
     }
 
     static void start(Path jar, String... args) throws IOException {
