@@ -137,8 +137,11 @@ public final class BenchRunner {
         int hubPort = Proc.freePort();
         List<String> hubCommand = new ArrayList<>(List.of(Proc.java()));
         hubCommand.addAll(hubJavaOpts());
+        // Every load comes from one address here (loopback): the per-address connection cap, meant for
+        // a LAN of many machines, is raised to what the largest level opens, so the relay is measured.
         hubCommand.addAll(List.of("-jar", cliJar.toString(), "serve",
-                "--host", "127.0.0.1", "--port", String.valueOf(hubPort), "--ephemeral", "--quiet"));
+                "--host", "127.0.0.1", "--port", String.valueOf(hubPort), "--ephemeral", "--quiet",
+                "--max-connections-per-address", "1000000"));
         Proc hub = start("gambiarra hub", hubCommand);
         String hubUrl = "http://127.0.0.1:" + hubPort;
         Proc.awaitHttp(hubUrl + "/health");
@@ -369,7 +372,9 @@ public final class BenchRunner {
     private static final int TUNNEL_STREAMS = 1000;
 
     private void streaming(List<Target> targets) throws Exception {
-        int[] levels = smoke ? new int[] {20} : parseLevels(args.getOrDefault("stream-levels", "100,1000,5000,9000"));
+        // The smoke level is past the hub's default per-address connection cap (256), so that a hub
+        // started the wrong way for a benchmark shows up as errors, and fails the smoke run.
+        int[] levels = smoke ? new int[] {300} : parseLevels(args.getOrDefault("stream-levels", "100,1000,5000,9000"));
         md.append("\n## Streaming: many slow streams at once\n\n")
                 .append("Each stream is 20 tokens, 50 ms apart, after 50 ms (about one second). The streams of a level are ")
                 .append("opened over one second. Times in ms; \"added\" is against the direct figure of the same level. ")
@@ -426,6 +431,10 @@ public final class BenchRunner {
                             Stats.spread(results.stream().map(StreamLoad.Result::ttftP99).toList())});
                     log(String.format(Locale.ROOT, "streaming n=%d %-10s done %d errors %d ttft p50 %.1f p99 %.1f gap p99 %.1f",
                             n, t.name(), r.completed(), r.errors(), r.ttftP50(), r.ttftP99(), r.gapP99()));
+                    if (smoke && r.errors() > 0) {
+                        throw new IllegalStateException("smoke: " + r.errors() + " of " + n + " streams through "
+                                + t.name() + " failed");
+                    }
                 }
                 lastStreamRow = row;
                 StreamLoad.Result direct = row.get("direct");
