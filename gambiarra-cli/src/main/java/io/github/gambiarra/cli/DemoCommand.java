@@ -179,6 +179,8 @@ public final class DemoCommand implements Callable<Integer> {
             width = Math.max(width, line[0].length());
         }
         out.println();
+        out.println("Watch the room and chat with it in a browser: " + hubUrl + "/?room=" + roomCode);
+        out.println();
         out.println("The hub keeps running at " + hubUrl + " with room " + roomCode + ". In another terminal, try:");
         for (String[] line : next) {
             out.printf(Locale.ROOT, "  %-" + width + "s   # %s%n", line[0], line[1]);

@@ -108,6 +108,9 @@ public final class ServeCommand implements Callable<Integer> {
             + "get 403."})
     boolean tunnelOnly;
 
+    @Option(names = "--no-dashboard", description = "Do not serve the web dashboard at / (the API is unchanged).")
+    boolean noDashboard;
+
     @Option(names = "--idle-timeout", defaultValue = "60s", converter = DurationConverter.class,
             description = "Close a connection that sends no complete request, or sits idle between requests, for this long (default: ${DEFAULT-VALUE}).")
     Duration idleTimeout;
@@ -164,6 +167,7 @@ public final class ServeCommand implements Callable<Integer> {
                     .cooldown(cooldown)
                     .passwordGuesses(passwordGuesses)
                     .tunnelOnly(tunnelOnly)
+                    .dashboard(!noDashboard)
                     .idleTimeout(idleTimeout)
                     .bodyTimeout(bodyTimeout)
                     .maxConnectionsPerAddress(maxConnectionsPerAddress)
@@ -199,6 +203,9 @@ public final class ServeCommand implements Callable<Integer> {
             }
             if (mdns) {
                 out.println("  announced on the local network as gambiarra-hub-" + started.port());
+            }
+            if (!noDashboard) {
+                out.println("  dashboard: " + urls(options.scheme(), host, started.port()).get(0) + "/  (open it in a browser)");
             }
             if (tunnelOnly) {
                 out.println("  participants connect through tunnels only: this hub dials no one");

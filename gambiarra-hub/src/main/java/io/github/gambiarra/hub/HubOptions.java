@@ -30,6 +30,7 @@ public final class HubOptions {
     private int defaultMaxConcurrency = 4;
     private int queueSize = 64;
     private int rememberedResponses = 10_000;
+    private boolean dashboard = true;
     private Duration queueWait = Duration.ofSeconds(30);
     private int failuresBeforeCooldown = 3;
     private Duration cooldown = Duration.ofSeconds(30);
@@ -74,6 +75,7 @@ public final class HubOptions {
         this.defaultMaxConcurrency = other.defaultMaxConcurrency;
         this.queueSize = other.queueSize;
         this.rememberedResponses = other.rememberedResponses;
+        this.dashboard = other.dashboard;
         this.queueWait = other.queueWait;
         this.failuresBeforeCooldown = other.failuresBeforeCooldown;
         this.cooldown = other.cooldown;
@@ -167,6 +169,12 @@ public final class HubOptions {
      */
     public HubOptions defaultMaxConcurrency(int limit) {
         this.defaultMaxConcurrency = atLeast(limit, 1, "defaultMaxConcurrency");
+        return this;
+    }
+
+    /** Whether the web dashboard is served at {@code /} (true; {@code serve --no-dashboard} turns it off). */
+    public HubOptions dashboard(boolean serve) {
+        this.dashboard = serve;
         return this;
     }
 
@@ -419,6 +427,10 @@ public final class HubOptions {
 
     public int rememberedResponses() {
         return rememberedResponses;
+    }
+
+    public boolean dashboard() {
+        return dashboard;
     }
 
     public Duration queueWait() {

@@ -96,8 +96,15 @@ public final class Messages {
         public static final Success OK = new Success(true);
     }
 
-    /** Answer to {@code GET /rooms/{code}/participants}. */
-    public record ParticipantList(List<Participant> participants) {
+    /**
+     * Answer to {@code GET /rooms/{code}/participants}. {@code queued} (an addition) is the number of
+     * the room's requests waiting for a free participant.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record ParticipantList(List<Participant> participants, Integer queued) {
+        public ParticipantList(List<Participant> participants) {
+            this(participants, null);
+        }
     }
 
     /** Answer to {@code GET /health}. */

@@ -51,6 +51,9 @@ public final class HubRouter {
         Router router = Router.router(vertx);
 
         router.route().handler(HubRouter::corsAndPreflight);
+        if (options.dashboard()) {
+            new Dashboard().mount(router);
+        }
         router.get("/health").handler(ctx -> Replies.json(ctx, 200,
                 new Messages.HubHealth("ok", s.rooms().clock().millis())));
         router.get("/metrics").handler(ctx -> ctx.response()

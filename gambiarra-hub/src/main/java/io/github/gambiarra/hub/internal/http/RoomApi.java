@@ -382,7 +382,7 @@ final class RoomApi {
     void participants(RoutingContext ctx) {
         RoomState room = room(ctx);
         List<Participant> list = room.participants().stream().map(p -> visible(ctx, room, p)).toList();
-        Replies.json(ctx, 200, new Messages.ParticipantList(list));
+        Replies.json(ctx, 200, new Messages.ParticipantList(list, dispatcher.queued(room)));
     }
 
     void events(RoutingContext ctx) {

@@ -173,7 +173,8 @@ public final class Dispatcher implements AttemptOutcomes {
         });
     }
 
-    private int queued(RoomState room) {
+    /** The room's requests waiting for a free participant. */
+    public int queued(RoomState room) {
         RoomQueue queue = queues.get(room.code());
         return queue == null ? 0 : queue.size();
     }

@@ -33,6 +33,7 @@ final class Tunnel {
     private final Map<Integer, TunnelStream> streams = new ConcurrentHashMap<>();
     private final AtomicInteger nextId = new AtomicInteger();
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicBoolean started = new AtomicBoolean();
     /** OPEN headers by path: the same few bytes for every request, written once. */
     private final Map<String, byte[]> openHeaders = new ConcurrentHashMap<>();
     private volatile long lastHeard;
@@ -48,8 +49,14 @@ final class Tunnel {
         this.lastHeard = now;
     }
 
-    /** Starts reading frames and says hello. */
+    /**
+     * Starts reading frames and says hello, once: whichever comes first, the registry's start or
+     * a first request routed here, the hello is the first frame the participant gets.
+     */
     void start() {
+        if (!started.compareAndSet(false, true)) {
+            return;
+        }
         socket.binaryMessageHandler(this::onFrame);
         socket.pongHandler(pong -> heard());
         socket.closeHandler(v -> closed("the participant closed its tunnel"));
@@ -87,6 +94,7 @@ final class Tunnel {
             return Future.failedFuture(new java.net.ConnectException("the tunnel of participant " + participant.id()
                     + " is closed"));
         }
+        start();
         int id = nextId.incrementAndGet();
         TunnelStream stream = new TunnelStream(this, id, requester, window);
         streams.put(id, stream);

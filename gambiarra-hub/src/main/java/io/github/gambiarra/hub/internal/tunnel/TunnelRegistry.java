@@ -56,9 +56,11 @@ public final class TunnelRegistry {
         if (older != null) {
             older.close((short) 4000, "a newer tunnel of the same participant took over");
         }
-        tunnel.start();
+        // Online before the hello goes out, so that a participant told it is connected is listed online;
+        // a request routed here meanwhile sends the hello itself, first (Tunnel.start runs once).
         participant.touch(now());
         listener.online(room, participant);
+        tunnel.start();
         LOG.debug("tunnel of {} in room {} connected", participant.id(), room.code());
     }
 
