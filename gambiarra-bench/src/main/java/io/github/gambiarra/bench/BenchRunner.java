@@ -106,7 +106,7 @@ public final class BenchRunner {
     }
 
     private static final String DEFAULT_HUB_JAVA_OPTS = "-Xmx256m -XX:+UseParallelGC";
-    private static final List<String> ONLY = List.of("proxy", "non-streaming", "streaming", "sdk", "engine");
+    private static final List<String> ONLY = List.of("proxy", "non-streaming", "streaming", "sdk", "engine", "affinity");
 
     /** Where the results go: docs/benchmarks.md for a full run, under target/ otherwise, or --out. */
     private Path output() {
@@ -218,6 +218,9 @@ public final class BenchRunner {
         }
         if (only == null || only.equals("engine")) {
             engine(hubUrl, hub);
+        }
+        if (only == null || only.equals("affinity")) {
+            affinity(cliJar);
         }
         if (!targetRows.isEmpty()) {
             StringBuilder summary = new StringBuilder("\n## The targets\n\n| target | measured in this run | met |\n|---|---|---|\n");
@@ -642,6 +645,79 @@ public final class BenchRunner {
                 engine.close();
             }
         }
+    }
+
+    /**
+     * Conversation affinity against least-busy routing, on the real engine: the same interleaved
+     * conversations through a hub with {@code --affinity prefix} and one with {@code --affinity off},
+     * each over fresh engines (so no cache carries over from one mode to the other).
+     */
+    private void affinity(Path cliJar) throws Exception {
+        int conversations = smoke ? 2 : 5;
+        int turns = smoke ? 2 : 4;
+        int participants = smoke ? 2 : 3;
+        int slots = 2;
+        int systemChars = smoke ? 200 : 1500;
+        int maxTokens = 8;
+        int threads = Integer.parseInt(args.getOrDefault("engine-threads",
+                String.valueOf(Runtime.getRuntime().availableProcessors())));
+        Path gguf = smoke ? io.github.gambiarra.llama.TinyLlama.demo().write(work.resolve("affinity-tiny.gguf"))
+                : AffinityBench.model(work);
+        Map<String, AffinityBench.Result> results = new LinkedHashMap<>();
+        for (String mode : List.of("prefix", "off")) {
+            int hubPort = Proc.freePort();
+            List<String> hubCommand = new ArrayList<>(List.of(Proc.java()));
+            hubCommand.addAll(hubJavaOpts());
+            hubCommand.addAll(List.of("-jar", cliJar.toString(), "serve", "--host", "127.0.0.1", "--port",
+                    String.valueOf(hubPort), "--ephemeral", "--quiet", "--affinity", mode));
+            Proc hub = start("hub, affinity " + mode, hubCommand);
+            List<Proc> engines = new ArrayList<>();
+            try {
+                String hubUrl = "http://127.0.0.1:" + hubPort;
+                Proc.awaitHttp(hubUrl + "/health");
+                io.github.gambiarra.client.GambiarraClient client = io.github.gambiarra.client.GambiarraClient.create(hubUrl);
+                String code = client.createRoom("affinity " + mode, null).room().code();
+                for (int i = 0; i < participants; i++) {
+                    int port = Proc.freePort();
+                    engines.add(start("engine " + i + " (" + mode + ")", List.of(Proc.java(), "-Xmx256m", "-cp",
+                            Proc.ownJar(), EngineServer.class.getName(), gguf.toString(), String.valueOf(port),
+                            String.valueOf(slots), String.valueOf(threads))));
+                    Proc.awaitHttp("http://127.0.0.1:" + port + "/v1/models");
+                    client.register(code, new io.github.gambiarra.protocol.Messages.JoinRequest("engine-" + i,
+                            "engine " + i, "bench", "http://127.0.0.1:" + port, null, null, null, slots, null));
+                }
+                AffinityBench.Result r = new AffinityBench().run(hubUrl + "/rooms/" + code + "/v1", conversations, turns,
+                        systemChars, maxTokens);
+                results.put(mode, r);
+                log(String.format(Locale.ROOT, "affinity %s: first turns TTFT p50 %.0f ms, later turns %.0f ms, %d/%d hits",
+                        mode, r.medianFirst(), r.medianLater(), r.hits(), r.laterTurns()));
+            } finally {
+                for (Proc e : engines) {
+                    e.close();
+                }
+                hub.close();
+            }
+        }
+        AffinityBench.Result on = results.get("prefix");
+        AffinityBench.Result off = results.get("off");
+        double ratio = on.medianLater() / off.medianLater();
+        md.append("\n## Conversation affinity on the real engine\n\n")
+                .append(conversations).append(" conversations of ").append(turns).append(" turns, interleaved (turn 1 of each, ")
+                .append("then turn 2 of each, ...), each with a system prompt of its own of about ").append(systemChars)
+                .append(" characters, over ").append(participants).append(" participants: llama.cpp engines of ")
+                .append(slots).append(" slots each running ").append(smoke ? "the demo model" : "a random-weight llama model "
+                        + "(e512, 8 layers)").append(", answers of ").append(maxTokens).append(" tokens, streamed. ")
+                .append("The same through a hub with `--affinity prefix` and one with `--affinity off`, each over fresh ")
+                .append("engines. TTFT in ms, medians.\n\n")
+                .append("| routing | first turns' TTFT | later turns' TTFT | affinity hits |\n|---|---:|---:|---:|\n")
+                .append(String.format(Locale.ROOT, "| `--affinity prefix` | %.0f | %.0f | %d of %d |%n",
+                        on.medianFirst(), on.medianLater(), on.hits(), on.laterTurns()))
+                .append(String.format(Locale.ROOT, "| `--affinity off` (least busy) | %.0f | %.0f | – |%n",
+                        off.medianFirst(), off.medianLater()));
+        targetRows.add(new String[] {"affinity: later turns' median TTFT ≤ 0.5 × least-busy's, on the real engine",
+                String.format(Locale.ROOT, "%.0f ms vs %.0f ms: %.2f ×; %d of %d later turns went back to their participant",
+                        on.medianLater(), off.medianLater(), ratio, on.hits(), on.laterTurns()),
+                ratio <= 0.5 ? "yes" : "no"});
     }
 
     private static String llamaVersion() {

@@ -108,6 +108,20 @@ public final class ServeCommand implements Callable<Integer> {
             + "get 403."})
     boolean tunnelOnly;
 
+    /** How {@code --affinity} is written. */
+    enum Affinity { prefix, off }
+
+    @Option(names = "--affinity", defaultValue = "prefix", paramLabel = "prefix|off",
+            description = {"Conversation affinity (default: ${DEFAULT-VALUE}): a request continuing a conversation goes "
+                    + "back to the participant that served it, whose server still holds its prompt; 'off' routes "
+                    + "every request to the least busy."})
+    Affinity affinity;
+
+    @Option(names = "--affinity-imbalance", defaultValue = "2", paramLabel = "N",
+            description = "How many more requests in flight than the least busy participant a conversation's "
+                    + "participant may have and still get its next turn (default: ${DEFAULT-VALUE}).")
+    int affinityImbalance;
+
     @Option(names = "--no-dashboard", description = "Do not serve the web dashboard at / (the API is unchanged).")
     boolean noDashboard;
 
@@ -168,6 +182,8 @@ public final class ServeCommand implements Callable<Integer> {
                     .passwordGuesses(passwordGuesses)
                     .tunnelOnly(tunnelOnly)
                     .dashboard(!noDashboard)
+                    .affinity(affinity == Affinity.prefix)
+                    .affinityImbalance(affinityImbalance)
                     .idleTimeout(idleTimeout)
                     .bodyTimeout(bodyTimeout)
                     .maxConnectionsPerAddress(maxConnectionsPerAddress)

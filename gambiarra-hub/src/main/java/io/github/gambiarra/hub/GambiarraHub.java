@@ -74,6 +74,7 @@ public final class GambiarraHub implements AutoCloseable {
         this.timers = new long[] {
             vertx.setPeriodic(options.healthCheckInterval().toMillis(), id -> {
                 for (RoomRegistry.Expired expired : parts.rooms().expireSilent(offlineAfter)) {
+                    expired.room().forgetAffinity(expired.participant().id());
                     parts.events().publish(HubEvent.PARTICIPANT_OFFLINE, expired.room().code(),
                             new Messages.ParticipantRef(expired.participant().id()));
                 }
@@ -129,6 +130,7 @@ public final class GambiarraHub implements AutoCloseable {
 
                         @Override
                         public void offline(RoomState room, ParticipantState participant, String reason) {
+                            room.forgetAffinity(participant.id());
                             events.publish(HubEvent.PARTICIPANT_OFFLINE, room.code(),
                                     new Messages.ParticipantRef(participant.id()));
                         }

@@ -31,6 +31,9 @@ public final class HubOptions {
     private int queueSize = 64;
     private int rememberedResponses = 10_000;
     private boolean dashboard = true;
+    private boolean affinity = true;
+    private int affinityImbalance = 2;
+    private int affinityEntries = 10_000;
     private Duration queueWait = Duration.ofSeconds(30);
     private int failuresBeforeCooldown = 3;
     private Duration cooldown = Duration.ofSeconds(30);
@@ -76,6 +79,9 @@ public final class HubOptions {
         this.queueSize = other.queueSize;
         this.rememberedResponses = other.rememberedResponses;
         this.dashboard = other.dashboard;
+        this.affinity = other.affinity;
+        this.affinityImbalance = other.affinityImbalance;
+        this.affinityEntries = other.affinityEntries;
         this.queueWait = other.queueWait;
         this.failuresBeforeCooldown = other.failuresBeforeCooldown;
         this.cooldown = other.cooldown;
@@ -169,6 +175,29 @@ public final class HubOptions {
      */
     public HubOptions defaultMaxConcurrency(int limit) {
         this.defaultMaxConcurrency = atLeast(limit, 1, "defaultMaxConcurrency");
+        return this;
+    }
+
+    /**
+     * Conversation affinity (on by default; {@code serve --affinity off}): a request whose messages
+     * continue a conversation a participant served goes back to it, where the prompt so far is
+     * already computed, unless that participant is full or busier than the least busy one by more
+     * than {@link #affinityImbalance(int)}.
+     */
+    public HubOptions affinity(boolean on) {
+        this.affinity = on;
+        return this;
+    }
+
+    /** How many more requests in flight than the least busy one a remembered participant may have (2). */
+    public HubOptions affinityImbalance(int requests) {
+        this.affinityImbalance = atLeast(requests, 0, "affinityImbalance");
+        return this;
+    }
+
+    /** How many conversations each room remembers for affinity (10,000; the least recently used are forgotten). */
+    public HubOptions affinityEntries(int entries) {
+        this.affinityEntries = atLeast(entries, 1, "affinityEntries");
         return this;
     }
 
@@ -431,6 +460,18 @@ public final class HubOptions {
 
     public boolean dashboard() {
         return dashboard;
+    }
+
+    public boolean affinity() {
+        return affinity;
+    }
+
+    public int affinityImbalance() {
+        return affinityImbalance;
+    }
+
+    public int affinityEntries() {
+        return affinityEntries;
     }
 
     public Duration queueWait() {

@@ -272,7 +272,7 @@ class RoomEndpointsTest {
             assertThat(r.status()).as(path).isEqualTo(204);
             assertThat(r.header("Access-Control-Allow-Origin")).isEqualTo("*");
             assertThat(r.header("Access-Control-Allow-Methods")).isEqualTo("GET, POST, DELETE, OPTIONS");
-            assertThat(r.header("Access-Control-Allow-Headers")).isEqualTo("Content-Type, Authorization");
+            assertThat(r.header("Access-Control-Allow-Headers")).isEqualTo("Content-Type, Authorization, X-Gambiarra-Session");
         }
     }
 

@@ -292,16 +292,25 @@ public final class LlamaEngine implements AutoCloseable {
         }
     }
 
-    private void chat(HttpExchange exchange) throws IOException {
+    /** The request read by {@code parser}, or null when an error was answered (too large, not JSON, invalid). */
+    private ChatRequest readRequest(HttpExchange exchange,
+                                    java.util.function.BiFunction<JsonNode, EngineOptions, ChatRequest> parser)
+            throws IOException {
         JsonNode json = readJson(exchange);
         if (json == null) {
-            return;
+            return null;
         }
-        ChatRequest request;
         try {
-            request = ChatRequest.parse(json, options);
+            return parser.apply(json, options);
         } catch (ChatRequest.BadRequest e) {
             error(exchange, 400, e.getMessage(), "invalid_request_error", e.param);
+            return null;
+        }
+    }
+
+    private void chat(HttpExchange exchange) throws IOException {
+        ChatRequest request = readRequest(exchange, ChatRequest::parse);
+        if (request == null) {
             return;
         }
         String id = "chatcmpl-" + UUID.randomUUID().toString().replace("-", "");
@@ -326,15 +335,8 @@ public final class LlamaEngine implements AutoCloseable {
     }
 
     private void textCompletion(HttpExchange exchange) throws IOException {
-        JsonNode json = readJson(exchange);
-        if (json == null) {
-            return;
-        }
-        ChatRequest request;
-        try {
-            request = ChatRequest.parseCompletion(json, options);
-        } catch (ChatRequest.BadRequest e) {
-            error(exchange, 400, e.getMessage(), "invalid_request_error", e.param);
+        ChatRequest request = readRequest(exchange, ChatRequest::parseCompletion);
+        if (request == null) {
             return;
         }
         String id = "cmpl-" + UUID.randomUUID().toString().replace("-", "");

@@ -133,7 +133,7 @@ public final class HubRouter {
         if (ctx.request().method() == HttpMethod.OPTIONS) {
             ctx.response().setStatusCode(204)
                     .putHeader("Access-Control-Allow-Methods", "GET, POST, DELETE, OPTIONS")
-                    .putHeader("Access-Control-Allow-Headers", "Content-Type, Authorization")
+                    .putHeader("Access-Control-Allow-Headers", "Content-Type, Authorization, X-Gambiarra-Session")
                     .end();
             return;
         }

@@ -1,6 +1,7 @@
 package io.github.gambiarra.hub.internal.http;
 
 import io.github.gambiarra.protocol.ErrorCode;
+import io.github.gambiarra.protocol.HubHeaders;
 import io.github.gambiarra.protocol.OpenAiRoute;
 import io.vertx.core.Handler;
 import io.github.gambiarra.hub.internal.relay.OpenAiRequest;
@@ -82,7 +83,8 @@ final class OpenAiRequests {
             Replies.error(request, e.code(), e.getMessage());
             return;
         }
-        dispatcher.dispatch(request.response(), room, body);
+        String client = body.user() != null ? "user:" + body.user() : "address:" + RoomAccess.address(request);
+        dispatcher.dispatch(request.response(), room, body, client, request.getHeader(HubHeaders.SESSION));
     }
 
     /** Reads the whole body, or answers 413 (and closes the connection) once it passes the limit. */

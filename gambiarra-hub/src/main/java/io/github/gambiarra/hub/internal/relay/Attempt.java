@@ -24,12 +24,23 @@ final class Attempt {
     volatile long timerId = -1;
     /** The participant that produced the response this request continues ({@code previous_response_id}), or null. */
     volatile String pinned;
+    /** Who the client is, for fair queueing: its {@code user}, or its address. */
+    final String client;
+    /** The client's session key ({@code X-Gambiarra-Session}), or null. */
+    final String session;
+    /** What conversation affinity made of the request: null (off), "hit", "miss" or "new". */
+    volatile String affinity;
+    /** When the relay to the participant that answers began (the queue wait ends there). */
+    volatile long relayNanos;
 
-    Attempt(HttpServerResponse response, RoomState room, OpenAiRequest body, Context context) {
+    Attempt(HttpServerResponse response, RoomState room, OpenAiRequest body, Context context, String client,
+            String session) {
         this.response = response;
         this.room = room;
         this.body = body;
         this.context = context;
+        this.client = client;
+        this.session = session;
     }
 
     /** What routing goes by: the participant the conversation is pinned to, or the client's {@code model}. */

@@ -86,6 +86,7 @@ public final class CompletionRelay {
                         notServed(exchange, reply.status());
                     } else {
                         startResponse(response, reply, participant, false);
+                        timings(response, exchange, reply);
                         if (exchange.end(HubMetrics.Outcome.UPSTREAM_ERROR, "participant answered HTTP " + reply.status())) {
                             response.end(body.result());
                         }
@@ -103,6 +104,7 @@ public final class CompletionRelay {
                 }
             }
             startResponse(response, reply, participant, attempt.body.stream());
+            timings(response, exchange, reply);
             pipe(reply, response, exchange);
         });
     }
@@ -158,6 +160,32 @@ public final class CompletionRelay {
         body.endHandler(v -> whole.tryComplete(into));
         body.exceptionHandler(whole::tryFail);
         return whole.future();
+    }
+
+    /**
+     * What the hub added, for the client to see: {@code Server-Timing} with the wait in the room's
+     * queue, getting a connection to the participant, and the participant's time to its answer's
+     * first byte (headers); and {@code X-Gambiarra-Affinity}.
+     */
+    private static void timings(HttpServerResponse response, Exchange exchange, UpstreamReply reply) {
+        Attempt attempt = exchange.attempt;
+        long now = System.nanoTime();
+        StringBuilder timing = new StringBuilder(64)
+                .append("queue;dur=").append(millis(exchange.startNanos - attempt.startNanos));
+        long connect = reply.connectNanos();
+        if (connect >= 0) {
+            timing.append(", connect;dur=").append(millis(connect));
+        }
+        timing.append(", ttfb;dur=").append(millis(now - exchange.startNanos));
+        response.putHeader("Server-Timing", timing.toString());
+        if (attempt.affinity != null) {
+            response.putHeader(HubHeaders.AFFINITY, attempt.affinity);
+        }
+    }
+
+    private static String millis(long nanos) {
+        long tenths = Math.max(0, nanos) / 100_000;
+        return tenths / 10 + "." + tenths % 10;
     }
 
     private void failedBeforeFirstByte(Exchange exchange, String reason) {

@@ -42,9 +42,18 @@ public final class Dispatcher implements AttemptOutcomes {
 
     /** Sends a client's chat completion, whose answer goes to {@code response}, to a participant of {@code room}. */
     public void dispatch(HttpServerResponse response, RoomState room, OpenAiRequest body) {
+        dispatch(response, room, body, "unknown", null);
+    }
+
+    /**
+     * @param client  who the client is, for taking turns in the queue
+     * @param session the client's {@code X-Gambiarra-Session}, or null
+     */
+    public void dispatch(HttpServerResponse response, RoomState room, OpenAiRequest body, String client,
+                         String session) {
         room.touch(options.clock().millis());
         metrics.watchRoom(room, this::queued);
-        Attempt attempt = new Attempt(response, room, body, vertx.getOrCreateContext());
+        Attempt attempt = new Attempt(response, room, body, vertx.getOrCreateContext(), client, session);
         String previous = body.previousResponseId();
         if (previous != null) {
             String owner = room.responses(options.rememberedResponses()).owner(previous);
@@ -66,8 +75,68 @@ public final class Dispatcher implements AttemptOutcomes {
     }
 
     private ParticipantRouter.Route route(Attempt attempt) {
-        return router.route(attempt.room, attempt.routingKey(), attempt.body.route(), attempt.tried,
-                options.clock().millis());
+        long[] keys = affinityKeys(attempt);
+        String preferred = keys.length == 0 ? null
+                : attempt.room.affinity(options.affinityEntries()).lookup(keys);
+        ParticipantRouter.Route route = router.route(attempt.room, attempt.routingKey(), attempt.body.route(),
+                attempt.tried, options.clock().millis(), preferred, options.affinityImbalance());
+        if (route instanceof ParticipantRouter.Chosen chosen && keys.length > 0) {
+            attempt.affinity = chosen.preferred() ? "hit" : preferred == null ? "new" : "miss";
+            attempt.room.affinity(options.affinityEntries()).record(chosen.participant().id(), recordKeys(attempt));
+        }
+        return route;
+    }
+
+    /**
+     * What to look the conversation up by, most specific first: the client's session (header, then
+     * prompt_cache_key or user), then the conversation so far, longest prefix first, down to its
+     * first message (a shared system prompt is a prefix worth keeping too). Empty when affinity is
+     * off or does not apply (a participant named by id, a pinned Responses conversation).
+     */
+    private long[] affinityKeys(Attempt attempt) {
+        if (!options.affinity() || !attempt.pooled()) {
+            return new long[0];
+        }
+        long[] prefixes = attempt.body.prefixes();
+        String explicit = explicitKey(attempt);
+        // Messages 0..n-2: what the previous turn sent (the last message is this turn's new one).
+        int usable = Math.max(0, prefixes.length - 1);
+        long[] keys = new long[usable + (explicit == null ? 0 : 1)];
+        int k = 0;
+        if (explicit != null) {
+            keys[k++] = explicitHash(explicit);
+        }
+        for (int i = usable - 1; i >= 0; i--) {
+            keys[k++] = prefixes[i];
+        }
+        return keys;
+    }
+
+    /** What the chosen participant now holds: the session, the whole conversation, and its first message. */
+    private static long[] recordKeys(Attempt attempt) {
+        long[] prefixes = attempt.body.prefixes();
+        String explicit = explicitKey(attempt);
+        java.util.List<Long> keys = new java.util.ArrayList<>(3);
+        if (explicit != null) {
+            keys.add(explicitHash(explicit));
+        }
+        if (prefixes.length > 0) {
+            keys.add(prefixes[prefixes.length - 1]);
+            keys.add(prefixes[0]);
+        }
+        return keys.stream().mapToLong(Long::longValue).toArray();
+    }
+
+    private static String explicitKey(Attempt attempt) {
+        return attempt.session != null && !attempt.session.isBlank() ? attempt.session : attempt.body.affinityKey();
+    }
+
+    private static long explicitHash(String key) {
+        long h = 0x9e3779b97f4a7c15L;
+        for (int i = 0; i < key.length(); i++) {
+            h = (h ^ key.charAt(i)) * 0x100000001b3L;
+        }
+        return h ^ 0x5bd1e995L; // apart from the message hashes
     }
 
     private void handle(Attempt attempt, ParticipantRouter.Route route, boolean mayQueue) {
@@ -101,6 +170,7 @@ public final class Dispatcher implements AttemptOutcomes {
 
     private void enqueue(Attempt attempt) {
         RoomQueue queue = queues.computeIfAbsent(attempt.room.code(), c -> new RoomQueue(options.queueSize()));
+        // (Its clients take turns: see RoomQueue.)
         if (!queue.offer(attempt)) {
             busy(attempt, "every participant that can serve '" + attempt.body.model()
                     + "' is busy and the room's queue is full");

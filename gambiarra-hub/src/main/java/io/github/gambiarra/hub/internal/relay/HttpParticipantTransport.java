@@ -80,17 +80,19 @@ public final class HttpParticipantTransport implements ParticipantTransport {
                 .putHeader(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON)
                 .putHeader(HttpHeaders.ACCEPT, ACCEPTED);
         Promise<UpstreamReply> reply = Promise.promise();
+        long asked = System.nanoTime();
         client().request(request).onComplete(ar -> {
             if (ar.failed()) {
                 reply.fail(ar.cause());
                 return;
             }
+            long connected = System.nanoTime() - asked;
             HttpClientRequest req = ar.result();
             req.send(body).onComplete(sent -> {
                 if (sent.failed()) {
                     reply.fail(sent.cause());
                 } else {
-                    reply.complete(new Reply(req, sent.result()));
+                    reply.complete(new Reply(req, sent.result(), connected));
                 }
             });
         });
@@ -127,7 +129,8 @@ public final class HttpParticipantTransport implements ParticipantTransport {
         return Future.all(clients.values().stream().map(HttpClientAgent::close).toList()).mapEmpty();
     }
 
-    private record Reply(HttpClientRequest request, HttpClientResponse response) implements UpstreamReply {
+    private record Reply(HttpClientRequest request, HttpClientResponse response, long connectNanos)
+            implements UpstreamReply {
         @Override
         public int status() {
             return response.statusCode();

@@ -27,9 +27,15 @@ public final class OpenAiRequest {
     private final String previousResponseId;
     private final int modelStart;
     private final int modelEnd;
+    private final long[] prefixes;
+    private final String affinityKey;
+    private final String user;
 
     private OpenAiRequest(OpenAiRoute route, byte[] bytes, String model, boolean stream, String previousResponseId,
-                          int modelStart, int modelEnd) {
+                          int modelStart, int modelEnd, long[] prefixes, String affinityKey, String user) {
+        this.prefixes = prefixes;
+        this.affinityKey = affinityKey;
+        this.user = user;
         this.route = route;
         this.bytes = bytes;
         this.model = model;
@@ -75,6 +81,9 @@ public final class OpenAiRequest {
         boolean modelSeen = false;
         Boolean stream = null;
         String previous = null;
+        String user = null;
+        String cacheKey = null;
+        long[] prefixes = NO_PREFIXES;
         int modelStart = -1;
         int modelEnd = -1;
         try (JsonParser p = FACTORY.createParser(bytes)) {
@@ -107,6 +116,20 @@ public final class OpenAiRequest {
                         if (route == OpenAiRoute.CHAT && value != JsonToken.START_ARRAY && value != JsonToken.VALUE_NULL) {
                             throw new InvalidBody(ErrorCode.INVALID_REQUEST, "'messages' must be an array");
                         }
+                        if (route == OpenAiRoute.CHAT && value == JsonToken.START_ARRAY) {
+                            prefixes = prefixHashes(p, bytes);
+                        } else {
+                            p.skipChildren();
+                        }
+                    }
+                    case "user", "prompt_cache_key" -> {
+                        if (value == JsonToken.VALUE_STRING) {
+                            if (field.equals("user")) {
+                                user = p.getText();
+                            } else {
+                                cacheKey = p.getText();
+                            }
+                        }
                         p.skipChildren();
                     }
                     case "input", "prompt" -> {
@@ -115,7 +138,11 @@ public final class OpenAiRequest {
                                 && value != JsonToken.VALUE_NULL) {
                             throw new InvalidBody(ErrorCode.INVALID_REQUEST, "'" + field + "' must be a string or an array");
                         }
-                        p.skipChildren();
+                        if (route == OpenAiRoute.RESPONSES && field.equals("input") && value == JsonToken.START_ARRAY) {
+                            prefixes = prefixHashes(p, bytes); // the Responses API's conversation items
+                        } else {
+                            p.skipChildren();
+                        }
                     }
                     case "previous_response_id" -> {
                         if (route == OpenAiRoute.RESPONSES) {
@@ -143,8 +170,67 @@ public final class OpenAiRequest {
         if (stream != null && stream && route == OpenAiRoute.EMBEDDINGS) {
             throw new InvalidBody(ErrorCode.INVALID_REQUEST, "embeddings are not streamed: leave 'stream' out");
         }
+        String key = cacheKey != null && !cacheKey.isBlank() ? cacheKey : user != null && !user.isBlank() ? user : null;
         return new OpenAiRequest(route, bytes, model, Boolean.TRUE.equals(stream),
-                previous == null || previous.isBlank() ? null : previous, modelStart, modelEnd);
+                previous == null || previous.isBlank() ? null : previous, modelStart, modelEnd, prefixes, key,
+                user == null || user.isBlank() ? null : user);
+    }
+
+    private static final long[] NO_PREFIXES = new long[0];
+
+    /**
+     * The conversation's prefixes, as hashes: element i is the hash of messages 0..i, each message
+     * taken as the exact bytes the client sent. A later turn resends the earlier messages as they
+     * were, so its prefixes include this turn's whole conversation. Reads the array it is at.
+     */
+    private static long[] prefixHashes(JsonParser p, byte[] bytes) throws IOException {
+        long[] hashes = new long[8];
+        int n = 0;
+        long rolling = 0xcbf29ce484222325L;
+        JsonToken t;
+        while ((t = p.nextToken()) != JsonToken.END_ARRAY && t != null) {
+            int start = (int) p.currentTokenLocation().getByteOffset();
+            p.skipChildren();
+            int end = (int) p.currentLocation().getByteOffset();
+            rolling = mix(rolling, fnv(bytes, start, end));
+            if (n == hashes.length) {
+                hashes = java.util.Arrays.copyOf(hashes, n * 2);
+            }
+            hashes[n++] = rolling;
+        }
+        return java.util.Arrays.copyOf(hashes, n);
+    }
+
+    private static long fnv(byte[] bytes, int from, int to) {
+        long h = 0xcbf29ce484222325L;
+        for (int i = Math.max(0, from); i < Math.min(bytes.length, to); i++) {
+            h ^= bytes[i] & 0xff;
+            h *= 0x100000001b3L;
+        }
+        return h;
+    }
+
+    private static long mix(long a, long b) {
+        long h = a * 31 + b;
+        h ^= h >>> 33;
+        h *= 0xff51afd7ed558ccdL;
+        h ^= h >>> 33;
+        return h;
+    }
+
+    /** Hash of {@code messages[0..i]} for each i (chat's messages, or the Responses API's input items). */
+    public long[] prefixes() {
+        return prefixes;
+    }
+
+    /** The client's own conversation key: {@code prompt_cache_key}, else {@code user}; null if neither. */
+    public String affinityKey() {
+        return affinityKey;
+    }
+
+    /** The {@code user} field, which names the client for fair queueing; null if absent. */
+    public String user() {
+        return user;
     }
 
     /** The API asked for. */

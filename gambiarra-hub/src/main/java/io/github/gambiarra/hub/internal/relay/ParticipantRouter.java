@@ -32,8 +32,14 @@ public final class ParticipantRouter {
     public record NotServed(ParticipantState participant) implements Route {
     }
 
-    /** A participant was chosen and one of its slots taken; {@code nowBusy} if that filled it. */
-    public record Chosen(ParticipantState participant, boolean nowBusy) implements Route {
+    /**
+     * A participant was chosen and one of its slots taken; {@code nowBusy} if that filled it;
+     * {@code preferred} if it was the one conversation affinity asked for.
+     */
+    public record Chosen(ParticipantState participant, boolean nowBusy, boolean preferred) implements Route {
+        public Chosen(ParticipantState participant, boolean nowBusy) {
+            this(participant, nowBusy, false);
+        }
     }
 
     /** Nothing in the room can serve the request (404). */
@@ -59,6 +65,16 @@ public final class ParticipantRouter {
      * {@code acquire} takes the chosen participant's slot.
      */
     public Route route(RoomState room, String requested, OpenAiRoute api, Set<String> excluded, long now) {
+        return route(room, requested, api, excluded, now, null, 0);
+    }
+
+    /**
+     * Routes as {@link #route(RoomState, String, OpenAiRoute, Set, long)}, but to {@code preferred}
+     * (the participant that holds the conversation) when it is eligible, has a free slot, and has at
+     * most {@code imbalance} more requests in flight than the least busy eligible participant.
+     */
+    public Route route(RoomState room, String requested, OpenAiRoute api, Set<String> excluded, long now,
+                       String preferred, int imbalance) {
         String key = requested == null ? "" : requested.trim();
         List<ParticipantState> candidates;
         if (key.equals("*") || key.equalsIgnoreCase("any")) {
@@ -90,7 +106,33 @@ public final class ParticipantRouter {
             return new NotServed(null);
         }
         List<ParticipantState> healthy = candidates.stream().filter(p -> !p.isCoolingDown(now)).toList();
-        return take(room, healthy.isEmpty() ? candidates : healthy);
+        List<ParticipantState> eligible = healthy.isEmpty() ? candidates : healthy;
+        if (preferred != null) {
+            Route sticky = takePreferred(eligible, preferred, imbalance);
+            if (sticky != null) {
+                return sticky;
+            }
+        }
+        return take(room, eligible);
+    }
+
+    private static Route takePreferred(List<ParticipantState> eligible, String preferred, int imbalance) {
+        ParticipantState p = null;
+        int least = Integer.MAX_VALUE;
+        for (ParticipantState e : eligible) {
+            if (!e.isFull()) {
+                least = Math.min(least, e.inFlight());
+            }
+            if (e.id().equals(preferred)) {
+                p = e;
+            }
+        }
+        if (p == null || p.isFull() || p.inFlight() > least + imbalance) {
+            return null;
+        }
+        ParticipantState.Acquire acquired = p.tryAcquire();
+        return acquired == ParticipantState.Acquire.REFUSED ? null
+                : new Chosen(p, acquired == ParticipantState.Acquire.TAKEN_NOW_BUSY, true);
     }
 
     /** Whether anything but {@code excluded} could serve {@code requested} now or after a wait. */

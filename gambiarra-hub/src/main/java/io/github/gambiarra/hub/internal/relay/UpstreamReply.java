@@ -19,4 +19,9 @@ public interface UpstreamReply {
 
     /** Abandons the request: the participant's server sees its connection closed. */
     void cancel();
+
+    /** How long getting a connection to the participant took, in nanoseconds; -1 when not measured. */
+    default long connectNanos() {
+        return -1;
+    }
 }

@@ -20,6 +20,7 @@ public final class RoomState {
     private final byte[] pepper = new byte[16];
     private volatile byte[] verifiedDigest;
     private volatile ResponseOwners responses;
+    private volatile AffinityTable affinity;
 
     /**
      * @param hostTokenHash the SHA-256 (hex) of the token that deletes the room, or null (rooms stored
@@ -52,6 +53,28 @@ public final class RoomState {
             return sha.digest(secret.getBytes(java.nio.charset.StandardCharsets.UTF_8));
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /** The room's conversation affinity, made on first use with {@code capacity}. */
+    public AffinityTable affinity(int capacity) {
+        AffinityTable a = affinity;
+        if (a == null) {
+            synchronized (this) {
+                if (affinity == null) {
+                    affinity = new AffinityTable(capacity);
+                }
+                a = affinity;
+            }
+        }
+        return a;
+    }
+
+    /** Forgets what {@code participantId} held in the room's affinity (it left, or went offline). */
+    public void forgetAffinity(String participantId) {
+        AffinityTable a = affinity;
+        if (a != null) {
+            a.forget(participantId);
         }
     }
 
@@ -124,6 +147,7 @@ public final class RoomState {
         boolean removed = participants.remove(participant.id(), participant);
         if (removed) {
             reorder();
+            forgetAffinity(participant.id());
         }
         return removed;
     }

@@ -129,6 +129,12 @@ final class TunnelStream implements UpstreamReply, ReadStream<Buffer> {
         }
     }
 
+    /** The tunnel is open already: no connection to make. */
+    @Override
+    public long connectNanos() {
+        return 0;
+    }
+
     // ---- the relay's side, on the requester's context --------------------------------------
 
     private void drain() {

@@ -11,18 +11,18 @@ import io.github.gambiarra.testing.FakeLlmServer;
 /**
  * A real hub on loopback with a password-protected room: participant {@code echo} in front of a
  * fake LLM server that echoes, calls offered tools and answers schemas, and participant
- * {@code chatty}, whose server serves chat only.
+ * {@code chatty}, whose server serves chat only. Shared with the Boot 4 module's tests (test-jar).
  */
-final class TestRoom implements AutoCloseable {
-    static final String PASSWORD = "s3cret";
+public final class TestRoom implements AutoCloseable {
+    public static final String PASSWORD = "s3cret";
 
-    final GambiarraHub hub = GambiarraHub.start(new HubOptions().host("127.0.0.1").port(0).passwordIterations(1_000));
-    final FakeLlmServer echo = FakeLlmServer.start("llama3").otherwise(new EchoModel());
-    final FakeLlmServer chatOnly = FakeLlmServer.start("qwen2.5").otherwise(new EchoModel())
+    public final GambiarraHub hub = GambiarraHub.start(new HubOptions().host("127.0.0.1").port(0).passwordIterations(1_000));
+    public final FakeLlmServer echo = FakeLlmServer.start("llama3").otherwise(new EchoModel());
+    public final FakeLlmServer chatOnly = FakeLlmServer.start("qwen2.5").otherwise(new EchoModel())
             .without(OpenAiRoute.EMBEDDINGS, OpenAiRoute.COMPLETIONS, OpenAiRoute.RESPONSES);
-    final String code;
+    public final String code;
 
-    TestRoom() {
+    public TestRoom() {
         try (GambiarraClient client = GambiarraClient.create(hub.url())) {
             code = client.createRoom("Spring", PASSWORD).room().code();
             client.register(code, new Messages.JoinRequest("echo", "Echo", "llama3", echo.url(), PASSWORD, null, null));
@@ -31,7 +31,7 @@ final class TestRoom implements AutoCloseable {
         }
     }
 
-    String[] properties() {
+    public String[] properties() {
         return new String[] {"gambiarra.room=" + code, "gambiarra.hub=" + hub.url(), "gambiarra.password=" + PASSWORD};
     }
 

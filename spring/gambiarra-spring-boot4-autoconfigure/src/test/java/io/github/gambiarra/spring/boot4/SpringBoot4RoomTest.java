@@ -8,6 +8,7 @@ import io.github.gambiarra.protocol.OpenAiRoute;
 import io.github.gambiarra.spring.autoconfigure.GambiarraAutoConfiguration;
 import io.github.gambiarra.spring.autoconfigure.GambiarraRoom;
 import io.github.gambiarra.spring.autoconfigure.GambiarraShare;
+import io.github.gambiarra.spring.autoconfigure.TestRoom;
 import io.github.gambiarra.spring.autoconfigure.langchain4j.GambiarraLangChain4jAutoConfiguration;
 import io.github.gambiarra.spring.autoconfigure.springai.GambiarraSpringAiAutoConfiguration;
 import io.github.gambiarra.testing.FakeLlmServer;
