@@ -120,6 +120,6 @@ kill -INT -- -"$join"
 wait "$join" || true
 grep -q "Left room" "$work/join.log" || fail "join did not say it left"
 participants=$(on1 curl -fs "http://127.0.0.1:3000/rooms/$code/participants")
-[ "$participants" = '{"participants":[]}' ] || fail "after Ctrl-C the room still has: $participants"
+case "$participants" in *'"participants":[]'*) ;; *) false ;; esac || fail "after Ctrl-C the room still has: $participants"
 echo "two-machines: Ctrl-C on machine 2 left the room"
 echo "two-machines: passed"

@@ -4,7 +4,10 @@ import io.github.gambiarra.spring.autoconfigure.GambiarraAutoConfiguration;
 import io.github.gambiarra.spring.autoconfigure.GambiarraProperties;
 import io.github.gambiarra.spring.autoconfigure.GambiarraRoom;
 import io.micrometer.observation.ObservationRegistry;
+import java.io.IOException;
+import java.net.URI;
 import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.springframework.ai.document.MetadataMode;
 import org.springframework.ai.model.tool.ToolCallingManager;
@@ -20,10 +23,14 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.client.ClientHttpResponse;
 import org.springframework.http.client.JdkClientHttpRequestFactory;
 import org.springframework.http.client.reactive.JdkClientHttpConnector;
 import org.springframework.retry.support.RetryTemplate;
+import org.springframework.util.StreamUtils;
 import org.springframework.web.client.ResourceAccessException;
+import org.springframework.web.client.ResponseErrorHandler;
 import org.springframework.web.client.RestClient;
 import org.springframework.web.reactive.function.client.WebClient;
 
@@ -57,8 +64,33 @@ public class GambiarraSpringAiAutoConfiguration {
                 .apiKey(room.apiKey())
                 .restClientBuilder(RestClient.builder().requestFactory(blocking))
                 .webClientBuilder(WebClient.builder().clientConnector(new JdkClientHttpConnector(http)))
+                .responseErrorHandler(ROOM_ERRORS)
                 .build();
     }
+
+    /**
+     * Errors as a room means them: a busy room (429) and a participant's failure (5xx) are worth
+     * another try, so they are transient (retried up to {@code gambiarra.max-retries}); any other
+     * 4xx (a wrong password, a bad request, no one serving the model) is not. Spring AI's default
+     * takes every 4xx, 429 included, for final.
+     */
+    static final ResponseErrorHandler ROOM_ERRORS = new ResponseErrorHandler() {
+        @Override
+        public boolean hasError(ClientHttpResponse response) throws IOException {
+            return response.getStatusCode().isError();
+        }
+
+        @Override
+        public void handleError(URI url, HttpMethod method, ClientHttpResponse response) throws IOException {
+            String body = StreamUtils.copyToString(response.getBody(), StandardCharsets.UTF_8);
+            int status = response.getStatusCode().value();
+            String message = status + " - " + body;
+            if (status == 429 || status >= 500) {
+                throw new TransientAiException(message);
+            }
+            throw new org.springframework.ai.retry.NonTransientAiException(message);
+        }
+    };
 
     @Bean
     @ConditionalOnMissingBean(org.springframework.ai.chat.model.ChatModel.class)
