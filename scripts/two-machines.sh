@@ -72,7 +72,8 @@ wait_for() { # wait_for WHAT COMMAND...
 # Machine 1: the hub, announced on the LAN.
 cli1 serve --mdns --ephemeral >"$work/hub.log" 2>&1 & pids+=($!)
 wait_for "the hub" on1 curl -fs http://127.0.0.1:3000/health
-wait_for "the mDNS announcement" grep -q "announced" "$work/hub.log"
+# A responder answers browsers once it has probed and announced (a few seconds after start).
+wait_for "the mDNS announcement" grep -q "browsers on the network find it now" "$work/hub.log"
 code=$(cli1 create --name "LAN" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["room"]["code"])')
 echo "two-machines: hub on machine 1 (10.77.0.1), room $code"
 

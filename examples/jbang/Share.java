@@ -7,7 +7,6 @@ import io.github.gambiarra.client.HubDiscovery;
 import io.github.gambiarra.client.JoinOptions;
 import io.github.gambiarra.client.LlmServerProbe;
 import io.github.gambiarra.client.ParticipantSession;
-import java.time.Duration;
 
 /**
  * Shares this machine's LLM server in a room from Java, the way `gambiarra join` does:
@@ -37,7 +36,7 @@ public class Share {
                     + code + " " + (server.models().isEmpty() ? "llama3" : server.models().get(0)));
             System.exit(2);
         }
-        String hub = HubDiscovery.standard(Duration.ofMillis(1500)).locate(code).url();
+        String hub = HubDiscovery.standard(HubDiscovery.DEFAULT_MDNS_TIMEOUT).locate(code).url();
         // The session leaves the room when the JVM stops (Ctrl-C, SIGTERM): no try/finally needed.
         ParticipantSession me = GambiarraClient.create(hub).join(code, JoinOptions.builder()
                 .nickname(System.getProperty("user.name", "java")).model(model).endpoint(server.endpoint())

@@ -15,7 +15,6 @@ import io.github.gambiarra.llama.LlamaEngine;
 import io.github.gambiarra.llama.TinyLlama;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 
 /**
  * Shares a GGUF model from Java with no LLM server: llama.cpp runs it in this JVM and stops when
@@ -33,7 +32,7 @@ public class ShareGguf {
         String code = args[0];
         Path gguf = args.length > 1 ? Path.of(args[1])
                 : TinyLlama.demo().write(Files.createTempDirectory("gguf").resolve("tiny.gguf"));
-        String hub = HubDiscovery.standard(Duration.ofMillis(1500)).locate(code).url();
+        String hub = HubDiscovery.standard(HubDiscovery.DEFAULT_MDNS_TIMEOUT).locate(code).url();
 
         LlamaEngine engine = LlamaEngine.start(EngineOptions.builder().gguf(gguf).parallel(2).build());
         // closeOnLeave: the engine stops when the room is left, and the room is left when the JVM stops.

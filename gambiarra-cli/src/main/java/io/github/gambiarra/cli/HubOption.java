@@ -11,7 +11,7 @@ public final class HubOption {
             description = "The hub, e.g. http://192.168.1.10:3000 (default: $GAMBIARRA_HUB, then the hub found last time, then mDNS, then http://localhost:3000).")
     String hub;
 
-    @Option(names = "--discovery-timeout", paramLabel = "DURATION", defaultValue = "1500ms",
+    @Option(names = "--discovery-timeout", paramLabel = "DURATION", defaultValue = "3s",
             converter = DurationConverter.class, hidden = true,
             description = "How long to browse mDNS for a hub (default: ${DEFAULT-VALUE}).")
     Duration discoveryTimeout;

@@ -218,7 +218,7 @@ public final class ServeCommand implements Callable<Integer> {
                 out.println("  " + url);
             }
             if (mdns) {
-                out.println("  announced on the local network as gambiarra-hub-" + started.port());
+                out.println("  announced on the local network as gambiarra-hub-" + started.port() + " (found by others within a few seconds)");
             }
             if (!noDashboard) {
                 out.println("  dashboard: " + urls(options.scheme(), host, started.port()).get(0) + "/  (open it in a browser)");

@@ -49,6 +49,12 @@ public final class HubDiscovery {
         String browse(Duration timeout, Predicate<String> accept, List<String> seen);
     }
 
+    /**
+     * How long a browse waits for a hub to answer by default (3 s). It ends as soon as one answers,
+     * usually within about a second; the rest is room for a busy machine or a slow Wi-Fi.
+     */
+    public static final Duration DEFAULT_MDNS_TIMEOUT = Duration.ofSeconds(3);
+
     private final Duration mdnsTimeout;
     private final UnaryOperator<String> environment;
     private final UnaryOperator<String> properties;

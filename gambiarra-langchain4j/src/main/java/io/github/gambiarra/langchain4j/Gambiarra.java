@@ -302,7 +302,7 @@ public final class Gambiarra implements ModelCatalog {
         private final List<ChatModelListener> listeners = new ArrayList<>();
         private final List<EmbeddingModelListener> embeddingListeners = new ArrayList<>();
         private Set<Capability> capabilities = EnumSet.of(Capability.RESPONSE_FORMAT_JSON_SCHEMA);
-        private Duration discoveryTimeout = Duration.ofMillis(1500);
+        private Duration discoveryTimeout = HubDiscovery.DEFAULT_MDNS_TIMEOUT;
 
         private Builder() {
         }
@@ -386,7 +386,7 @@ public final class Gambiarra implements ModelCatalog {
             return this;
         }
 
-        /** How long the mDNS browse may take when no hub URL is given (1.5 s by default; zero skips it). */
+        /** How long the mDNS browse may take when no hub URL is given (3 s by default; zero skips it). */
         public Builder discoveryTimeout(Duration timeout) {
             this.discoveryTimeout = Objects.requireNonNull(timeout);
             return this;

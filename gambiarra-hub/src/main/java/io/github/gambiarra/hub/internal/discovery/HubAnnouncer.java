@@ -27,14 +27,17 @@ public final class HubAnnouncer implements AutoCloseable {
     private final List<JmDNS> responders;
     private final String name;
 
+    private static final long ANNOUNCE_WAIT_MS = 30_000;
+
     private HubAnnouncer(List<JmDNS> responders, String name) {
         this.responders = responders;
         this.name = name;
     }
 
     /**
-     * Announces a hub listening on {@code port}. Blocks while the responders probe the network (a
-     * second or two), so call it off the event loop.
+     * Announces a hub listening on {@code port}. Returns once the responders are registered; they
+     * then probe and announce for a few seconds (RFC 6762, section 8) before they answer queries,
+     * which is logged when done. Call it off the event loop.
      *
      * @param address the one interface address to announce on, or null for every suitable interface
      * @param scheme  {@code http}, or {@code https} for a hub serving TLS (the TXT {@code protocol})
@@ -47,12 +50,15 @@ public final class HubAnnouncer implements AutoCloseable {
         }
         String name = "gambiarra-hub-" + port;
         List<CompletableFuture<JmDNS>> started = new ArrayList<>();
+        List<ServiceInfo> services = java.util.Collections.synchronizedList(new ArrayList<>());
         for (InetAddress inet : addresses) {
             started.add(CompletableFuture.supplyAsync(() -> {
                 try {
                     JmDNS jmdns = JmDNS.create(inet, name + "-" + Math.abs(inet.hashCode()));
-                    jmdns.registerService(ServiceInfo.create(SERVICE_TYPE, name, port, 0, 0,
-                            Map.of("version", "1.0", "protocol", scheme)));
+                    ServiceInfo service = ServiceInfo.create(SERVICE_TYPE, name, port, 0, 0,
+                            Map.of("version", "1.0", "protocol", scheme));
+                    jmdns.registerService(service);
+                    services.add(service);
                     return jmdns;
                 } catch (IOException | RuntimeException e) {
                     LOG.warn("could not announce the hub on {}: {}", inet.getHostAddress(), e.toString());
@@ -74,7 +80,22 @@ public final class HubAnnouncer implements AutoCloseable {
         for (JmDNS jmdns : responders) {
             on.add(jmdns.getInetAddress().getHostAddress());
         }
-        LOG.info("announced {} via mDNS on {}", name, on);
+        LOG.info("announcing {} via mDNS on {}", name, on);
+        Thread answering = new Thread(() -> {
+            // A browser is answered once its responder has probed and announced: a few seconds.
+            boolean all = true;
+            for (ServiceInfo service : List.copyOf(services)) {
+                all &= !(service instanceof javax.jmdns.impl.ServiceInfoImpl impl) || impl.waitForAnnounced(ANNOUNCE_WAIT_MS);
+            }
+            if (all) {
+                LOG.info("announced {} via mDNS: browsers on the network find it now", name);
+            } else {
+                LOG.warn("mDNS announcement of {} not confirmed within {} s; browsers may not find it",
+                        name, ANNOUNCE_WAIT_MS / 1000);
+            }
+        }, "gambiarra-mdns-announced");
+        answering.setDaemon(true);
+        answering.start();
         return new HubAnnouncer(responders, name);
     }
 

@@ -35,7 +35,7 @@ public class GambiarraProperties {
     /** How long to wait for a connection to the hub. */
     private Duration connectTimeout = Duration.ofSeconds(10);
     /** How long the mDNS browse may take when no hub is given. */
-    private Duration discoveryTimeout = Duration.ofMillis(1500);
+    private Duration discoveryTimeout = io.github.gambiarra.client.HubDiscovery.DEFAULT_MDNS_TIMEOUT;
     /** Retries of a blocking call on retriable errors (as Spring AI and LangChain4j retry). */
     private int maxRetries = 2;
     private final Embedding embedding = new Embedding();
