@@ -316,7 +316,11 @@ public final class LlamaEngine implements AutoCloseable {
         String id = "chatcmpl-" + UUID.randomUUID().toString().replace("-", "");
         int promptTokens;
         try {
-            promptTokens = model.encode(model.applyTemplate(request.parameters)).length;
+            // The conversation through the model's chat template, given to llama.cpp as the prompt:
+            // its completion call does not read the messages itself.
+            String prompt = model.applyTemplate(request.parameters);
+            request.parameters.setPrompt(prompt).setUseChatTemplate(false);
+            promptTokens = model.encode(prompt).length;
         } catch (RuntimeException e) {
             error(exchange, 400, "the messages do not fit the model's chat template: " + e.getMessage(),
                     "invalid_request_error", "messages");

@@ -110,6 +110,23 @@ class LlamaEngineTest {
     }
 
     @Test
+    void theAnswerFollowsTheConversation() throws Exception {
+        // Greedy decoding: the same conversation gives the same answer; another user turn, or another
+        // system prompt, another answer (the model reads the conversation).
+        String greedy = "\"temperature\":0";
+        String a = content(post(chat(12, null, greedy)));
+        String again = content(post(chat(12, null, greedy)));
+        String other = content(post("{\"model\":\"tiny\",\"max_tokens\":12,\"temperature\":0,\"messages\":["
+                + "{\"role\":\"user\",\"content\":\"Fale da ponte, do martelo e da janela.\"}]}"));
+        String otherSystem = content(post("{\"model\":\"tiny\",\"max_tokens\":12,\"temperature\":0,\"messages\":["
+                + "{\"role\":\"system\",\"content\":\"Responda sempre sobre cabos e placas.\"},"
+                + "{\"role\":\"user\",\"content\":\"Olá! Como vai a rede?\"}]}"));
+        assertThat(again).isEqualTo(a);
+        assertThat(other).isNotEqualTo(a);
+        assertThat(otherSystem).isNotEqualTo(a);
+    }
+
+    @Test
     void stopEndsTheAnswerBeforeTheStopText() throws Exception {
         String full = content(post(chat(40, 11, null)));
         String[] words = full.strip().split(" ");
