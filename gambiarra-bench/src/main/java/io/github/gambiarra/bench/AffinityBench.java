@@ -107,6 +107,9 @@ final class AffinityBench {
                     continue;
                 }
                 JsonNode chunk = JSON.readTree(line.substring(6));
+                if (chunk.has("error")) {
+                    throw new IOException("the stream failed: " + chunk.get("error"));
+                }
                 String piece = chunk.at("/choices/0/delta/content").asText("");
                 if (!piece.isEmpty()) {
                     if (ttft < 0) {
@@ -115,6 +118,9 @@ final class AffinityBench {
                     text.append(piece);
                 }
             }
+        }
+        if (ttft < 0) {
+            throw new IOException("the stream carried no token");
         }
         return new Turn(ttft, text.toString(), r.headers().firstValue("X-Gambiarra-Affinity").orElse(null));
     }

@@ -657,7 +657,7 @@ public final class BenchRunner {
         int turns = smoke ? 2 : 4;
         int participants = smoke ? 2 : 3;
         int slots = 2;
-        int systemChars = smoke ? 200 : 1500;
+        int systemChars = smoke ? 200 : 800; // about 1,100 tokens: four turns stay within a slot's 2,048
         int maxTokens = 8;
         int threads = Integer.parseInt(args.getOrDefault("engine-threads",
                 String.valueOf(Runtime.getRuntime().availableProcessors())));
@@ -672,6 +672,7 @@ public final class BenchRunner {
                     String.valueOf(hubPort), "--ephemeral", "--quiet", "--affinity", mode));
             Proc hub = start("hub, affinity " + mode, hubCommand);
             List<Proc> engines = new ArrayList<>();
+            List<io.github.gambiarra.client.ParticipantSession> sessions = new ArrayList<>();
             try {
                 String hubUrl = "http://127.0.0.1:" + hubPort;
                 Proc.awaitHttp(hubUrl + "/health");
@@ -683,8 +684,10 @@ public final class BenchRunner {
                             Proc.ownJar(), EngineServer.class.getName(), gguf.toString(), String.valueOf(port),
                             String.valueOf(slots), String.valueOf(threads))));
                     Proc.awaitHttp("http://127.0.0.1:" + port + "/v1/models");
-                    client.register(code, new io.github.gambiarra.protocol.Messages.JoinRequest("engine-" + i,
-                            "engine " + i, "bench", "http://127.0.0.1:" + port, null, null, null, slots, null));
+                    // Joined with health checks: a run outlasts the hub's 30 s without one.
+                    sessions.add(client.join(code, io.github.gambiarra.client.JoinOptions.builder().id("engine-" + i)
+                            .nickname("engine " + i).model("bench").endpoint("http://127.0.0.1:" + port)
+                            .maxConcurrency(slots).direct().leaveOnShutdown(false).build()));
                 }
                 AffinityBench.Result r = new AffinityBench().run(hubUrl + "/rooms/" + code + "/v1", conversations, turns,
                         systemChars, maxTokens);
@@ -692,6 +695,9 @@ public final class BenchRunner {
                 log(String.format(Locale.ROOT, "affinity %s: first turns TTFT p50 %.0f ms, later turns %.0f ms, %d/%d hits",
                         mode, r.medianFirst(), r.medianLater(), r.hits(), r.laterTurns()));
             } finally {
+                for (io.github.gambiarra.client.ParticipantSession session : sessions) {
+                    session.close();
+                }
                 for (Proc e : engines) {
                     e.close();
                 }

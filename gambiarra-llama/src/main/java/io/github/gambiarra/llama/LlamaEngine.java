@@ -326,6 +326,9 @@ public final class LlamaEngine implements AutoCloseable {
                     "invalid_request_error", "messages");
             return;
         }
+        if (tooLong(exchange, promptTokens, "messages")) {
+            return;
+        }
         active.incrementAndGet();
         try {
             if (request.stream) {
@@ -345,6 +348,9 @@ public final class LlamaEngine implements AutoCloseable {
         }
         String id = "cmpl-" + UUID.randomUUID().toString().replace("-", "");
         int promptTokens = model.encode(request.prompt).length;
+        if (tooLong(exchange, promptTokens, "prompt")) {
+            return;
+        }
         long created = Instant.now().getEpochSecond();
         active.incrementAndGet();
         try {
@@ -583,6 +589,22 @@ public final class LlamaEngine implements AutoCloseable {
     private static void error(HttpExchange exchange, int status, String message, String type, String param)
             throws IOException {
         send(exchange, status, new Messages.OpenAiError(new Messages.OpenAiError.Detail(message, type, null, param, null)));
+    }
+
+    /**
+     * Refuses, as OpenAI does ({@code context_length_exceeded}), a prompt that leaves no room in a
+     * slot's share of the context for even one token of answer.
+     */
+    private boolean tooLong(HttpExchange exchange, int promptTokens, String param) throws IOException {
+        int slotContext = options.contextSize() / options.parallel();
+        if (promptTokens < slotContext) {
+            return false;
+        }
+        send(exchange, 400, new Messages.OpenAiError(new Messages.OpenAiError.Detail(
+                "the prompt is " + promptTokens + " tokens; each of this engine's " + options.parallel()
+                        + " slots holds " + slotContext + " (start it with a larger context, or send less)",
+                "invalid_request_error", "context_length_exceeded", param, null)));
+        return true;
     }
 
     /**

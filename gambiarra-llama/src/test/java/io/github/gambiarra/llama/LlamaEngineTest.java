@@ -225,6 +225,17 @@ class LlamaEngineTest {
         assertBad(post(chat(0, null, "\"temperature\":9")), "temperature");
         assertBad(post(chat(0, null, "\"stop\":5")), "stop");
         assertBad(post(chat(0, null, "\"n\":3")), "n");
+        // More than a slot's share of the context (2048 of 4096 here): OpenAI's code, streamed or not.
+        String huge = "x".repeat(6000);
+        for (String stream : List.of("false", "true")) {
+            HttpResponse<String> tooLong = post("{\"stream\":" + stream + ",\"messages\":[{\"role\":\"user\",\"content\":\""
+                    + huge + "\"}]}");
+            assertBad(tooLong, "messages");
+            assertThat(JSON.readTree(tooLong.body()).at("/error/code").asText()).isEqualTo("context_length_exceeded");
+        }
+        HttpResponse<String> longPrompt = post("/v1/completions", "{\"prompt\":\"" + huge + "\"}");
+        assertBad(longPrompt, "prompt");
+        assertThat(JSON.readTree(longPrompt.body()).at("/error/code").asText()).isEqualTo("context_length_exceeded");
         HttpResponse<String> missing = HTTP.send(HttpRequest.newBuilder(URI.create(engine.url() + "/v1/nothing")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(missing.statusCode()).isEqualTo(404);
