@@ -243,13 +243,14 @@ public final class JoinCommand implements Callable<Integer> {
         running.await(() -> {
             events.close();
             session.close();
+            // Said here, not after await: on Ctrl-C this runs on the shutdown hook, and the JVM
+            // halts as soon as the hook ends, whatever the main thread was about to print.
+            if (!roomGone) {
+                out.println("Left room " + code.toUpperCase(Locale.ROOT) + ".");
+                out.flush();
+            }
         });
-        if (roomGone) {
-            return 1;
-        }
-        out.println("Left room " + code.toUpperCase(Locale.ROOT) + ".");
-        out.flush();
-        return 0;
+        return roomGone ? 1 : 0;
     }
 
     /** Set when the room disappeared while sharing: the command ends with status 1. */
