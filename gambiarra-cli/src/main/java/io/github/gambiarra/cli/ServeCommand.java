@@ -153,6 +153,30 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Delete a room that has had no participants and no traffic for this long (default: ${DEFAULT-VALUE}).")
     Duration roomTtl;
 
+    @Option(names = "--cluster-members", split = ",", paramLabel = "HOST:PORT",
+            description = {"Be one of a cluster of hubs that share their rooms: the members to contact, comma-separated "
+                    + "(TCP/IP, no multicast; this hub may be among them; the port defaults to 5701). Any hub then "
+                    + "answers for any room. Without it the hub is on its own."})
+    List<String> clusterMembers;
+
+    @Option(names = "--cluster-host", paramLabel = "HOST",
+            description = "The address the other hubs reach this one at, for the cluster and for the requests they "
+                    + "forward (default: --host, or this machine's first LAN address when --host is 0.0.0.0).")
+    String clusterHost;
+
+    @Option(names = "--cluster-port", defaultValue = "5701", paramLabel = "PORT",
+            description = "This hub's cluster port (default: ${DEFAULT-VALUE}). Keep it to the hubs' network: "
+                    + "anyone who reaches it can join the cluster.")
+    int clusterPort;
+
+    @Option(names = "--cluster-name", defaultValue = "gambiarra", paramLabel = "NAME",
+            description = "Only hubs of the same cluster name form a cluster (default: ${DEFAULT-VALUE}).")
+    String clusterName;
+
+    @Option(names = "--cluster-timeout", defaultValue = "10s", converter = DurationConverter.class, paramLabel = "DURATION",
+            description = "How long a silent hub stays a member before its rooms move to another (default: ${DEFAULT-VALUE}).")
+    Duration clusterTimeout;
+
     /** Stops the hub as Ctrl-C does (tests). */
     final RunUntilStopped running = new RunUntilStopped();
     volatile GambiarraHub hub;
@@ -202,8 +226,20 @@ public final class ServeCommand implements Callable<Integer> {
             System.setProperty(QUIET_LOGS, "warn");
         }
         GambiarraHub started;
+        String cluster = null;
         try {
-            started = GambiarraHub.start(options);
+            if (clusterMembers == null || clusterMembers.isEmpty()) {
+                started = GambiarraHub.start(options);
+            } else {
+                String at = clusterHost != null ? clusterHost : ClusterStart.defaultHost(host);
+                try {
+                    started = ClusterStart.start(options, clusterMembers, at, clusterPort, clusterName, clusterTimeout);
+                } catch (IllegalArgumentException e) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+                }
+                cluster = "one of cluster '" + clusterName + "' at " + at + ":" + clusterPort + " ("
+                        + ClusterStart.members(started) + " hub(s) now)";
+            }
         } catch (GambiarraHub.HubStartException e) {
             if (isBindFailure(e)) {
                 throw new IllegalStateException("cannot listen on " + host + ":" + port + " (" + e.getMessage()
@@ -216,6 +252,9 @@ public final class ServeCommand implements Callable<Integer> {
             out.println("Gambiarra hub " + VersionProvider.version() + " is running");
             for (String url : urls(options.scheme(), host, started.port())) {
                 out.println("  " + url);
+            }
+            if (cluster != null) {
+                out.println("  " + cluster);
             }
             if (mdns) {
                 out.println("  announced on the local network as gambiarra-hub-" + started.port() + " (found by others within a few seconds)");

@@ -1,7 +1,9 @@
 package io.github.gambiarra.hub;
 
 import java.time.Duration;
+import io.github.gambiarra.hub.cluster.HubCluster;
 import io.github.gambiarra.hub.internal.HubMetrics;
+import io.github.gambiarra.hub.internal.cluster.ClusterRooms;
 import io.github.gambiarra.hub.internal.RoomLifecycle;
 import io.github.gambiarra.hub.internal.discovery.HubAnnouncer;
 import io.github.gambiarra.hub.internal.events.RoomEvents;
@@ -63,7 +65,7 @@ public final class GambiarraHub implements AutoCloseable {
     private final long[] timers;
     private final CompletableFuture<HubAnnouncer> announcer;
 
-    private GambiarraHub(Vertx vertx, HubOptions options, Parts parts, int port) {
+    private GambiarraHub(Vertx vertx, HubOptions options, Parts parts, int port, ClusterRooms cluster) {
         this.vertx = vertx;
         this.options = options;
         this.parts = parts;
@@ -79,7 +81,14 @@ public final class GambiarraHub implements AutoCloseable {
                             new Messages.ParticipantRef(expired.participant().id()));
                 }
                 for (RoomState idle : parts.rooms().idleRooms(ttl)) {
-                    parts.lifecycle().delete(idle, "unused for " + human(options.roomTtl()) + ": deleted");
+                    // In a cluster, only a room's owner sees it used: the owner alone lets it expire.
+                    if (cluster == null || cluster.owns(idle.code())) {
+                        parts.lifecycle().delete(idle, "unused for " + human(options.roomTtl()) + ": deleted");
+                    }
+                }
+                if (cluster != null) {
+                    cluster.releaseForeign();
+                    cluster.shareCounts();
                 }
             }),
             vertx.setPeriodic(options.sseHeartbeat().toMillis(), id -> parts.events().ping()),
@@ -99,8 +108,18 @@ public final class GambiarraHub implements AutoCloseable {
      * @throws HubStartException if the port is taken or the address cannot be bound
      */
     public static GambiarraHub start(HubOptions given) {
+        return start(given, null);
+    }
+
+    /**
+     * Starts a hub that is one of {@code cluster} (see {@code gambiarra-cluster}): it runs on the
+     * cluster's Vert.x, holds every room of the cluster, keeps the live state of the rooms it owns
+     * and forwards the others' requests to their owners. A null cluster starts a hub on its own.
+     */
+    public static GambiarraHub start(HubOptions given, HubCluster cluster) {
         HubOptions options = new HubOptions(given);
-        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(options.eventLoops()).setPreferNativeTransport(true));
+        Vertx vertx = cluster != null ? cluster.vertx()
+                : Vertx.vertx(new VertxOptions().setEventLoopPoolSize(options.eventLoops()).setPreferNativeTransport(true));
         try {
             PemKeyCertOptions tls = tls(options, vertx);
             RoomRegistry rooms = new RoomRegistry(options.clock());
@@ -142,11 +161,21 @@ public final class GambiarraHub implements AutoCloseable {
             StoreWriter writer = store;
             RoomLifecycle lifecycle = new RoomLifecycle(rooms, events, tunnels,
                     () -> writer == null ? CompletableFuture.completedFuture(null) : writer.changed());
+            ClusterRooms shared = cluster == null ? null : new ClusterRooms(cluster, rooms, options.offlineTimeout().toMillis());
             HubRouter.Limits limits = new HubRouter.Limits(options);
             metrics.watchHub(limits::openConnections, writer, tunnels::size);
             Parts parts = new Parts(rooms, events, tunnels, transport, lifecycle, limits, store);
             HubRouter.Services services = new HubRouter.Services(options, rooms, events, dispatcher[0], metrics, tunnels,
-                    lifecycle);
+                    lifecycle, shared);
+            if (shared != null) {
+                lifecycle.cluster(shared);
+                shared.start(room -> lifecycle.delete(room, "deleted on another hub of the cluster"),
+                        (room, participant) -> {
+                            tunnels.close(room, participant.id(), "the room moved to another hub of the cluster");
+                            events.publish(HubEvent.PARTICIPANT_LEFT, room.code(),
+                                    new Messages.ParticipantRef(participant.id()));
+                        });
+            }
 
             // One server per event loop, all on one port; Vert.x shares a random port between servers
             // that ask for the same negative port, which is how "port 0" is spread over event loops.
@@ -154,7 +183,10 @@ public final class GambiarraHub implements AutoCloseable {
             int[] bound = new int[1];
             await(vertx.deployVerticle(() -> new HttpVerticle(options, tls, requested, services, limits, bound),
                     new DeploymentOptions().setInstances(options.eventLoops())));
-            GambiarraHub hub = new GambiarraHub(vertx, options, parts, bound[0]);
+            GambiarraHub hub = new GambiarraHub(vertx, options, parts, bound[0], shared);
+            if (cluster != null) {
+                cluster.advertise(options.scheme(), bound[0]);
+            }
             LOG.info("hub listening on {}:{} ({} transport)", options.host(), bound[0],
                     vertx.isNativeTransportEnabled() ? "native" : "NIO");
             return hub;

@@ -19,6 +19,7 @@ public final class HubOptions {
     private Duration offlineTimeout = Duration.ofSeconds(30);
     private Duration sseHeartbeat = Duration.ofSeconds(15);
     private Duration connectTimeout = Duration.ofSeconds(5);
+    private Duration clusterRetry = Duration.ofSeconds(15);
     private Duration upstreamIdleTimeout = Duration.ofMinutes(10);
     private long maxBodyBytes = 16L * 1024 * 1024;
     private boolean mdns;
@@ -67,6 +68,7 @@ public final class HubOptions {
         this.offlineTimeout = other.offlineTimeout;
         this.sseHeartbeat = other.sseHeartbeat;
         this.connectTimeout = other.connectTimeout;
+        this.clusterRetry = other.clusterRetry;
         this.upstreamIdleTimeout = other.upstreamIdleTimeout;
         this.maxBodyBytes = other.maxBodyBytes;
         this.mdns = other.mdns;
@@ -135,6 +137,20 @@ public final class HubOptions {
     public HubOptions sseHeartbeat(Duration interval) {
         this.sseHeartbeat = positive(interval, "sseHeartbeat");
         return this;
+    }
+
+    /**
+     * In a cluster: how long a request for a room whose hub cannot be reached waits for it to come
+     * back or be replaced (the cluster notices a hub gone within its heartbeat timeout), before it is
+     * answered 503 {@code room_hub_unreachable} (15 s).
+     */
+    public HubOptions clusterRetry(Duration retry) {
+        this.clusterRetry = positive(retry, "clusterRetry");
+        return this;
+    }
+
+    public Duration clusterRetry() {
+        return clusterRetry;
     }
 
     /** How long to wait for a participant's server to accept a connection (5 s by default). */

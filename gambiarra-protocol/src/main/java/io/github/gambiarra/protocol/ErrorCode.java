@@ -83,7 +83,11 @@ public enum ErrorCode {
      */
     PARTICIPANT_DISCONNECTED("participant_disconnected", 502),
     /** The participant named by id is offline. */
-    PARTICIPANT_OFFLINE("participant_offline", 503);
+    PARTICIPANT_OFFLINE("participant_offline", 503),
+    /** In a cluster: the hub that holds the room could not be reached, nor replaced, in time; try again. */
+    ROOM_HUB_UNREACHABLE("room_hub_unreachable", 503),
+    /** In a cluster: the hub that holds the room failed while it answered. */
+    ROOM_HUB_FAILED("room_hub_failed", 502);
 
     private static final Map<String, ErrorCode> BY_WIRE = Arrays.stream(values())
             .collect(Collectors.toUnmodifiableMap(ErrorCode::wire, Function.identity()));

@@ -107,8 +107,19 @@ public final class Messages {
         }
     }
 
-    /** Answer to {@code GET /health}. */
-    public record HubHealth(String status, long timestamp) {
+    /**
+     * Answer to {@code GET /health}. {@code hub} (this hub's id) and {@code cluster} are additions,
+     * present when the hub is one of a cluster.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record HubHealth(String status, long timestamp, String hub, ClusterHealth cluster) {
+        public HubHealth(String status, long timestamp) {
+            this(status, timestamp, null, null);
+        }
+    }
+
+    /** A cluster as one of its hubs sees it: how many hubs are members now. */
+    public record ClusterHealth(int members) {
     }
 
     /**

@@ -117,6 +117,9 @@ public final class HubErrors {
                 case INTERNAL_ERROR:
                     return new GambiarraException(call.hubUrl() + " failed inside (" + said
                             + "): its log says more", status, wire, null, cause);
+                case ROOM_HUB_UNREACHABLE, ROOM_HUB_FAILED:
+                    return new GambiarraException(call.where() + ": the hub of the cluster that holds the room "
+                            + "did not answer (" + said + "); try again in a moment", status, wire, null, cause);
                 default:
                     break;
             }

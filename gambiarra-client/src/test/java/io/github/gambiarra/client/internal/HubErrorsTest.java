@@ -34,7 +34,7 @@ class HubErrorsTest {
             case INVALID_JSON, INVALID_REQUEST, REQUEST_TOO_LARGE, PARTICIPANT_ID_TAKEN, NOT_FOUND, METHOD_NOT_ALLOWED,
                     TUNNEL_REQUIRED, REQUEST_TIMEOUT ->
                     GambiarraException.BadRequestException.class;
-            case INTERNAL_ERROR, TOO_MANY_ROOMS -> GambiarraException.class;
+            case INTERNAL_ERROR, TOO_MANY_ROOMS, ROOM_HUB_UNREACHABLE, ROOM_HUB_FAILED -> GambiarraException.class;
         };
     }
 

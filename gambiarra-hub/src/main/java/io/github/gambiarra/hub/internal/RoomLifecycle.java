@@ -24,6 +24,7 @@ public final class RoomLifecycle {
     private final RoomEvents events;
     private final TunnelRegistry tunnels;
     private final Supplier<CompletableFuture<Void>> store;
+    private volatile io.github.gambiarra.hub.internal.cluster.ClusterRooms cluster;
 
     /**
      * @param store asks for the rooms to be stored; the future completes once they are (at once when
@@ -35,6 +36,28 @@ public final class RoomLifecycle {
         this.events = events;
         this.tunnels = tunnels;
         this.store = store;
+    }
+
+    /** Makes rooms made and deleted here those of the cluster too. */
+    public void cluster(io.github.gambiarra.hub.internal.cluster.ClusterRooms cluster) {
+        this.cluster = cluster;
+    }
+
+    /**
+     * A room was made here: completes once it is stored and, in a cluster, shared with every member
+     * (failing if another hub's room took its code meanwhile).
+     */
+    public CompletableFuture<Void> created(RoomState room) {
+        var c = cluster;
+        if (c == null) {
+            return changed();
+        }
+        return changed().thenCompose(v -> c.publish(room)).thenApply(shared -> {
+            if (!shared) {
+                throw new IllegalStateException("room code " + room.code() + " was taken by another hub of the cluster");
+            }
+            return null;
+        });
     }
 
     /** The rooms changed: completes once they are stored. */
@@ -53,6 +76,10 @@ public final class RoomLifecycle {
         }
         for (ParticipantState p : room.participants()) {
             tunnels.close(room, p.id(), "the room was " + why);
+        }
+        var c = cluster;
+        if (c != null) {
+            c.withdraw(room.code());
         }
         events.publish(HubEvent.ROOM_DELETED, room.code(), new Messages.RoomRef(room.code()));
         events.closeRoom(room.code());

@@ -1,6 +1,8 @@
 package io.github.gambiarra.hub.internal.http;
 
 import io.github.gambiarra.hub.internal.HubMetrics;
+import io.github.gambiarra.hub.internal.cluster.ClusterForwarder;
+import io.github.gambiarra.hub.internal.cluster.ClusterRooms;
 import io.github.gambiarra.hub.internal.RoomLifecycle;
 import io.github.gambiarra.hub.HubOptions;
 import io.github.gambiarra.hub.internal.events.RoomEvents;
@@ -29,12 +31,14 @@ public final class HubRouter {
 
     /** What the router needs from the hub; built once and shared by every event loop's router. */
     public record Services(HubOptions options, RoomRegistry rooms, RoomEvents events, Dispatcher dispatcher,
-                           HubMetrics metrics, TunnelRegistry tunnels, RoomLifecycle lifecycle) {
+                           HubMetrics metrics, TunnelRegistry tunnels, RoomLifecycle lifecycle, ClusterRooms cluster) {
     }
 
     private HubRouter() {
     }
 
+    /** In a cluster: the id of the hub that answered (the room's owner, for a room's requests). */
+    public static final String HUB_HEADER = "X-Gambiarra-Hub";
     static final String ALLOW_ORIGIN = "Access-Control-Allow-Origin";
     static final String ANY_ORIGIN = "*";
 
@@ -44,7 +48,7 @@ public final class HubRouter {
         PasswordHasher hasher = new PasswordHasher(options.passwordIterations());
         RoomAccess access = new RoomAccess(vertx, hasher, limits.guesses);
         RoomApi roomApi = new RoomApi(s.rooms(), s.events(), hasher, access, s.dispatcher(), s.tunnels(), options,
-                s.lifecycle(), limits);
+                s.lifecycle(), limits, s.cluster());
         OpenAiApi openAi = new OpenAiApi(roomApi);
         OpenAiRequests openAiRequests = new OpenAiRequests(s.rooms(), access, s.dispatcher(), options.maxBodyBytes());
         BodyHandler body = BodyHandler.create(false).setBodyLimit(options.maxBodyBytes());
@@ -54,8 +58,11 @@ public final class HubRouter {
         if (options.dashboard()) {
             new Dashboard().mount(router);
         }
-        router.get("/health").handler(ctx -> Replies.json(ctx, 200,
-                new Messages.HubHealth("ok", s.rooms().clock().millis())));
+        ClusterRooms cluster = s.cluster();
+        router.get("/health").handler(ctx -> Replies.json(ctx, 200, cluster == null
+                ? new Messages.HubHealth("ok", s.rooms().clock().millis())
+                : new Messages.HubHealth("ok", s.rooms().clock().millis(), cluster.self(),
+                        new Messages.ClusterHealth(cluster.memberCount()))));
         router.get("/metrics").handler(ctx -> ctx.response()
                 .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
                 .end(s.metrics().scrape()));
@@ -86,11 +93,46 @@ public final class HubRouter {
             Replies.error(ctx, ErrorCode.INTERNAL_ERROR, "Internal hub error");
         });
         ConnectionGuard connections = limits.connections;
-        return request -> {
-            if (connections.admit(request) && !openAiRequests.handle(request)) {
+        Handler<HttpServerRequest> local = request -> {
+            if (!openAiRequests.handle(request)) {
                 router.handle(request);
             }
         };
+        if (cluster == null) {
+            return request -> {
+                stripForwarded(request);
+                if (connections.admit(request)) {
+                    local.handle(request);
+                }
+            };
+        }
+        ClusterForwarder forwarder = new ClusterForwarder(vertx, cluster, options.connectTimeout().toMillis(),
+                options.clusterRetry().toMillis(), options.tunnelPingInterval().toMillis(), 4 * 64 * 1024,
+                connections::exempt);
+        return request -> {
+            boolean member = cluster.isMember(request.getHeader(ClusterRooms.FORWARDED));
+            if (!member) {
+                stripForwarded(request);
+            } else {
+                String code = ClusterForwarder.roomCode(request.path());
+                if (code != null) {
+                    cluster.forwardedBeforeTakeover(code);
+                }
+            }
+            // A member's forwarded requests share its few connections: the per-address limits are the client's.
+            if ((member || connections.admit(request)) && !forwarder.handle(request, local)) {
+                // Which hub answered: through a forwarding hub, the room's owner.
+                request.response().putHeader(HUB_HEADER, cluster.self());
+                local.handle(request);
+            }
+        };
+    }
+
+    /** Removes what only a member of the cluster may say of a request. */
+    private static void stripForwarded(HttpServerRequest request) {
+        if (request.headers().contains(ClusterRooms.FORWARDED) || request.headers().contains(ClusterRooms.FORWARDED_FOR)) {
+            request.headers().remove(ClusterRooms.FORWARDED).remove(ClusterRooms.FORWARDED_FOR);
+        }
     }
 
     /** The 413 message, the same whether the router or the chat endpoint refused the body. */

@@ -89,6 +89,11 @@ final class RoomAccess {
 
     /** The client's address, as throttles and limits count it. */
     static String address(HttpServerRequest request) {
+        // Set only on a request another hub of the cluster forwarded: the router removes it from any other.
+        String forwardedFor = request.getHeader(io.github.gambiarra.hub.internal.cluster.ClusterRooms.FORWARDED_FOR);
+        if (forwardedFor != null) {
+            return forwardedFor;
+        }
         var remote = request.remoteAddress();
         return remote == null ? "unknown" : remote.hostAddress();
     }

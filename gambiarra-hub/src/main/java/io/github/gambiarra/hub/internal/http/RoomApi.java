@@ -46,8 +46,13 @@ final class RoomApi {
     private final AddressWindow guesses;
     private final ConnectionGuard connections;
 
+    /** The cluster this hub is one of, or null. */
+    private final io.github.gambiarra.hub.internal.cluster.ClusterRooms cluster;
+
     RoomApi(RoomRegistry rooms, RoomEvents events, PasswordHasher hasher, RoomAccess access, Dispatcher dispatcher,
-            TunnelRegistry tunnels, HubOptions options, RoomLifecycle lifecycle, HubRouter.Limits limits) {
+            TunnelRegistry tunnels, HubOptions options, RoomLifecycle lifecycle, HubRouter.Limits limits,
+            io.github.gambiarra.hub.internal.cluster.ClusterRooms cluster) {
+        this.cluster = cluster;
         this.rooms = rooms;
         this.events = events;
         this.hasher = hasher;
@@ -151,7 +156,7 @@ final class RoomApi {
         RoomState room = rooms.create(name, passwordHash, HostTokens.hash(hostToken));
         io.vertx.core.Context context = ctx.vertx().getOrCreateContext();
         // Announced once stored, so that a room nobody could find after a crash is never announced.
-        lifecycle.changed().whenComplete((v, error) -> context.runOnContext(x -> {
+        lifecycle.created(room).whenComplete((v, error) -> context.runOnContext(x -> {
             if (error != null) {
                 rooms.forget(room);
                 ctx.fail(error);
@@ -189,8 +194,10 @@ final class RoomApi {
     }
 
     void listRooms(RoutingContext ctx) {
+        java.util.function.ToIntFunction<RoomState> count = cluster == null ? RoomState::participantCount
+                : cluster.participantCounts();
         List<RoomSummary> list = rooms.rooms().stream()
-                .map(r -> RoomSummary.of(r.room(), r.participantCount(), r.isProtected()))
+                .map(r -> RoomSummary.of(r.room(), count.applyAsInt(r), r.isProtected()))
                 .toList();
         Replies.json(ctx, 200, new Messages.RoomList(list));
     }

@@ -162,6 +162,10 @@ public final class Dispatcher implements AttemptOutcomes {
                     offline.participant().id(), 0));
         } else if (attempt.lastFailure != null) {
             reject(attempt, attempt.lastFailure);
+        } else if (mayQueue && route instanceof ParticipantRouter.NoParticipant
+                && attempt.room.awaitingParticipants(System.currentTimeMillis())) {
+            // The room just moved to this hub (its hub left the cluster): its participants are re-joining.
+            enqueue(attempt);
         } else {
             metrics.rejected(attempt.room, "no_participant");
             reject(attempt, new Rejection(ErrorCode.MODEL_NOT_FOUND, "No available participant for the requested model"));
@@ -234,7 +238,8 @@ public final class Dispatcher implements AttemptOutcomes {
         }
         queue.drain(waiting -> {
             ParticipantRouter.Route route = route(waiting);
-            if (route instanceof ParticipantRouter.AllBusy) {
+            if (route instanceof ParticipantRouter.AllBusy || (route instanceof ParticipantRouter.NoParticipant
+                    && waiting.room.awaitingParticipants(System.currentTimeMillis()))) {
                 return false;
             }
             vertx.cancelTimer(waiting.timerId);

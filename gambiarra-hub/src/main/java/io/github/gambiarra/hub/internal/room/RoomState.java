@@ -35,6 +35,19 @@ public final class RoomState {
         new java.security.SecureRandom().nextBytes(pepper);
     }
 
+    /** Until when (epoch ms) the room waits for its participants to come back: it just moved to this hub. */
+    private volatile long awaitingParticipantsUntil;
+
+    /** The room just moved to this hub (in a cluster): its participants are re-joining until {@code until}. */
+    public void awaitParticipantsUntil(long until) {
+        this.awaitingParticipantsUntil = until;
+    }
+
+    /** Whether requests that find no participant should wait for them rather than fail. */
+    public boolean awaitingParticipants(long now) {
+        return now < awaitingParticipantsUntil;
+    }
+
     /** Whether {@code candidate} is the password already verified once (constant-time). */
     public boolean matchesVerifiedPassword(String candidate) {
         byte[] known = verifiedDigest;

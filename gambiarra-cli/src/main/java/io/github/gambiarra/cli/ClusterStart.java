@@ -1,0 +1,65 @@
+package io.github.gambiarra.cli;
+
+import io.github.gambiarra.cluster.ClusterOptions;
+import io.github.gambiarra.cluster.HazelcastHubCluster;
+import io.github.gambiarra.hub.GambiarraHub;
+import io.github.gambiarra.hub.HubOptions;
+import io.github.gambiarra.protocol.discovery.MdnsInterfaces;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * {@code serve --cluster-members}: joins the cluster, then starts the hub in it. Only this class
+ * names the cluster module, so a hub on its own never loads Hazelcast.
+ */
+final class ClusterStart {
+    private static final String HAZELCAST_LOGS = "org.slf4j.simpleLogger.log.com.hazelcast";
+
+    private ClusterStart() {
+    }
+
+    static GambiarraHub start(HubOptions hub, List<String> members, String host, int port, String name, Duration timeout) {
+        // Hazelcast's warnings are about its own tuning; the hub logs what matters (members, rooms moving).
+        if (System.getProperty(HAZELCAST_LOGS) == null) {
+            System.setProperty(HAZELCAST_LOGS, "error");
+        }
+        ClusterOptions options = ClusterOptions.builder().members(members).host(host).port(port).name(name)
+                .memberTimeout(timeout).eventLoops(hub.eventLoops()).build();
+        return HazelcastHubCluster.startHub(hub, options);
+    }
+
+    /** How many hubs the cluster has, as this hub's health says. */
+    static int members(GambiarraHub hub) {
+        try {
+            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(hub.url() + "/health"))
+                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+            var node = io.github.gambiarra.protocol.GambiarraJson.mapper().readTree(r.body());
+            return node.at("/cluster/members").asInt(1);
+        } catch (Exception e) {
+            return 1;
+        }
+    }
+
+    /** The address to give the cluster when serve listens on {@code host}: that host, or this machine's LAN address. */
+    static String defaultHost(String host) {
+        if (!host.equals("0.0.0.0") && !host.equals("::") && !host.isBlank()) {
+            return host;
+        }
+        try {
+            for (InetAddress a : MdnsInterfaces.addresses(null)) {
+                if (a instanceof Inet4Address) {
+                    return a.getHostAddress();
+                }
+            }
+        } catch (java.io.IOException e) {
+            // fall through
+        }
+        throw new IllegalArgumentException("this machine has no LAN address to give the cluster: name one with --cluster-host");
+    }
+}

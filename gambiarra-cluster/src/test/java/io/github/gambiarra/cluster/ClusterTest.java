@@ -1,0 +1,140 @@
+package io.github.gambiarra.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.gambiarra.client.GambiarraClient;
+import io.github.gambiarra.client.JoinOptions;
+import io.github.gambiarra.client.ParticipantSession;
+import io.github.gambiarra.client.RoomEvent;
+import io.github.gambiarra.protocol.HubEvent;
+import io.github.gambiarra.testing.FakeLlmServer;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Three hubs of one cluster in one JVM: rooms, participants, events and passwords hold across them. */
+class ClusterTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    static ThreeHubs hubs;
+    static FakeLlmServer llm;
+
+    @BeforeAll
+    static void start() throws Exception {
+        hubs = new ThreeHubs();
+        llm = FakeLlmServer.start("m");
+    }
+
+    @AfterAll
+    static void stop() {
+        if (llm != null) {
+            llm.close();
+        }
+        if (hubs != null) {
+            hubs.close();
+        }
+    }
+
+    static GambiarraClient client(int hub, String password) {
+        return GambiarraClient.builder().hubUrl(hubs.node(hub).url()).password(password).build();
+    }
+
+    @Test
+    void healthSaysWhichHubAndHowManyMembers() throws Exception {
+        for (ThreeHubs.Node n : hubs.nodes) {
+            JsonNode health = JSON.readTree(ThreeHubs.get(n.url() + "/health", null).body());
+            assertThat(health.path("status").asText()).isEqualTo("ok");
+            assertThat(health.path("hub").asText()).isEqualTo(n.cluster().memberId());
+            assertThat(health.at("/cluster/members").asInt()).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void aRoomMadeOnHubOneIsListedOnHubsTwoAndThree() {
+        try (GambiarraClient one = client(0, null); GambiarraClient two = client(1, null); GambiarraClient three = client(2, null)) {
+            String code = one.createRoom("Lab", null).room().code();
+            ThreeHubs.Eventually.until(Duration.ofSeconds(10), () ->
+                    two.listRooms().stream().anyMatch(r -> r.code().equals(code))
+                            && three.listRooms().stream().anyMatch(r -> r.code().equals(code)));
+        }
+    }
+
+    @Test
+    void aParticipantJoinedThroughHubTwoAnswersAClientOfHubThree_andHubOneSeesTheEvents() throws Exception {
+        try (GambiarraClient one = client(0, null); GambiarraClient two = client(1, null)) {
+            String code = one.createRoom("Shared", null).room().code();
+            List<RoomEvent> seen = new CopyOnWriteArrayList<>();
+            try (var events = one.events(code, seen::add);
+                 ParticipantSession joined = two.join(code, JoinOptions.builder().id("joao").nickname("João").model("m")
+                         .endpoint(llm.url()).tunnel().heartbeatInterval(Duration.ofMillis(500)).leaveOnShutdown(false)
+                         .build())) {
+                ThreeHubs.Eventually.until(Duration.ofSeconds(10), () ->
+                        ThreeHubs.get(hubs.node(2).url() + "/rooms/" + code + "/participants", null).body()
+                                .contains("\"status\":\"online\""));
+                HttpResponse<String> answer = ThreeHubs.chat(hubs.node(2).url(), code, null, "across hubs");
+                assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+                assertThat(JSON.readTree(answer.body()).at("/choices/0/message/content").asText()).isEqualTo("Hello from m");
+                // Streamed too, through whichever hubs stand between.
+                ThreeHubs.Eventually.until(Duration.ofSeconds(10), () -> seen.stream().anyMatch(e -> e.is(HubEvent.LLM_COMPLETE)));
+                assertThat(seen.stream().anyMatch(e -> e.is(HubEvent.PARTICIPANT_JOINED))).isTrue();
+            }
+        }
+    }
+
+    @Test
+    void theRoomPasswordHoldsOnEveryHub() throws Exception {
+        try (GambiarraClient two = client(1, null)) {
+            String code = two.createRoom("Locked", "s3cret").room().code();
+            for (ThreeHubs.Node n : hubs.nodes) {
+                ThreeHubs.Eventually.until(Duration.ofSeconds(10), () ->
+                        ThreeHubs.get(n.url() + "/rooms/" + code + "/participants", "s3cret").statusCode() == 200);
+                assertThat(ThreeHubs.get(n.url() + "/rooms/" + code + "/participants", null).statusCode()).isEqualTo(401);
+                assertThat(ThreeHubs.get(n.url() + "/rooms/" + code + "/participants", "wrong").statusCode()).isEqualTo(401);
+                assertThat(ThreeHubs.chat(n.url(), code, "wrong", "hi").statusCode()).isEqualTo(401);
+            }
+        }
+    }
+
+    @Test
+    void aRoomDeletedOnOneHubIsGoneFromAll() {
+        try (GambiarraClient three = client(2, null); GambiarraClient one = client(0, null)) {
+            var created = three.createRoom("Short-lived", null);
+            String code = created.room().code();
+            ThreeHubs.Eventually.until(Duration.ofSeconds(10), () -> one.listRooms().stream().anyMatch(r -> r.code().equals(code)));
+            one.deleteRoom(code, created.hostToken());
+            for (int i = 0; i < 3; i++) {
+                try (GambiarraClient c = client(i, null)) {
+                    ThreeHubs.Eventually.until(Duration.ofSeconds(10), () -> c.listRooms().stream().noneMatch(r -> r.code().equals(code)));
+                }
+            }
+        }
+    }
+
+    @Test
+    void aForgedForwardingHeaderIsIgnored() throws Exception {
+        // Only members know the cluster's secret: a client that claims to be forwarded is forwarded
+        // like any other, so it sees the owner's participants, not the empty room a non-owner holds.
+        try (GambiarraClient one = client(0, null)) {
+            String code = one.createRoom("Forged", null).room().code();
+            ThreeHubs.Node owner = hubs.owner(code);
+            ThreeHubs.Node notOwner = hubs.nodes.stream().filter(n -> n != owner).findFirst().orElseThrow();
+            try (GambiarraClient direct = GambiarraClient.create(owner.url())) {
+                ThreeHubs.Eventually.until(Duration.ofSeconds(10), () -> direct.listRooms().stream()
+                        .anyMatch(r -> r.code().equals(code)));
+                direct.register(code, new io.github.gambiarra.protocol.Messages.JoinRequest("maria", "Maria", "m", null, null,
+                        null, null, 1, null, "tunnel"));
+            }
+            var forged = java.net.http.HttpRequest.newBuilder(java.net.URI.create(notOwner.url() + "/rooms/" + code
+                            + "/participants")).header("X-Gambiarra-Forwarded", "guess")
+                    .header("X-Gambiarra-Forwarded-For", "10.9.9.9").build();
+            HttpResponse<String> seen = ThreeHubs.HTTP.send(forged, HttpResponse.BodyHandlers.ofString());
+            assertThat(seen.statusCode()).isEqualTo(200);
+            assertThat(seen.body()).contains("\"maria\"");
+        }
+    }
+}
