@@ -44,6 +44,7 @@ for i in 1 2 3; do
     --health-interval 1s --offline-timeout 3s >"$work/hub$i.log" 2>&1 &
   hub_pid[$i]=$!
   pids+=($!)
+  disown "$!" # killed on purpose below: no "Killed" line from the shell
 done
 for i in 1 2 3; do
   wait_for "hub $i in a cluster of 3" 120 sh -c "curl -fs http://127.0.0.1:${hub_port[$i]}/health | grep -q '\"members\":3'"

@@ -106,7 +106,8 @@ public final class BenchRunner {
     }
 
     private static final String DEFAULT_HUB_JAVA_OPTS = "-Xmx256m -XX:+UseParallelGC";
-    private static final List<String> ONLY = List.of("proxy", "non-streaming", "streaming", "sdk", "engine", "affinity");
+    private static final List<String> ONLY = List.of("proxy", "non-streaming", "streaming", "sdk", "engine", "affinity",
+            "cluster");
 
     /** Where the results go: docs/benchmarks.md for a full run, under target/ otherwise, or --out. */
     private Path output() {
@@ -221,6 +222,9 @@ public final class BenchRunner {
         }
         if (only == null || only.equals("affinity")) {
             affinity(cliJar);
+        }
+        if (only == null || only.equals("cluster")) {
+            cluster(cliJar, fastPort, fast);
         }
         if (!targetRows.isEmpty()) {
             StringBuilder summary = new StringBuilder("\n## The targets\n\n| target | measured in this run | met |\n|---|---|---|\n");
@@ -724,6 +728,121 @@ public final class BenchRunner {
                 String.format(Locale.ROOT, "%.0f ms vs %.0f ms: %.2f ×; %d of %d later turns went back to their participant",
                         on.medianLater(), off.medianLater(), ratio, on.hits(), on.laterTurns()),
                 ratio <= 0.5 ? "yes" : "no"});
+    }
+
+    /**
+     * What the forwarded hop of a cluster adds: two hubs of one cluster (`serve --cluster-members`) on
+     * loopback, a room whose participant (the instant fake) joined through one of them; wrk against
+     * the room's owner, and against the other hub, which forwards every request to the owner.
+     */
+    private void cluster(Path cliJar, int fastPort, Proc fast) throws Exception {
+        if (!Proc.onPath("wrk")) {
+            md.append("\n## A cluster's forwarded hop\n\nwrk is not installed (apt-get install wrk): skipped.\n");
+            return;
+        }
+        log("starting two hubs of one cluster");
+        int[] httpPorts = {Proc.freePort(), Proc.freePort()};
+        int[] clusterPorts = {Proc.freePort(), Proc.freePort()};
+        String members = "127.0.0.1:" + clusterPorts[0] + ",127.0.0.1:" + clusterPorts[1];
+        List<Proc> hubs = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            List<String> command = new ArrayList<>(List.of(Proc.java()));
+            command.addAll(hubJavaOpts());
+            command.addAll(List.of("-jar", cliJar.toString(), "serve", "--host", "127.0.0.1", "--port",
+                    String.valueOf(httpPorts[i]), "--ephemeral", "--quiet", "--max-connections-per-address", "1000000",
+                    "--cluster-members", members, "--cluster-port", String.valueOf(clusterPorts[i]),
+                    "--cluster-name", "bench-" + ProcessHandle.current().pid()));
+            hubs.add(start("cluster hub " + (i + 1), command));
+        }
+        String[] urls = {"http://127.0.0.1:" + httpPorts[0], "http://127.0.0.1:" + httpPorts[1]};
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        String[] ids = new String[2];
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(2);
+        for (int i = 0; i < 2; i++) {
+            while (true) {
+                try {
+                    String health = http.send(java.net.http.HttpRequest.newBuilder(URI.create(urls[i] + "/health")).build(),
+                            java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+                    if (health.contains("\"members\":2")) {
+                        ids[i] = io.github.gambiarra.protocol.GambiarraJson.mapper().readTree(health).path("hub").asText();
+                        break;
+                    }
+                } catch (IOException e) {
+                    // not listening yet
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IOException("the two cluster hubs did not form a cluster within 2 minutes");
+                }
+                Thread.sleep(100);
+            }
+        }
+        String code = room(urls[0], "http://127.0.0.1:" + fastPort);
+        String path = "/rooms/" + code + "/v1/chat/completions";
+        String owner = http.send(java.net.http.HttpRequest.newBuilder(URI.create(urls[1] + "/rooms/" + code + "/participants"))
+                .build(), java.net.http.HttpResponse.BodyHandlers.discarding()).headers().firstValue("X-Gambiarra-Hub").orElse("");
+        int ownerIndex = owner.equals(ids[0]) ? 0 : 1;
+        List<Target> targets = List.of(
+                new Target("direct", "127.0.0.1", fastPort, "/v1/chat/completions", fast),
+                new Target("owner", "127.0.0.1", httpPorts[ownerIndex], path, hubs.get(ownerIndex)),
+                new Target("forwarded", "127.0.0.1", httpPorts[1 - ownerIndex], path, hubs.get(1 - ownerIndex),
+                        hubs.get(ownerIndex)));
+        Wrk wrk = new Wrk(work);
+        int[] levels = smoke ? new int[] {1} : new int[] {1, 64};
+        md.append("\n## A cluster's forwarded hop\n\n")
+                .append("Two hubs of one cluster (`serve --cluster-members`) on loopback; the room's participant is the ")
+                .append("instant fake. \"owner\" sends the requests to the hub that holds the room; \"forwarded\" to the ")
+                .append("other hub, which forwards each one to the owner. wrk, ").append(seconds).append(" s per run, ")
+                .append(runs).append(" run(s) per cell in turn, medians; CPU is both hubs' for the forwarded path.\n\n")
+                .append("| connections | path | req/s | p50 µs | p99 µs | added p50 µs vs owner | req/s vs owner | hubs' CPU µs/req |\n")
+                .append("|---:|---|---:|---:|---:|---:|---:|---:|\n");
+        for (int c : levels) {
+            for (Target t : targets) {
+                wrk.run(t.url(), c, smoke ? 1 : 5);
+            }
+            Map<String, List<Wrk.Result>> results = new LinkedHashMap<>();
+            Map<String, Double> cpu = new LinkedHashMap<>();
+            for (int r = 0; r < runs; r++) {
+                for (Target t : targets) {
+                    double c0 = t.cpuSeconds();
+                    long w0 = System.nanoTime();
+                    Wrk.Result res = wrk.run(t.url(), c, seconds);
+                    double wall = (System.nanoTime() - w0) / 1e9;
+                    cpu.merge(t.name(), (t.cpuSeconds() - c0) / wall / runs, Double::sum);
+                    results.computeIfAbsent(t.name(), k -> new ArrayList<>()).add(res);
+                }
+            }
+            Map<String, double[]> row = new LinkedHashMap<>();
+            for (Target t : targets) {
+                List<Double> rps = new ArrayList<>();
+                List<Double> p50 = new ArrayList<>();
+                List<Double> p99 = new ArrayList<>();
+                long errors = 0;
+                for (Wrk.Result res : results.get(t.name())) {
+                    rps.add(res.rps());
+                    p50.add(res.p50us());
+                    p99.add(res.p99us());
+                    errors += res.errors();
+                }
+                row.put(t.name(), new double[] {Stats.median(rps), Stats.median(p50), Stats.median(p99), errors,
+                        cpu.get(t.name())});
+                log(String.format(Locale.ROOT, "cluster c=%d %-9s %8.0f req/s  p50 %6.0f µs  p99 %7.0f µs  errors %d",
+                        c, t.name(), Stats.median(rps), Stats.median(p50), Stats.median(p99), errors));
+            }
+            double[] own = row.get("owner");
+            for (Map.Entry<String, double[]> e : row.entrySet()) {
+                double[] v = e.getValue();
+                boolean direct = e.getKey().equals("direct");
+                md.append(String.format(Locale.ROOT, "| %d | %s | %.0f | %.0f | %.0f | %s | %s | %s |%s%n", c, e.getKey(),
+                        v[0], v[1], v[2], direct || e.getKey().equals("owner") ? "–"
+                                : String.format(Locale.ROOT, "%+.0f", v[1] - own[1]),
+                        direct ? "" : ratio(v[0], own[0]),
+                        direct ? "" : String.format(Locale.ROOT, "%.1f", v[4] / v[0] * 1e6),
+                        v[3] > 0 ? " errors: " + (long) v[3] : ""));
+            }
+        }
+        for (Proc h : hubs) {
+            h.close();
+        }
     }
 
     private static String llamaVersion() {

@@ -62,6 +62,8 @@ public final class HazelcastHubCluster implements HubCluster {
     private final IMap<String, String> rooms;
     private final IMap<String, String> hubs;
     private final IMap<String, Integer> counts;
+    /** Where each member's hub serves, kept up to date from the cluster's map. */
+    private final java.util.Map<String, String> hubUrls = new java.util.concurrent.ConcurrentHashMap<>();
     private final String secret;
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
 
@@ -73,6 +75,8 @@ public final class HazelcastHubCluster implements HubCluster {
         this.rooms = hazelcast.getMap(ROOMS);
         this.hubs = hazelcast.getMap(HUBS);
         this.counts = hazelcast.getMap(COUNTS);
+        hubs.addEntryListener(new HubUrlListener(), true);
+        hubUrls.putAll(hubs);
         IMap<String, String> meta = hazelcast.getMap(META);
         byte[] fresh = new byte[32];
         new SecureRandom().nextBytes(fresh);
@@ -179,7 +183,15 @@ public final class HazelcastHubCluster implements HubCluster {
 
     @Override
     public String urlOf(String member) {
-        return hubs.get(member);
+        // Read on every forwarded request: from the copy kept here, not the cluster's map.
+        String url = hubUrls.get(member);
+        if (url == null) {
+            url = hubs.get(member);
+            if (url != null && memberIds().contains(member)) {
+                hubUrls.put(member, url);
+            }
+        }
+        return url;
     }
 
     @Override
@@ -260,6 +272,7 @@ public final class HazelcastHubCluster implements HubCluster {
             @Override
             public void memberRemoved(MembershipEvent event) {
                 // Any member may forget where a gone member served; doing it twice is harmless.
+                hubUrls.remove(event.getMember().getUuid().toString());
                 hubs.delete(event.getMember().getUuid().toString());
                 changed();
             }
@@ -275,6 +288,24 @@ public final class HazelcastHubCluster implements HubCluster {
     /** Stops this member at once, as a crash would: no goodbye to the others (tests of a hub dying). */
     public void crash() {
         hazelcast.getLifecycleService().terminate();
+    }
+
+    private final class HubUrlListener implements EntryAddedListener<String, String>,
+            com.hazelcast.map.listener.EntryUpdatedListener<String, String>, EntryRemovedListener<String, String> {
+        @Override
+        public void entryAdded(EntryEvent<String, String> event) {
+            hubUrls.put(event.getKey(), event.getValue());
+        }
+
+        @Override
+        public void entryUpdated(EntryEvent<String, String> event) {
+            hubUrls.put(event.getKey(), event.getValue());
+        }
+
+        @Override
+        public void entryRemoved(EntryEvent<String, String> event) {
+            hubUrls.remove(event.getKey());
+        }
     }
 
     private final class RoomListener implements EntryAddedListener<String, String>, EntryRemovedListener<String, String> {
