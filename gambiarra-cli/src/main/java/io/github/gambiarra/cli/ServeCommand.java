@@ -153,6 +153,11 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Delete a room that has had no participants and no traffic for this long (default: ${DEFAULT-VALUE}).")
     Duration roomTtl;
 
+    @Option(names = "--trusted-proxy", split = ",", paramLabel = "ADDRESS",
+            description = {"A reverse proxy in front of the hub (nginx) whose X-Forwarded-For is believed, so that the "
+                    + "per-address limits count each client, not the proxy; comma-separated. None by default."})
+    List<String> trustedProxies;
+
     @Option(names = "--cluster-members", split = ",", paramLabel = "HOST:PORT",
             description = {"Be one of a cluster of hubs that share their rooms: the members to contact, comma-separated "
                     + "(TCP/IP, no multicast; this hub may be among them; the port defaults to 5701). Any hub then "
@@ -215,6 +220,7 @@ public final class ServeCommand implements Callable<Integer> {
                     .maxRooms(maxRooms)
                     .createPassword(createPassword)
                     .roomTtl(roomTtl)
+                    .trustedProxies(trustedProxies == null ? List.of() : trustedProxies)
                     .dataDir(ephemeral ? null : (dataDir != null ? dataDir : defaultDataDir()));
         } catch (IllegalArgumentException e) {
             // A value the hub cannot take (a port out of range, a zero interval): a usage error.

@@ -58,26 +58,34 @@ public final class HazelcastHubCluster implements HubCluster {
     private final Vertx vertx;
     private final HazelcastInstance hazelcast;
     private final ClusterOptions options;
+    /** This hub's id: a member attribute, so that it stays the same when a split cluster merges. */
     private final String memberId;
+    static final String ID_ATTRIBUTE = "gambiarra.hub";
     private final IMap<String, String> rooms;
     private final IMap<String, String> hubs;
     private final IMap<String, Integer> counts;
     /** Where each member's hub serves, kept up to date from the cluster's map. */
     private final java.util.Map<String, String> hubUrls = new java.util.concurrent.ConcurrentHashMap<>();
-    private final String secret;
+    private final IMap<String, String> meta;
+    private volatile String secret;
+    private volatile String advertised;
+    /** Participant counts of the cluster's rooms, kept up to date from the cluster's map. */
+    private final java.util.Map<String, Integer> roomCounts = new java.util.concurrent.ConcurrentHashMap<>();
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
 
-    private HazelcastHubCluster(Vertx vertx, HazelcastInstance hazelcast, ClusterOptions options) {
+    private HazelcastHubCluster(Vertx vertx, HazelcastInstance hazelcast, ClusterOptions options, String memberId) {
         this.vertx = vertx;
         this.hazelcast = hazelcast;
         this.options = options;
-        this.memberId = hazelcast.getCluster().getLocalMember().getUuid().toString();
+        this.memberId = memberId;
         this.rooms = hazelcast.getMap(ROOMS);
         this.hubs = hazelcast.getMap(HUBS);
         this.counts = hazelcast.getMap(COUNTS);
         hubs.addEntryListener(new HubUrlListener(), true);
         hubUrls.putAll(hubs);
-        IMap<String, String> meta = hazelcast.getMap(META);
+        counts.addEntryListener(new CountListener(), true);
+        roomCounts.putAll(counts);
+        this.meta = hazelcast.getMap(META);
         byte[] fresh = new byte[32];
         new SecureRandom().nextBytes(fresh);
         meta.putIfAbsent("secret", HexFormat.of().formatHex(fresh));
@@ -90,11 +98,14 @@ public final class HazelcastHubCluster implements HubCluster {
      * @throws IllegalStateException when the cluster cannot be joined (the port is taken, say)
      */
     public static HazelcastHubCluster join(ClusterOptions options) {
+        String id = java.util.UUID.randomUUID().toString();
         // Before Hazelcast's first log line, which it would otherwise write through java.util.logging.
         if (System.getProperty("hazelcast.logging.type") == null) {
             System.setProperty("hazelcast.logging.type", "slf4j");
         }
-        HazelcastClusterManager manager = new HazelcastClusterManager(config(options));
+        Config config = config(options);
+        config.getMemberAttributeConfig().setAttribute(ID_ATTRIBUTE, id);
+        HazelcastClusterManager manager = new HazelcastClusterManager(config);
         VertxOptions vertxOptions = new VertxOptions().setEventLoopPoolSize(options.eventLoops())
                 .setPreferNativeTransport(true);
         vertxOptions.getEventBusOptions().setHost(options.host()).setPort(0);
@@ -110,7 +121,7 @@ public final class HazelcastHubCluster implements HubCluster {
             throw new IllegalStateException("cannot join the cluster at " + options.host() + ":" + options.port() + ": "
                     + cause.getMessage(), cause);
         }
-        HazelcastHubCluster cluster = new HazelcastHubCluster(vertx, manager.getHazelcastInstance(), options);
+        HazelcastHubCluster cluster = new HazelcastHubCluster(vertx, manager.getHazelcastInstance(), options, id);
         LOG.info("joined cluster '{}' as {} at {}:{}; {} member(s)", options.name(), cluster.memberId, options.host(),
                 options.port(), cluster.memberIds().size());
         return cluster;
@@ -176,28 +187,28 @@ public final class HazelcastHubCluster implements HubCluster {
     public Set<String> memberIds() {
         Set<String> ids = new LinkedHashSet<>();
         for (Member m : hazelcast.getCluster().getMembers()) {
-            ids.add(m.getUuid().toString());
+            ids.add(idOf(m));
         }
         return ids;
     }
 
+    private static String idOf(Member m) {
+        String id = m.getAttribute(ID_ATTRIBUTE);
+        return id != null ? id : m.getUuid().toString();
+    }
+
     @Override
     public String urlOf(String member) {
-        // Read on every forwarded request: from the copy kept here, not the cluster's map.
-        String url = hubUrls.get(member);
-        if (url == null) {
-            url = hubs.get(member);
-            if (url != null && memberIds().contains(member)) {
-                hubUrls.put(member, url);
-            }
-        }
-        return url;
+        // Read on every forwarded request, on an event loop: from the copy kept here, never the cluster's map.
+        return hubUrls.get(member);
     }
 
     @Override
     public void advertise(String scheme, int port) {
         String host = options.host().contains(":") ? "[" + options.host() + "]" : options.host();
-        hubs.set(memberId, scheme + "://" + host + ":" + port);
+        advertised = scheme + "://" + host + ":" + port;
+        hubUrls.put(memberId, advertised);
+        hubs.set(memberId, advertised);
     }
 
     @Override
@@ -220,7 +231,7 @@ public final class HazelcastHubCluster implements HubCluster {
 
     @Override
     public CompletionStage<Void> withdraw(String code) {
-        counts.delete(code);
+        counts.removeAsync(code);
         return rooms.removeAsync(code).thenApply(previous -> null);
     }
 
@@ -231,7 +242,7 @@ public final class HazelcastHubCluster implements HubCluster {
 
     @Override
     public java.util.Map<String, Integer> counts() {
-        return java.util.Map.copyOf(counts);
+        return java.util.Map.copyOf(roomCounts);
     }
 
     @Override
@@ -263,6 +274,14 @@ public final class HazelcastHubCluster implements HubCluster {
             return;
         }
         rooms.addEntryListener(new RoomListener(), true);
+        hazelcast.getLifecycleService().addLifecycleListener(event -> {
+            if (event.getState() == com.hazelcast.core.LifecycleEvent.LifecycleState.MERGED) {
+                vertx.executeBlocking(() -> {
+                    merged();
+                    return null;
+                }, false);
+            }
+        });
         hazelcast.getCluster().addMembershipListener(new MembershipListener() {
             @Override
             public void memberAdded(MembershipEvent event) {
@@ -272,8 +291,9 @@ public final class HazelcastHubCluster implements HubCluster {
             @Override
             public void memberRemoved(MembershipEvent event) {
                 // Any member may forget where a gone member served; doing it twice is harmless.
-                hubUrls.remove(event.getMember().getUuid().toString());
-                hubs.delete(event.getMember().getUuid().toString());
+                String gone = idOf(event.getMember());
+                hubUrls.remove(gone);
+                hubs.removeAsync(gone);
                 changed();
             }
 
@@ -283,6 +303,25 @@ public final class HazelcastHubCluster implements HubCluster {
                 }
             }
         });
+    }
+
+    /**
+     * A split cluster merged back: this side's copy of the shared maps may have been replaced by the
+     * other side's, so this hub says again where it serves, takes the cluster's secret, and shares its
+     * rooms again.
+     */
+    private void merged() {
+        String url = advertised;
+        if (url != null) {
+            hubs.set(memberId, url);
+        }
+        secret = meta.get("secret");
+        hubUrls.putAll(hubs);
+        roomCounts.putAll(counts);
+        LOG.info("cluster '{}' merged back together; {} member(s)", options.name(), memberIds().size());
+        for (Listener l : listeners) {
+            l.rejoined();
+        }
     }
 
     /** Stops this member at once, as a crash would: no goodbye to the others (tests of a hub dying). */
@@ -305,6 +344,24 @@ public final class HazelcastHubCluster implements HubCluster {
         @Override
         public void entryRemoved(EntryEvent<String, String> event) {
             hubUrls.remove(event.getKey());
+        }
+    }
+
+    private final class CountListener implements EntryAddedListener<String, Integer>,
+            com.hazelcast.map.listener.EntryUpdatedListener<String, Integer>, EntryRemovedListener<String, Integer> {
+        @Override
+        public void entryAdded(EntryEvent<String, Integer> event) {
+            roomCounts.put(event.getKey(), event.getValue());
+        }
+
+        @Override
+        public void entryUpdated(EntryEvent<String, Integer> event) {
+            roomCounts.put(event.getKey(), event.getValue());
+        }
+
+        @Override
+        public void entryRemoved(EntryEvent<String, Integer> event) {
+            roomCounts.remove(event.getKey());
         }
     }
 

@@ -76,6 +76,8 @@ class ClusterTest {
                 ThreeHubs.Eventually.until(Duration.ofSeconds(10), () ->
                         ThreeHubs.get(hubs.node(2).url() + "/rooms/" + code + "/participants", null).body()
                                 .contains("\"status\":\"online\""));
+                // Longer than the hubs' idle timeout: a forwarded event stream is busy, not idle.
+                Thread.sleep(2_500);
                 HttpResponse<String> answer = ThreeHubs.chat(hubs.node(2).url(), code, null, "across hubs");
                 assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
                 assertThat(JSON.readTree(answer.body()).at("/choices/0/message/content").asText()).isEqualTo("Hello from m");

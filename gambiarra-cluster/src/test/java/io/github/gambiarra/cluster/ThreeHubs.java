@@ -39,7 +39,9 @@ final class ThreeHubs implements AutoCloseable {
                         .healthCheckInterval(Duration.ofMillis(200)).offlineTimeout(Duration.ofSeconds(3))
                         .tunnelPingInterval(Duration.ofSeconds(1)).clusterRetry(Duration.ofSeconds(20))
                         // Every test client is 127.0.0.1, and a room's owner counts wrong passwords across hubs.
-                        .passwordGuesses(100), cluster);
+                        .passwordGuesses(100)
+                        // Short, so that a test can outlast it: forwarded streams must not count as idle.
+                        .idleTimeout(Duration.ofSeconds(1)), cluster);
                 nodes.add(new Node(cluster, hub));
             }
             Eventually.until(Duration.ofSeconds(60), () -> nodes.stream().allMatch(n -> n.cluster().memberIds().size() == 3

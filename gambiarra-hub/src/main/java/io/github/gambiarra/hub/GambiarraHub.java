@@ -82,7 +82,7 @@ public final class GambiarraHub implements AutoCloseable {
                 }
                 for (RoomState idle : parts.rooms().idleRooms(ttl)) {
                     // In a cluster, only a room's owner sees it used: the owner alone lets it expire.
-                    if (cluster == null || cluster.owns(idle.code())) {
+                    if (cluster == null || (cluster.owns(idle.code()) && !idle.awaitingParticipants(System.currentTimeMillis()))) {
                         parts.lifecycle().delete(idle, "unused for " + human(options.roomTtl()) + ": deleted");
                     }
                 }
@@ -169,12 +169,14 @@ public final class GambiarraHub implements AutoCloseable {
                     lifecycle, shared);
             if (shared != null) {
                 lifecycle.cluster(shared);
-                shared.start(room -> lifecycle.delete(room, "deleted on another hub of the cluster"),
+                shared.start(room -> lifecycle.deleteHere(room, "deleted on another hub of the cluster"),
                         (room, participant) -> {
                             tunnels.close(room, participant.id(), "the room moved to another hub of the cluster");
                             events.publish(HubEvent.PARTICIPANT_LEFT, room.code(),
                                     new Messages.ParticipantRef(participant.id()));
-                        });
+                        },
+                        room -> events.closeRoom(room.code()),
+                        lifecycle::changed);
             }
 
             // One server per event loop, all on one port; Vert.x shares a random port between servers

@@ -53,6 +53,7 @@ public final class HubOptions {
     private int roomsPerMinute = 30;
     private int maxRooms = 10_000;
     private String createPassword;
+    private java.util.Set<String> trustedProxies = java.util.Set.of();
     private Duration roomTtl = Duration.ofDays(7);
     private Duration storeWriteDelay = Duration.ofMillis(100);
 
@@ -102,6 +103,7 @@ public final class HubOptions {
         this.roomsPerMinute = other.roomsPerMinute;
         this.maxRooms = other.maxRooms;
         this.createPassword = other.createPassword;
+        this.trustedProxies = other.trustedProxies;
         this.roomTtl = other.roomTtl;
         this.storeWriteDelay = other.storeWriteDelay;
     }
@@ -434,6 +436,29 @@ public final class HubOptions {
 
     public String createPassword() {
         return createPassword;
+    }
+
+    /**
+     * Addresses of reverse proxies (nginx in front of the hub) whose {@code X-Forwarded-For} is
+     * believed: a request from one of them counts, for the per-address limits (password guesses,
+     * room creation, queue turns), as its client's; its connections are not held to the
+     * per-address cap. None by default.
+     */
+    public HubOptions trustedProxies(java.util.Collection<String> addresses) {
+        java.util.Set<String> normal = new java.util.LinkedHashSet<>();
+        for (String a : addresses) {
+            try {
+                normal.add(java.net.InetAddress.getByName(a.trim()).getHostAddress());
+            } catch (java.net.UnknownHostException e) {
+                throw new IllegalArgumentException("trusted proxy '" + a + "' is not an address", e);
+            }
+        }
+        this.trustedProxies = java.util.Set.copyOf(normal);
+        return this;
+    }
+
+    public java.util.Set<String> trustedProxies() {
+        return trustedProxies;
     }
 
     public Duration roomTtl() {

@@ -63,6 +63,8 @@ class HubOptionsTest {
             return Duration.ofMillis(777 + n);
         } else if (type == Path.class) {
             return Path.of("/tmp/unusual-" + n);
+        } else if (type == java.util.Set.class) {
+            return java.util.Set.of("192.0.2." + n);
         } else if (type == Clock.class) {
             return Clock.fixed(Instant.ofEpochSecond(n), ZoneOffset.UTC);
         }

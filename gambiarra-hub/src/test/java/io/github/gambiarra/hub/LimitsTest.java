@@ -189,6 +189,30 @@ class LimitsTest {
     }
 
     @Test
+    void behindATrustedProxyEachClientHasItsOwnLimits_andNobodyElseCanClaimAnAddress() throws Exception {
+        for (boolean trusted : new boolean[] {true, false}) {
+            GambiarraHub hub = hub(new HubOptions().roomsPerMinute(2)
+                    .trustedProxies(trusted ? List.of("127.0.0.1") : List.of("10.9.9.9")));
+            HubClient client = new HubClient(hub.url());
+            int created = 0;
+            for (int i = 0; i < 3; i++) {
+                // Three clients behind the proxy, two rooms each would be within the limit.
+                for (String clientAddress : List.of("192.0.2.1", "192.0.2.2", "192.0.2.3")) {
+                    HubClient.Reply r = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(hub.url() + "/rooms"))
+                            .header("Content-Type", "application/json").header("X-Forwarded-For", "203.0.113.7, " + clientAddress)
+                            .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"name\":\"r\"}")));
+                    if (r.status() == 201) {
+                        created++;
+                    }
+                }
+            }
+            // Trusted: each of the three clients made its two; untrusted: the header is ignored, and the
+            // one address (127.0.0.1) made two.
+            assertThat(created).as(trusted ? "behind a trusted proxy" : "header from anyone").isEqualTo(trusted ? 6 : 2);
+        }
+    }
+
+    @Test
     void theNumberOfRoomsIsCapped() throws Exception {
         GambiarraHub hub = hub(new HubOptions().maxRooms(2));
         HubClient client = new HubClient(hub.url());

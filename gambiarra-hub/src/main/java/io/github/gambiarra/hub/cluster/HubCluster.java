@@ -66,5 +66,8 @@ public interface HubCluster {
         void roomWithdrawn(String code);
 
         void membersChanged();
+
+        /** A split cluster merged back together: what this hub shared may have been lost on the way. */
+        void rejoined();
     }
 }

@@ -71,6 +71,15 @@ public final class RoomLifecycle {
      * @param why for the log: "deleted by its host", "unused for 7 days"
      */
     public boolean delete(RoomState room, String why) {
+        return delete(room, why, true);
+    }
+
+    /** Deletes a room another hub of the cluster deleted: here only, the cluster knows already. */
+    public boolean deleteHere(RoomState room, String why) {
+        return delete(room, why, false);
+    }
+
+    private boolean delete(RoomState room, String why, boolean withdraw) {
         if (!rooms.forget(room)) {
             return false;
         }
@@ -78,7 +87,7 @@ public final class RoomLifecycle {
             tunnels.close(room, p.id(), "the room was " + why);
         }
         var c = cluster;
-        if (c != null) {
+        if (c != null && withdraw) {
             c.withdraw(room.code());
         }
         events.publish(HubEvent.ROOM_DELETED, room.code(), new Messages.RoomRef(room.code()));

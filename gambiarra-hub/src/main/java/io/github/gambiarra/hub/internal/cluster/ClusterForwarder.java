@@ -53,21 +53,28 @@ public final class ClusterForwarder {
     private final long retryMillis;
     private final long pingMillis;
     private final java.util.function.Consumer<HttpServerRequest> exemptUpgrade;
+    private final long idleMillis;
+    /** What is being forwarded now, by the member it goes to: cut when that member leaves the cluster. */
+    private final java.util.Map<String, java.util.Set<Runnable>> live = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * @param retryMillis how long a request may wait for its room's owner to be reachable (or replaced)
      * @param pingMillis  how often a forwarded tunnel's participant side is pinged
      */
-    public ClusterForwarder(Vertx vertx, ClusterRooms cluster, long connectTimeoutMillis, long retryMillis,
-                            long pingMillis, int maxFrame, java.util.function.Consumer<HttpServerRequest> exemptUpgrade) {
+    ClusterForwarder(Vertx vertx, ClusterRooms cluster, long connectTimeoutMillis, long retryMillis,
+                     long pingMillis, int maxFrame, long idleMillis,
+                     java.util.function.Consumer<HttpServerRequest> exemptUpgrade) {
         this.exemptUpgrade = exemptUpgrade;
+        this.idleMillis = idleMillis;
         this.vertx = vertx;
         this.cluster = cluster;
         this.retryMillis = retryMillis;
         this.pingMillis = pingMillis;
         this.http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true)
                 .setConnectTimeout((int) connectTimeoutMillis).setDecompressionSupported(false),
-                new PoolOptions().setHttp1MaxSize(64));
+                // Event streams hold a connection each for as long as they last: a large pool, so that
+                // they do not leave other requests waiting for one.
+                new PoolOptions().setHttp1MaxSize(4096).setMaxWaitQueueSize(4096));
         this.webSockets = vertx.createWebSocketClient(new WebSocketClientOptions().setTcpNoDelay(true)
                 .setConnectTimeout((int) connectTimeoutMillis).setMaxFrameSize(maxFrame).setMaxMessageSize(maxFrame)
                 .setTryUsePerFrameCompression(false).setTryUsePerMessageCompression(false));
@@ -94,12 +101,16 @@ public final class ClusterForwarder {
             return false;
         }
         String code = roomCode(request.path());
-        if (code == null || cluster.owns(code)) {
+        // A room no hub has is answered here (404), without remembering an owner for any code made up.
+        if (code == null || !cluster.knows(code) || cluster.owns(code)) {
             return false;
         }
         request.pause();
         long deadline = System.currentTimeMillis() + retryMillis;
-        String clientAddress = request.remoteAddress() == null ? "unknown" : request.remoteAddress().hostAddress();
+        // The client's address: a trusted proxy's X-Forwarded-For has been read into FORWARDED_FOR already.
+        String forwardedFor = request.getHeader(ClusterRooms.FORWARDED_FOR);
+        String clientAddress = forwardedFor != null ? forwardedFor
+                : request.remoteAddress() == null ? "unknown" : request.remoteAddress().hostAddress();
         try {
             if (isUpgrade(request)) {
                 tunnel(request, code, deadline, clientAddress, local);
@@ -147,7 +158,8 @@ public final class ClusterForwarder {
         }
         RequestOptions options = new RequestOptions().setMethod(in.method()).setHost(owner.getHost())
                 .setPort(owner.getPort()).setURI(in.uri()).setSsl("https".equals(owner.getScheme()))
-                .setHeaders(forwardedHeaders(in.headers(), clientAddress));
+                .setHeaders(forwardedHeaders(in.headers(), clientAddress)).setIdleTimeout(idleMillis);
+        String member = cluster.owner(code);
         http.request(options).onComplete(connected -> {
             if (connected.failed()) {
                 // Nothing of the request has left: try again, on the new owner once there is one.
@@ -157,7 +169,17 @@ public final class ClusterForwarder {
             }
             HttpClientRequest out = connected.result();
             HttpServerResponse response = in.response();
-            response.closeHandler(v -> out.reset());
+            if (response.closed()) {
+                out.reset();
+                return;
+            }
+            Runnable cut = () -> out.reset();
+            track(member, cut);
+            response.closeHandler(v -> {
+                untrack(member, cut);
+                out.reset();
+            });
+            response.endHandler(v -> untrack(member, cut));
             out.send(in).onComplete(answered -> {
                 if (answered.failed()) {
                     if (!response.headWritten()) {
@@ -177,7 +199,8 @@ public final class ClusterForwarder {
                 if (upstream.getHeader(HttpHeaders.CONTENT_LENGTH) == null) {
                     response.setChunked(true);
                 }
-                upstream.pipeTo(response);
+                // A failure part-way is a cut answer, not a complete one: the client's connection is reset.
+                upstream.pipe().endOnFailure(false).to(response).onFailure(e -> response.reset());
             });
         });
     }
@@ -216,6 +239,7 @@ public final class ClusterForwarder {
             if (connected.failed()) {
                 if (connected.cause() instanceof UpgradeRejectedException rejected) {
                     // The owner answered (no such participant, a wrong token): pass its answer on.
+                    in.resume();
                     in.response().setStatusCode(rejected.getStatus());
                     copy(rejected.getHeaders(), in.response().headers());
                     in.response().end(rejected.getBody() == null ? Buffer.buffer() : rejected.getBody());
@@ -226,35 +250,57 @@ public final class ClusterForwarder {
                 return;
             }
             WebSocket up = connected.result();
+            // Nothing the owner says (its hello comes at once) is read before it can be passed on.
+            up.pause();
+            if (in.response().closed()) {
+                up.close();
+                return;
+            }
             // A tunnel lives long and may be quiet: not an idle connection to close.
             exemptUpgrade.accept(in);
+            String member = cluster.owner(code);
             in.toWebSocket().onComplete(accepted -> {
                 if (accepted.failed()) {
                     up.close();
                     return;
                 }
-                splice(accepted.result(), up);
+                Runnable cut = () -> up.close((short) 1001, "the room's hub left the cluster");
+                track(member, cut);
+                splice(accepted.result(), up, () -> untrack(member, cut));
+                up.resume();
             });
         });
     }
 
     /** Joins the participant's WebSocket and the owner's, message for message, each with back-pressure. */
-    private void splice(ServerWebSocket down, WebSocket up) {
+    private void splice(ServerWebSocket down, WebSocket up, Runnable ended) {
         relay(down, up);
         relay(up, down);
-        up.closeHandler(v -> down.close(closeCode(up.closeStatusCode()), up.closeReason()));
-        // The owner's pings are answered by this hub; the participant's side is watched here.
-        long[] lastPong = {System.currentTimeMillis()};
+        // Each hub answers the pings of the side it faces, so each side is watched here: the
+        // participant's, and the owner's (a hub that vanished without closing its sockets).
+        long[] lastPong = {System.currentTimeMillis(), System.currentTimeMillis()};
         down.pongHandler(b -> lastPong[0] = System.currentTimeMillis());
+        up.pongHandler(b -> lastPong[1] = System.currentTimeMillis());
         long timer = vertx.setPeriodic(pingMillis, t -> {
-            if (System.currentTimeMillis() - lastPong[0] > 3 * pingMillis) {
+            long now = System.currentTimeMillis();
+            if (now - lastPong[0] > 3 * pingMillis) {
                 down.close((short) 1001, "no answer to pings");
+            } else if (now - lastPong[1] > 3 * pingMillis) {
+                up.close((short) 1001, "no answer to pings");
+                down.close((short) 1011, "the room's hub stopped answering");
             } else {
                 down.writePing(Buffer.buffer());
+                up.writePing(Buffer.buffer());
             }
+        });
+        up.closeHandler(v -> {
+            vertx.cancelTimer(timer);
+            ended.run();
+            down.close(closeCode(up.closeStatusCode()), up.closeReason());
         });
         down.closeHandler(v -> {
             vertx.cancelTimer(timer);
+            ended.run();
             up.close(closeCode(down.closeStatusCode()), down.closeReason());
         });
         up.exceptionHandler(e -> down.close((short) 1011, "the room's hub went away"));
@@ -288,6 +334,9 @@ public final class ClusterForwarder {
     }
 
     private void retryOrGiveUp(HttpServerRequest in, String code, long deadline, String why, Runnable again) {
+        if (in.response().closed()) {
+            return; // the client went away while its request waited
+        }
         if (System.currentTimeMillis() < deadline) {
             vertx.setTimer(RETRY_EVERY_MILLIS, t -> {
                 try {
@@ -327,6 +376,32 @@ public final class ClusterForwarder {
                 to.add(h.getKey(), h.getValue());
             }
         });
+    }
+
+    private void track(String member, Runnable cut) {
+        live.computeIfAbsent(member, m -> java.util.concurrent.ConcurrentHashMap.newKeySet()).add(cut);
+    }
+
+    private void untrack(String member, Runnable cut) {
+        java.util.Set<Runnable> cuts = live.get(member);
+        if (cuts != null) {
+            cuts.remove(cut);
+        }
+    }
+
+    /**
+     * Members left the cluster: what is being forwarded to them is cut now (their clients see an
+     * error and come back, to the new owner), rather than waiting for sockets that may never close.
+     */
+    void membersLeft(java.util.Set<String> members) {
+        for (var entry : live.entrySet()) {
+            if (!members.contains(entry.getKey())) {
+                java.util.Set<Runnable> cuts = live.remove(entry.getKey());
+                if (cuts != null) {
+                    vertx.runOnContext(v -> cuts.forEach(Runnable::run));
+                }
+            }
+        }
     }
 
     public void close() {

@@ -34,7 +34,6 @@ public final class ClusterRooms implements HubCluster.Listener {
 
     private final HubCluster cluster;
     private final RoomRegistry rooms;
-    private final byte[] secret;
     private final long takeoverGraceMillis;
     /** What this hub last told the cluster of its rooms' participant counts. */
     private final Map<String, Integer> shared = new ConcurrentHashMap<>();
@@ -48,6 +47,9 @@ public final class ClusterRooms implements HubCluster.Listener {
     }
     private volatile Consumer<RoomState> deleteRoom = r -> { };
     private volatile BiConsumer<RoomState, ParticipantState> release = (r, p) -> { };
+    private volatile Consumer<RoomState> moved = r -> { };
+    private volatile Runnable changed = () -> { };
+    private final List<ClusterForwarder> forwarders = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /**
      * @param takeoverGraceMillis how long a room that moves to this hub waits for its participants
@@ -57,7 +59,6 @@ public final class ClusterRooms implements HubCluster.Listener {
         this.takeoverGraceMillis = takeoverGraceMillis;
         this.cluster = cluster;
         this.rooms = rooms;
-        this.secret = cluster.secret().getBytes(StandardCharsets.UTF_8);
         this.ownership = new Ownership(sorted());
     }
 
@@ -67,17 +68,54 @@ public final class ClusterRooms implements HubCluster.Listener {
      *
      * @param deleteRoom deletes a room here (another member deleted it)
      * @param release    lets go of a participant of a room this hub no longer owns
+     * @param moved      a room this hub no longer owns: its event streams end (their clients come back
+     *                   through the forwarding path, to the new owner)
      */
-    public void start(Consumer<RoomState> deleteRoom, BiConsumer<RoomState, ParticipantState> release) {
+    public void start(Consumer<RoomState> deleteRoom, BiConsumer<RoomState, ParticipantState> release,
+                      Consumer<RoomState> moved, Runnable changed) {
+        this.changed = changed;
         this.deleteRoom = deleteRoom;
         this.release = release;
+        this.moved = moved;
         cluster.listen(this);
         for (SharedRoom r : cluster.rooms()) {
             roomShared(r);
         }
         for (RoomState local : rooms.rooms()) {
-            publish(local);
+            publish(local).thenAccept(shared -> {
+                if (!shared) {
+                    LOG.warn("room {} from this hub's data directory was not shared: the cluster has another room "
+                            + "with its code", local.code());
+                }
+            });
         }
+        // A hub that (re)starts takes its rooms back: their participants re-join it in a moment.
+        long until = System.currentTimeMillis() + takeoverGraceMillis;
+        for (RoomState room : rooms.rooms()) {
+            if (owns(room.code()) && room.participantCount() == 0) {
+                takeOver(room, until);
+            }
+        }
+    }
+
+    /** A forwarder for one event loop, told when members leave. */
+    public ClusterForwarder forwarder(io.vertx.core.Vertx vertx, long connectTimeoutMillis, long retryMillis,
+                                      long pingMillis, int maxFrame, long idleMillis,
+                                      java.util.function.Consumer<io.vertx.core.http.HttpServerRequest> exemptUpgrade) {
+        ClusterForwarder f = new ClusterForwarder(vertx, this, connectTimeoutMillis, retryMillis, pingMillis, maxFrame,
+                idleMillis, exemptUpgrade);
+        forwarders.add(f);
+        return f;
+    }
+
+    /** Whether the cluster has room {@code code} (every hub holds every room's record). */
+    public boolean knows(String code) {
+        return rooms.find(code).isPresent();
+    }
+
+    private static void takeOver(RoomState room, long until) {
+        room.awaitParticipantsUntil(until);
+        room.touch(System.currentTimeMillis()); // its idle time counts from now, here
     }
 
     public String self() {
@@ -91,7 +129,16 @@ public final class ClusterRooms implements HubCluster.Listener {
     /** The member that owns room {@code code}'s live state. */
     public String owner(String code) {
         Ownership o = ownership;
-        return o.owners().computeIfAbsent(RoomCodes.normalise(code), c -> rendezvous(c, o.members()));
+        String normal = RoomCodes.normalise(code);
+        String cached = o.owners().get(normal);
+        if (cached != null) {
+            return cached;
+        }
+        String owner = rendezvous(normal, o.members());
+        if (knows(normal)) { // only real rooms are remembered, not any code a request makes up
+            o.owners().putIfAbsent(normal, owner);
+        }
+        return owner;
     }
 
     public boolean owns(String code) {
@@ -111,7 +158,8 @@ public final class ClusterRooms implements HubCluster.Listener {
 
     /** Whether {@code header} is the cluster's secret (a request forwarded by a member). */
     public boolean isMember(String header) {
-        return header != null && MessageDigest.isEqual(secret, header.getBytes(StandardCharsets.UTF_8));
+        return header != null && MessageDigest.isEqual(cluster.secret().getBytes(StandardCharsets.UTF_8),
+                header.getBytes(StandardCharsets.UTF_8));
     }
 
     /** The member with the highest score for {@code code}: the same answer on every member. */
@@ -166,10 +214,15 @@ public final class ClusterRooms implements HubCluster.Listener {
     public void releaseForeign() {
         for (RoomState room : rooms.rooms()) {
             if (!owns(room.code())) {
+                boolean had = false;
                 for (ParticipantState p : room.participants()) {
                     if (room.remove(p)) {
                         release.accept(room, p);
+                        had = true;
                     }
+                }
+                if (had) {
+                    moved.accept(room);
                 }
             }
         }
@@ -185,7 +238,7 @@ public final class ClusterRooms implements HubCluster.Listener {
             long now = System.currentTimeMillis();
             rooms.find(code).ifPresent(room -> {
                 if (!room.awaitingParticipants(now)) {
-                    room.awaitParticipantsUntil(now + takeoverGraceMillis);
+                    takeOver(room, now + takeoverGraceMillis);
                 }
             });
         }
@@ -217,12 +270,26 @@ public final class ClusterRooms implements HubCluster.Listener {
 
     @Override
     public void roomShared(SharedRoom r) {
-        rooms.restore(new Room(r.id(), r.code(), r.name(), r.hostId(), r.createdAt()), r.passwordHash(), r.hostTokenHash());
+        if (rooms.restore(new Room(r.id(), r.code(), r.name(), r.hostId(), r.createdAt()), r.passwordHash(),
+                r.hostTokenHash())) {
+            changed.run(); // every hub keeps every room in its data directory
+        }
     }
 
     @Override
     public void roomWithdrawn(String code) {
         rooms.find(code).ifPresent(deleteRoom);
+    }
+
+    @Override
+    public void rejoined() {
+        for (RoomState local : rooms.rooms()) {
+            publish(local);
+        }
+        for (SharedRoom r : cluster.rooms()) {
+            roomShared(r);
+        }
+        membersChanged();
     }
 
     @Override
@@ -240,10 +307,14 @@ public final class ClusterRooms implements HubCluster.Listener {
             String code = RoomCodes.normalise(room.code());
             if (!ownedBefore.contains(room.code())
                     && next.owners().computeIfAbsent(code, c -> rendezvous(c, next.members())).equals(cluster.memberId())) {
-                room.awaitParticipantsUntil(until);
+                takeOver(room, until);
             }
         }
         ownership = next;
+        java.util.Set<String> present = java.util.Set.copyOf(next.members());
+        for (ClusterForwarder f : forwarders) {
+            f.membersLeft(present);
+        }
         LOG.info("cluster: {} member(s)", ownership.members().size());
         releaseForeign();
     }

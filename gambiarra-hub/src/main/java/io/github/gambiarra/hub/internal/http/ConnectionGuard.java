@@ -68,11 +68,20 @@ public final class ConnectionGuard {
      * connection is one too many for its address.
      */
     boolean admit(HttpServerRequest request) {
+        return admit(request, false);
+    }
+
+    /**
+     * As {@link #admit(HttpServerRequest)}; a {@code member}'s request (forwarded by another hub of the
+     * cluster, whose connections carry many clients' requests) is not held to the per-address cap,
+     * but its connection's deadlines are kept as any other's.
+     */
+    boolean admit(HttpServerRequest request, boolean member) {
         Conn conn = connections.get(request.connection());
         if (conn == null) {
             return true;
         }
-        if (conn.overLimit) {
+        if (conn.overLimit && !member) {
             request.response().putHeader("Connection", "close")
                     .endHandler(v -> request.connection().close());
             Replies.error(request, ErrorCode.TOO_MANY_CONNECTIONS, "Too many connections from " + conn.address

@@ -98,21 +98,23 @@ public final class HubRouter {
                 router.handle(request);
             }
         };
+        java.util.Set<String> proxies = options.trustedProxies();
         if (cluster == null) {
             return request -> {
                 stripForwarded(request);
-                if (connections.admit(request)) {
+                if (connections.admit(request, fromTrustedProxy(request, proxies))) {
                     local.handle(request);
                 }
             };
         }
-        ClusterForwarder forwarder = new ClusterForwarder(vertx, cluster, options.connectTimeout().toMillis(),
+        ClusterForwarder forwarder = cluster.forwarder(vertx, options.connectTimeout().toMillis(),
                 options.clusterRetry().toMillis(), options.tunnelPingInterval().toMillis(), 4 * 64 * 1024,
-                connections::exempt);
+                options.upstreamIdleTimeout().toMillis(), connections::exempt);
         return request -> {
             boolean member = cluster.isMember(request.getHeader(ClusterRooms.FORWARDED));
             if (!member) {
                 stripForwarded(request);
+                member = fromTrustedProxy(request, proxies);
             } else {
                 String code = ClusterForwarder.roomCode(request.path());
                 if (code != null) {
@@ -120,12 +122,29 @@ public final class HubRouter {
                 }
             }
             // A member's forwarded requests share its few connections: the per-address limits are the client's.
-            if ((member || connections.admit(request)) && !forwarder.handle(request, local)) {
+            if (connections.admit(request, member) && !forwarder.handle(request, local)) {
                 // Which hub answered: through a forwarding hub, the room's owner.
                 request.response().putHeader(HUB_HEADER, cluster.self());
                 local.handle(request);
             }
         };
+    }
+
+    /**
+     * A request from a trusted reverse proxy: its client is the last address of {@code X-Forwarded-For}
+     * (the one the proxy itself saw), recorded as the forwarded-for address the limits use.
+     */
+    private static boolean fromTrustedProxy(HttpServerRequest request, java.util.Set<String> proxies) {
+        if (proxies.isEmpty() || request.remoteAddress() == null
+                || !proxies.contains(request.remoteAddress().hostAddress())) {
+            return false;
+        }
+        String chain = request.getHeader("X-Forwarded-For");
+        if (chain != null && !chain.isBlank()) {
+            String[] hops = chain.split(",");
+            request.headers().set(ClusterRooms.FORWARDED_FOR, hops[hops.length - 1].trim());
+        }
+        return true;
     }
 
     /** Removes what only a member of the cluster may say of a request. */
