@@ -290,23 +290,13 @@ public final class BenchRunner {
                 }
             }
             for (Target t : targets) {
-                List<Double> rps = new ArrayList<>();
-                List<Double> p50 = new ArrayList<>();
-                List<Double> p99 = new ArrayList<>();
-                long errors = 0;
-                for (Wrk.Result res : results.get(t.name())) {
-                    rps.add(res.rps());
-                    p50.add(res.p50us());
-                    p99.add(res.p99us());
-                    errors += res.errors();
-                }
+                Wrk.Summary sum = Wrk.Summary.of(results.get(t.name()));
                 double hubCpu = cpu.get(t.name())[0];
                 double fakeCpu = cpu.get(t.name())[1];
-                row.put(t.name(), new double[] {Stats.median(rps), Stats.median(p50), Stats.median(p99),
-                        Stats.spread(rps), Stats.spread(p50), Stats.spread(p99), hubCpu, fakeCpu, errors,
-                        cpu.get(t.name())[2]});
+                row.put(t.name(), new double[] {sum.rps(), sum.p50us(), sum.p99us(), sum.rpsSpread(), sum.p50Spread(),
+                        sum.p99Spread(), hubCpu, fakeCpu, sum.errors(), cpu.get(t.name())[2]});
                 log(String.format(Locale.ROOT, "non-streaming c=%d %-11s %8.0f req/s  p50 %6.0f µs  p99 %7.0f µs  errors %d",
-                        c, t.name(), Stats.median(rps), Stats.median(p50), Stats.median(p99), errors));
+                        c, t.name(), sum.rps(), sum.p50us(), sum.p99us(), sum.errors()));
             }
             double[] direct = row.get("direct");
             targetsNonStreaming(c, row);
@@ -813,20 +803,10 @@ public final class BenchRunner {
             }
             Map<String, double[]> row = new LinkedHashMap<>();
             for (Target t : targets) {
-                List<Double> rps = new ArrayList<>();
-                List<Double> p50 = new ArrayList<>();
-                List<Double> p99 = new ArrayList<>();
-                long errors = 0;
-                for (Wrk.Result res : results.get(t.name())) {
-                    rps.add(res.rps());
-                    p50.add(res.p50us());
-                    p99.add(res.p99us());
-                    errors += res.errors();
-                }
-                row.put(t.name(), new double[] {Stats.median(rps), Stats.median(p50), Stats.median(p99), errors,
-                        cpu.get(t.name())});
+                Wrk.Summary sum = Wrk.Summary.of(results.get(t.name()));
+                row.put(t.name(), new double[] {sum.rps(), sum.p50us(), sum.p99us(), sum.errors(), cpu.get(t.name())});
                 log(String.format(Locale.ROOT, "cluster c=%d %-9s %8.0f req/s  p50 %6.0f µs  p99 %7.0f µs  errors %d",
-                        c, t.name(), Stats.median(rps), Stats.median(p50), Stats.median(p99), errors));
+                        c, t.name(), sum.rps(), sum.p50us(), sum.p99us(), sum.errors()));
             }
             double[] own = row.get("owner");
             for (Map.Entry<String, double[]> e : row.entrySet()) {

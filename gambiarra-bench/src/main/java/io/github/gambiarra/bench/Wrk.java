@@ -14,6 +14,25 @@ final class Wrk {
     record Result(double rps, double p50us, double p99us, long errors) {
     }
 
+    /** Several runs of one cell: medians, spreads (max − min) and the errors of all of them. */
+    record Summary(double rps, double p50us, double p99us, double rpsSpread, double p50Spread, double p99Spread,
+                   long errors) {
+        static Summary of(java.util.List<Result> runs) {
+            java.util.List<Double> rps = new java.util.ArrayList<>();
+            java.util.List<Double> p50 = new java.util.ArrayList<>();
+            java.util.List<Double> p99 = new java.util.ArrayList<>();
+            long errors = 0;
+            for (Result r : runs) {
+                rps.add(r.rps());
+                p50.add(r.p50us());
+                p99.add(r.p99us());
+                errors += r.errors();
+            }
+            return new Summary(Stats.median(rps), Stats.median(p50), Stats.median(p99), Stats.spread(rps),
+                    Stats.spread(p50), Stats.spread(p99), errors);
+        }
+    }
+
     private static final Pattern RPS = Pattern.compile("Requests/sec:\\s+([0-9.]+)");
     private static final Pattern PCT = Pattern.compile("^\\s+(50|99)(?:\\.000)?%\\s+([0-9.]+)(us|ms|s)\\s*$", Pattern.MULTILINE);
     private static final Pattern ERRORS = Pattern.compile("Non-2xx or 3xx responses: (\\d+)|Socket errors: connect (\\d+), read (\\d+), write (\\d+), timeout (\\d+)");

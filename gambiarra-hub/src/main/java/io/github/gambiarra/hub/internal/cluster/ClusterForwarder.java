@@ -144,16 +144,29 @@ public final class ClusterForwarder {
     /** An owner whose URL is not known yet (it is starting, or it has just left and the others have not all seen it). */
     private static final URI UNKNOWN = URI.create("http://owner-not-known-yet:0");
 
-    private void forward(HttpServerRequest in, String code, long deadline, String clientAddress,
-                         Handler<HttpServerRequest> local) {
+    /**
+     * The owner to send {@code in} to now; null when it has been dealt with here instead: served
+     * locally (the room moved to this hub), or to be tried again ({@code again}) once the owner's
+     * address is known.
+     */
+    private URI target(HttpServerRequest in, String code, long deadline, Handler<HttpServerRequest> local,
+                       Runnable again) {
         URI owner = owner(code);
         if (owner == null) {
             serveHere(in, local);
-            return;
+            return null;
         }
         if (owner == UNKNOWN) {
-            retryOrGiveUp(in, code, deadline, "where its hub serves is not known yet",
-                    () -> forward(in, code, deadline, clientAddress, local));
+            retryOrGiveUp(in, code, deadline, "where its hub serves is not known yet", again);
+            return null;
+        }
+        return owner;
+    }
+
+    private void forward(HttpServerRequest in, String code, long deadline, String clientAddress,
+                         Handler<HttpServerRequest> local) {
+        URI owner = target(in, code, deadline, local, () -> forward(in, code, deadline, clientAddress, local));
+        if (owner == null) {
             return;
         }
         RequestOptions options = new RequestOptions().setMethod(in.method()).setHost(owner.getHost())
@@ -175,13 +188,14 @@ public final class ClusterForwarder {
             }
             Runnable cut = () -> out.reset();
             track(member, cut);
+            // (Not the response's end handler: the connection guard has that one.)
             response.closeHandler(v -> {
                 untrack(member, cut);
                 out.reset();
             });
-            response.endHandler(v -> untrack(member, cut));
             out.send(in).onComplete(answered -> {
                 if (answered.failed()) {
+                    untrack(member, cut);
                     if (!response.headWritten()) {
                         Replies.error(in, ErrorCode.ROOM_HUB_FAILED, "The hub that holds room " + code
                                 + " failed while answering: " + answered.cause().getMessage());
@@ -200,21 +214,20 @@ public final class ClusterForwarder {
                     response.setChunked(true);
                 }
                 // A failure part-way is a cut answer, not a complete one: the client's connection is reset.
-                upstream.pipe().endOnFailure(false).to(response).onFailure(e -> response.reset());
+                upstream.pipe().endOnFailure(false).to(response).onComplete(piped -> {
+                    untrack(member, cut);
+                    if (piped.failed()) {
+                        response.reset();
+                    }
+                });
             });
         });
     }
 
     private void tunnel(HttpServerRequest in, String code, long deadline, String clientAddress,
                         Handler<HttpServerRequest> local) {
-        URI owner = owner(code);
+        URI owner = target(in, code, deadline, local, () -> tunnel(in, code, deadline, clientAddress, local));
         if (owner == null) {
-            serveHere(in, local);
-            return;
-        }
-        if (owner == UNKNOWN) {
-            retryOrGiveUp(in, code, deadline, "where its hub serves is not known yet",
-                    () -> tunnel(in, code, deadline, clientAddress, local));
             return;
         }
         WebSocketConnectOptions options = new WebSocketConnectOptions().setHost(owner.getHost()).setPort(owner.getPort())
