@@ -139,4 +139,35 @@ class ClusterTest {
             assertThat(seen.body()).contains("\"maria\"");
         }
     }
+
+    @Test
+    void aClientConnectionGoesIdleOnceItsForwardedRequestIsAnswered() throws Exception {
+        // The forwarding hub must see a forwarded request end like any other: then the client's kept-alive
+        // connection is idle, and closed after the idle timeout (1 s here) instead of being held for good.
+        try (GambiarraClient one = client(0, null)) {
+            String code = one.createRoom("Idle", null).room().code();
+            ThreeHubs.Node notOwner = hubs.nodes.stream().filter(n -> n != hubs.owner(code)).findFirst().orElseThrow();
+            ThreeHubs.Eventually.until(Duration.ofSeconds(10), () ->
+                    ThreeHubs.get(notOwner.url() + "/rooms/" + code + "/participants", null).statusCode() == 200);
+            java.net.URI url = java.net.URI.create(notOwner.url());
+            try (java.net.Socket socket = new java.net.Socket(url.getHost(), url.getPort())) {
+                socket.setSoTimeout(10_000);
+                socket.getOutputStream().write(("GET /rooms/" + code + "/participants HTTP/1.1\r\nHost: x\r\n\r\n")
+                        .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                java.io.InputStream in = socket.getInputStream();
+                StringBuilder head = new StringBuilder();
+                while (!head.toString().endsWith("\r\n\r\n")) {
+                    head.append((char) in.read());
+                }
+                assertThat(head.toString()).startsWith("HTTP/1.1 200").containsIgnoringCase("X-Gambiarra-Hub: "
+                        + hubs.owner(code).cluster().memberId());
+                java.util.regex.Matcher length = java.util.regex.Pattern.compile("(?i)content-length: *(\\d+)")
+                        .matcher(head);
+                int body = length.find() ? Integer.parseInt(length.group(1)) : 0;
+                assertThat(in.readNBytes(body)).hasSize(body);
+                // Then nothing more: the hub closes the idle connection (read gives -1), well before 10 s.
+                assertThat(in.read()).isEqualTo(-1);
+            }
+        }
+    }
 }
