@@ -246,6 +246,11 @@ public final class HazelcastHubCluster implements HubCluster {
     }
 
     @Override
+    public CompletionStage<SharedRoom> find(String code) {
+        return rooms.getAsync(code).thenApply(json -> json == null ? null : read(json));
+    }
+
+    @Override
     public Collection<SharedRoom> rooms() {
         List<SharedRoom> all = new ArrayList<>();
         for (String json : rooms.values()) {

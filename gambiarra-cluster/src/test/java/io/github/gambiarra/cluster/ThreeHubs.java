@@ -27,6 +27,11 @@ final class ThreeHubs implements AutoCloseable {
     final List<Node> nodes = new ArrayList<>();
 
     ThreeHubs() throws IOException {
+        this(java.util.function.UnaryOperator.identity());
+    }
+
+    /** @param wrap what each hub sees of its membership (a test may make one hard of hearing) */
+    ThreeHubs(java.util.function.UnaryOperator<io.github.gambiarra.hub.cluster.HubCluster> wrap) throws IOException {
         List<Integer> ports = freePorts(3);
         List<String> members = ports.stream().map(p -> "127.0.0.1:" + p).toList();
         String name = "test-" + ports.get(0);
@@ -41,7 +46,7 @@ final class ThreeHubs implements AutoCloseable {
                         // Every test client is 127.0.0.1, and a room's owner counts wrong passwords across hubs.
                         .passwordGuesses(100)
                         // Short, so that a test can outlast it: forwarded streams must not count as idle.
-                        .idleTimeout(Duration.ofSeconds(1)), cluster);
+                        .idleTimeout(Duration.ofSeconds(1)), wrap.apply(cluster));
                 nodes.add(new Node(cluster, hub));
             }
             Eventually.until(Duration.ofSeconds(60), () -> nodes.stream().allMatch(n -> n.cluster().memberIds().size() == 3

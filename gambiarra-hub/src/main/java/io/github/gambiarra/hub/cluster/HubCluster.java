@@ -47,6 +47,9 @@ public interface HubCluster {
     /** Removes a room from every member. */
     CompletionStage<Void> withdraw(String code);
 
+    /** The room with this code, asked of the cluster itself (null if there is none). */
+    CompletionStage<SharedRoom> find(String code);
+
     /** Every room of the cluster. */
     Collection<SharedRoom> rooms();
 

@@ -108,6 +108,19 @@ public final class ClusterRooms implements HubCluster.Listener {
         return f;
     }
 
+    /**
+     * Looks room {@code code} up in the cluster itself, for when this hub has not heard of it yet (it
+     * was made on another hub a moment ago): takes it in if the cluster has it.
+     */
+    public java.util.concurrent.CompletionStage<Void> lookup(String code) {
+        return cluster.find(RoomCodes.normalise(code)).handle((room, error) -> {
+            if (room != null) {
+                roomShared(room);
+            }
+            return null;
+        });
+    }
+
     /** Whether the cluster has room {@code code} (every hub holds every room's record). */
     public boolean knows(String code) {
         return rooms.find(code).isPresent();

@@ -122,12 +122,36 @@ public final class HubRouter {
                 }
             }
             // A member's forwarded requests share its few connections: the per-address limits are the client's.
-            if (connections.admit(request, member) && !forwarder.handle(request, local)) {
-                // Which hub answered: through a forwarding hub, the room's owner.
-                request.response().putHeader(HUB_HEADER, cluster.self());
-                local.handle(request);
+            if (!connections.admit(request, member)) {
+                return;
             }
+            String code = ClusterForwarder.roomCode(request.path());
+            if (code != null && !cluster.knows(code)) {
+                // A room made on another hub a moment ago may not have reached this one yet: ask the cluster
+                // before answering that there is no such room.
+                request.pause();
+                io.vertx.core.Context context = vertx.getOrCreateContext();
+                cluster.lookup(code).whenComplete((found, error) -> context.runOnContext(v -> {
+                    if (!routeInCluster(request, forwarder, local, cluster)) {
+                        request.resume();
+                    }
+                }));
+                return;
+            }
+            routeInCluster(request, forwarder, local, cluster);
         };
+    }
+
+    /** Forwards {@code request} to its room's owner (true), or serves it here (false). */
+    private static boolean routeInCluster(HttpServerRequest request, ClusterForwarder forwarder,
+                                          Handler<HttpServerRequest> local, ClusterRooms cluster) {
+        if (forwarder.handle(request, local)) {
+            return true;
+        }
+        // Which hub answered: through a forwarding hub, the room's owner.
+        request.response().putHeader(HUB_HEADER, cluster.self());
+        local.handle(request);
+        return false;
     }
 
     /**
