@@ -105,7 +105,8 @@ wait_for "nginx" 30 on pc curl -fs http://10.0.0.10:3000/health
 echo "cluster-lan: nginx in front, with the recipe's configuration"
 
 # The participant's machine: an LLM server on its own loopback; join and a client, through nginx only.
-on pc java -jar "$jar" fake-llm --port 11434 --model llama3 >"$work/llm.log" 2>&1 &
+# (-Dgambiarra.home names this run's directory, by which the clean-up finds the JVM.)
+on pc java -Dgambiarra.home="$work/pc" -jar "$jar" fake-llm --port 11434 --model llama3 >"$work/llm.log" 2>&1 &
 pids+=($!)
 wait_for "the LLM server" 60 on pc curl -fs http://127.0.0.1:11434/v1/models
 lb=http://10.0.0.10:3000
