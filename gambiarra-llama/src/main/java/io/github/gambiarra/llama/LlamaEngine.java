@@ -356,11 +356,8 @@ public final class LlamaEngine implements AutoCloseable {
         try {
             if (!request.stream) {
                 StringBuilder text = new StringBuilder();
-                int tokens;
-                try {
-                    tokens = generate(request, out -> text.append(out.text));
-                } catch (RuntimeException e) {
-                    error(exchange, 500, "generation failed: " + e.getMessage(), "server_error", null);
+                Integer tokens = generateAll(exchange, request, text);
+                if (tokens == null) {
                     return;
                 }
                 ObjectNode answer = completionObject(id, created, text.toString(), finishReason(request, tokens));
@@ -368,20 +365,9 @@ public final class LlamaEngine implements AutoCloseable {
                 send(exchange, 200, answer);
                 return;
             }
-            exchange.getResponseHeaders().set("Content-Type", "text/event-stream");
-            exchange.getResponseHeaders().set("Cache-Control", "no-cache");
-            exchange.sendResponseHeaders(200, 0);
-            OutputStream out = exchange.getResponseBody();
-            int tokens;
-            try {
-                tokens = generate(request, output -> {
-                    if (!output.text.isEmpty()) {
-                        event(out, completionObject(id, created, output.text, null));
-                    }
-                });
-            } catch (RuntimeException e) {
-                event(out, new Messages.OpenAiError(new Messages.OpenAiError.Detail("generation failed: " + e.getMessage(),
-                        "server_error", null, null, null)));
+            OutputStream out = openEventStream(exchange);
+            Integer tokens = generateEvents(out, request, text -> completionObject(id, created, text, null));
+            if (tokens == null) {
                 return;
             }
             event(out, completionObject(id, created, "", finishReason(request, tokens)));
@@ -496,11 +482,8 @@ public final class LlamaEngine implements AutoCloseable {
 
     private void complete(HttpExchange exchange, ChatRequest request, String id, int promptTokens) throws IOException {
         StringBuilder text = new StringBuilder();
-        int tokens;
-        try {
-            tokens = generate(request, out -> text.append(out.text));
-        } catch (RuntimeException e) {
-            error(exchange, 500, "generation failed: " + e.getMessage(), "server_error", null);
+        Integer tokens = generateAll(exchange, request, text);
+        if (tokens == null) {
             return;
         }
         send(exchange, 200, ChatCompletion.of(id, Instant.now().getEpochSecond(), options.modelName(),
@@ -508,23 +491,13 @@ public final class LlamaEngine implements AutoCloseable {
     }
 
     private void stream(HttpExchange exchange, ChatRequest request, String id, int promptTokens) throws IOException {
-        exchange.getResponseHeaders().set("Content-Type", "text/event-stream");
-        exchange.getResponseHeaders().set("Cache-Control", "no-cache");
-        exchange.sendResponseHeaders(200, 0);
-        OutputStream out = exchange.getResponseBody();
+        OutputStream out = openEventStream(exchange);
         long created = Instant.now().getEpochSecond();
         String name = options.modelName();
         event(out, ChatCompletionChunk.of(id, created, name, ChatMessage.assistant(""), null));
-        int tokens;
-        try {
-            tokens = generate(request, output -> {
-                if (!output.text.isEmpty()) {
-                    event(out, ChatCompletionChunk.of(id, created, name, ChatMessage.text(output.text), null));
-                }
-            });
-        } catch (RuntimeException e) {
-            event(out, new Messages.OpenAiError(new Messages.OpenAiError.Detail("generation failed: " + e.getMessage(),
-                    "server_error", null, null, null)));
+        Integer tokens = generateEvents(out, request,
+                text -> ChatCompletionChunk.of(id, created, name, ChatMessage.text(text), null));
+        if (tokens == null) {
             return;
         }
         event(out, ChatCompletionChunk.of(id, created, name, ChatMessage.empty(), finishReason(request, tokens)));
@@ -533,6 +506,43 @@ public final class LlamaEngine implements AutoCloseable {
         }
         out.write(OpenAiWire.done());
         out.flush();
+    }
+
+    /** Answers with an event stream: its headers sent, its body to write events to. */
+    private static OutputStream openEventStream(HttpExchange exchange) throws IOException {
+        exchange.getResponseHeaders().set("Content-Type", "text/event-stream");
+        exchange.getResponseHeaders().set("Cache-Control", "no-cache");
+        exchange.sendResponseHeaders(200, 0);
+        return exchange.getResponseBody();
+    }
+
+    /** Generates the whole answer into {@code text}; the token count, or null when it failed (answered 500). */
+    private Integer generateAll(HttpExchange exchange, ChatRequest request, StringBuilder text) throws IOException {
+        try {
+            return generate(request, out -> text.append(out.text));
+        } catch (RuntimeException e) {
+            error(exchange, 500, "generation failed: " + e.getMessage(), "server_error", null);
+            return null;
+        }
+    }
+
+    /**
+     * Generates, writing each non-empty piece of text as the event {@code chunk} makes of it; the
+     * token count, or null when it failed (said as the stream's last event).
+     */
+    private Integer generateEvents(OutputStream out, ChatRequest request,
+                                   java.util.function.Function<String, Object> chunk) throws IOException {
+        try {
+            return generate(request, output -> {
+                if (!output.text.isEmpty()) {
+                    event(out, chunk.apply(output.text));
+                }
+            });
+        } catch (RuntimeException e) {
+            event(out, new Messages.OpenAiError(new Messages.OpenAiError.Detail("generation failed: " + e.getMessage(),
+                    "server_error", null, null, null)));
+            return null;
+        }
     }
 
     /** What each generated piece of text is given to; an IOException (the client left) cancels. */
