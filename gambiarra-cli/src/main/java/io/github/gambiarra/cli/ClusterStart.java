@@ -7,10 +7,6 @@ import io.github.gambiarra.hub.HubOptions;
 import io.github.gambiarra.protocol.discovery.MdnsInterfaces;
 import java.net.Inet4Address;
 import java.net.InetAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 
@@ -24,25 +20,23 @@ final class ClusterStart {
     private ClusterStart() {
     }
 
-    static GambiarraHub start(HubOptions hub, List<String> members, String host, int port, String name, Duration timeout) {
+    /** A hub started in a cluster, and how many hubs the cluster had then. */
+    record Started(GambiarraHub hub, int members) {
+    }
+
+    static Started start(HubOptions hub, List<String> members, String host, int port, String name, Duration timeout) {
         // Hazelcast's warnings are about its own tuning; the hub logs what matters (members, rooms moving).
         if (System.getProperty(HAZELCAST_LOGS) == null) {
             System.setProperty(HAZELCAST_LOGS, "error");
         }
         ClusterOptions options = ClusterOptions.builder().members(members).host(host).port(port).name(name)
                 .memberTimeout(timeout).eventLoops(hub.eventLoops()).build();
-        return HazelcastHubCluster.startHub(hub, options);
-    }
-
-    /** How many hubs the cluster has, as this hub's health says. */
-    static int members(GambiarraHub hub) {
+        HazelcastHubCluster cluster = HazelcastHubCluster.join(options);
         try {
-            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(hub.url() + "/health"))
-                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
-            var node = io.github.gambiarra.protocol.GambiarraJson.mapper().readTree(r.body());
-            return node.at("/cluster/members").asInt(1);
-        } catch (Exception e) {
-            return 1;
+            return new Started(GambiarraHub.start(hub, cluster), cluster.memberIds().size());
+        } catch (RuntimeException e) {
+            cluster.vertx().close(); // leave the cluster: this hub never served
+            throw e;
         }
     }
 

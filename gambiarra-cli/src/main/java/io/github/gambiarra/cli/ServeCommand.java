@@ -238,13 +238,15 @@ public final class ServeCommand implements Callable<Integer> {
                 started = GambiarraHub.start(options);
             } else {
                 String at = clusterHost != null ? clusterHost : ClusterStart.defaultHost(host);
+                ClusterStart.Started inCluster;
                 try {
-                    started = ClusterStart.start(options, clusterMembers, at, clusterPort, clusterName, clusterTimeout);
+                    inCluster = ClusterStart.start(options, clusterMembers, at, clusterPort, clusterName, clusterTimeout);
                 } catch (IllegalArgumentException e) {
                     throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
                 }
+                started = inCluster.hub();
                 cluster = "one of cluster '" + clusterName + "' at " + at + ":" + clusterPort + " ("
-                        + ClusterStart.members(started) + " hub(s) now)";
+                        + inCluster.members() + " hub(s) now)";
             }
         } catch (GambiarraHub.HubStartException e) {
             if (isBindFailure(e)) {

@@ -13,8 +13,6 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import com.hazelcast.map.listener.EntryAddedListener;
 import com.hazelcast.map.listener.EntryRemovedListener;
-import io.github.gambiarra.hub.GambiarraHub;
-import io.github.gambiarra.hub.HubOptions;
 import io.github.gambiarra.hub.cluster.HubCluster;
 import io.github.gambiarra.hub.cluster.SharedRoom;
 import io.github.gambiarra.protocol.GambiarraJson;
@@ -125,23 +123,6 @@ public final class HazelcastHubCluster implements HubCluster {
         LOG.info("joined cluster '{}' as {} at {}:{}; {} member(s)", options.name(), cluster.memberId, options.host(),
                 options.port(), cluster.memberIds().size());
         return cluster;
-    }
-
-    /** Joins the cluster and starts a hub in it: what {@code gambiarra serve --cluster-members} does. */
-    public static GambiarraHub startHub(HubOptions hub, ClusterOptions options) {
-        HazelcastHubCluster cluster = join(options.eventLoops() == hub.eventLoops() ? options
-                : rebuild(options, hub.eventLoops()));
-        try {
-            return GambiarraHub.start(hub, cluster);
-        } catch (RuntimeException e) {
-            cluster.vertx.close();
-            throw e;
-        }
-    }
-
-    private static ClusterOptions rebuild(ClusterOptions o, int eventLoops) {
-        return ClusterOptions.builder().members(o.members()).host(o.host()).port(o.port()).name(o.name())
-                .memberTimeout(o.memberTimeout()).joinWait(o.joinWait()).eventLoops(eventLoops).build();
     }
 
     static Config config(ClusterOptions options) {

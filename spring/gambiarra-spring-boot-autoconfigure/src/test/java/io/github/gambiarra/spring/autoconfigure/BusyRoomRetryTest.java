@@ -21,7 +21,7 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 class BusyRoomRetryTest {
 
     /** The hub's count of requests turned away as busy, from its metrics. */
-    static String busyRejections(GambiarraClient client, GambiarraHub hub) throws Exception {
+    static String busyRejections(GambiarraHub hub) throws Exception {
         java.net.http.HttpResponse<String> metrics = java.net.http.HttpClient.newHttpClient().send(
                 java.net.http.HttpRequest.newBuilder(java.net.URI.create(hub.url() + "/metrics")).build(),
                 java.net.http.HttpResponse.BodyHandlers.ofString());
@@ -31,6 +31,23 @@ class BusyRoomRetryTest {
             }
         }
         return "0";
+    }
+
+    /**
+     * A call that takes the room's one slot and holds it until {@code release}; returns once the
+     * participant has it, with the call's answer ({@code answer}) to come.
+     */
+    static CompletableFuture<String> holdTheSlot(FakeLlmServer llm, ChatModel model, String answer,
+                                                 CountDownLatch release) throws InterruptedException {
+        CountDownLatch held = new CountDownLatch(1);
+        llm.enqueue(ex -> {
+            held.countDown();
+            release.await(10, TimeUnit.SECONDS);
+            ex.json(200, FakeLlmServer.completion(ex.model(), answer));
+        });
+        CompletableFuture<String> call = CompletableFuture.supplyAsync(() -> model.call(answer));
+        assertThat(held.await(10, TimeUnit.SECONDS)).isTrue();
+        return call;
     }
 
     @Test
@@ -47,19 +64,12 @@ class BusyRoomRetryTest {
                     .withPropertyValues("gambiarra.room=" + code, "gambiarra.hub=" + hub.url());
             app.run(context -> {
                 ChatModel model = context.getBean(ChatModel.class);
-                CountDownLatch held = new CountDownLatch(1);
                 CountDownLatch release = new CountDownLatch(1);
-                llm.enqueue(ex -> {
-                    held.countDown();
-                    release.await(10, TimeUnit.SECONDS);
-                    ex.json(200, FakeLlmServer.completion(ex.model(), "first"));
-                });
-                CompletableFuture<String> first = CompletableFuture.supplyAsync(() -> model.call("one"));
-                assertThat(held.await(10, TimeUnit.SECONDS)).isTrue();
+                CompletableFuture<String> first = holdTheSlot(llm, model, "first", release);
                 CompletableFuture<String> second = CompletableFuture.supplyAsync(() -> model.call("two"));
                 // The room turned the second away as busy at least once; then the slot frees.
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-                while (!busyRejections(client, hub).matches("[1-9].*")) {
+                while (!busyRejections(hub).matches("[1-9].*")) {
                     assertThat(System.nanoTime()).as("a 429").isLessThan(deadline);
                     Thread.sleep(20);
                 }
@@ -69,15 +79,8 @@ class BusyRoomRetryTest {
             });
             app.withPropertyValues("gambiarra.max-retries=0").run(context -> {
                 ChatModel model = context.getBean(ChatModel.class);
-                CountDownLatch held = new CountDownLatch(1);
                 CountDownLatch release = new CountDownLatch(1);
-                llm.enqueue(ex -> {
-                    held.countDown();
-                    release.await(10, TimeUnit.SECONDS);
-                    ex.json(200, FakeLlmServer.completion(ex.model(), "slow"));
-                });
-                CompletableFuture<String> slow = CompletableFuture.supplyAsync(() -> model.call("slow"));
-                assertThat(held.await(10, TimeUnit.SECONDS)).isTrue();
+                CompletableFuture<String> slow = holdTheSlot(llm, model, "slow", release);
                 try {
                     assertThatThrownBy(() -> model.call("now")).hasMessageContaining("429")
                             .hasMessageContaining("participants_busy");
