@@ -11,6 +11,7 @@ import io.github.gambiarra.hub.internal.http.HubRouter;
 import io.github.gambiarra.hub.internal.http.Replies;
 import io.github.gambiarra.hub.internal.relay.CompletionRelay;
 import io.github.gambiarra.hub.internal.relay.HttpParticipantTransport;
+import io.github.gambiarra.hub.internal.relay.NettyParticipantTransport;
 import io.github.gambiarra.hub.internal.relay.ParticipantTransport;
 import io.github.gambiarra.hub.internal.relay.Dispatcher;
 import io.github.gambiarra.hub.internal.room.ParticipantState;
@@ -107,6 +108,20 @@ public final class GambiarraHub implements AutoCloseable {
      *
      * @throws HubStartException if the port is taken or the address cannot be bound
      */
+    /**
+     * How the hub dials participants' endpoints: Netty directly, with Vert.x's HTTP client for
+     * {@code https://}. The system property {@code gambiarra.hub.dial=vertx} sends everything
+     * through Vert.x's client instead, to compare the two (docs/performance.md).
+     */
+    private static ParticipantTransport dialled(Vertx vertx, HubOptions options) {
+        ParticipantTransport viaVertx = new HttpParticipantTransport(vertx, options.connectTimeout(),
+                options.upstreamIdleTimeout());
+        if ("vertx".equals(System.getProperty("gambiarra.hub.dial"))) {
+            return viaVertx;
+        }
+        return new NettyParticipantTransport(vertx, viaVertx, options.connectTimeout(), options.upstreamIdleTimeout());
+    }
+
     public static GambiarraHub start(HubOptions given) {
         return start(given, null);
     }
@@ -154,8 +169,7 @@ public final class GambiarraHub implements AutoCloseable {
                                     new Messages.ParticipantRef(participant.id()));
                         }
                     });
-            ParticipantTransport transport = new TunnelTransport(tunnels, new HttpParticipantTransport(vertx,
-                    options.connectTimeout(), options.upstreamIdleTimeout()));
+            ParticipantTransport transport = new TunnelTransport(tunnels, dialled(vertx, options));
             dispatcher[0] = new Dispatcher(vertx, events, options, metrics,
                     new CompletionRelay(transport, events, metrics, options), Replies::reject);
             StoreWriter writer = store;
