@@ -221,6 +221,73 @@ class ParticipantConnectionsTest {
     }
 
     @Test
+    void interimAnswersBeforeTheRealOneAreSkippedAndTheConnectionStaysInStep() throws Exception {
+        server = new RawServer(out -> {
+            byte[] body = COMPLETION.getBytes(StandardCharsets.UTF_8);
+            out.write(("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </x>\r\n\r\n"
+                    + "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + body.length
+                    + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            out.write(body);
+            out.flush();
+            return true;
+        });
+        join("http://127.0.0.1:" + server.port());
+        for (int i = 0; i < 5; i++) {
+            HubClient.Reply reply = chat();
+            assertThat(reply.status()).isEqualTo(200);
+            assertThat(reply.body()).isEqualTo(COMPLETION);
+        }
+        assertThat(server.connections.get()).isEqualTo(1);
+    }
+
+    @Test
+    void aKeptAliveConnectionTheServerDropsAsItIsLentIsRetriedOnANewOne() throws Exception {
+        // Every connection serves one request and then, at the next one, closes without answering:
+        // what a server whose idle timeout fires just as the hub reuses the connection looks like.
+        server = new RawServer(new Answer() {
+            final java.util.Set<Thread> answered = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+            @Override
+            public boolean answer(OutputStream out) throws IOException {
+                if (!answered.add(Thread.currentThread())) {
+                    return false;
+                }
+                byte[] body = COMPLETION.getBytes(StandardCharsets.UTF_8);
+                out.write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + body.length
+                        + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                out.write(body);
+                out.flush();
+                return true;
+            }
+        });
+        join("http://127.0.0.1:" + server.port());
+        for (int i = 0; i < 4; i++) {
+            HubClient.Reply reply = chat();
+            assertThat(reply.status()).as("request %d", i).isEqualTo(200);
+        }
+        // Requests 2 to 4 each met a dropped connection first, then a new one.
+        assertThat(server.connections.get()).isEqualTo(4);
+        assertThat(client.metrics()).doesNotContain("outcome=\"failed\"");
+    }
+
+    @Test
+    void aConnectionIdlePastTheServersKeepAliveIsNotLentAgain() throws Exception {
+        server = new RawServer(out -> {
+            byte[] body = COMPLETION.getBytes(StandardCharsets.UTF_8);
+            out.write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nKeep-Alive: timeout=1\r\n"
+                    + "Content-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            out.write(body);
+            out.flush();
+            return true;
+        });
+        join("http://127.0.0.1:" + server.port());
+        assertThat(chat().status()).isEqualTo(200);
+        assertThat(chat().status()).isEqualTo(200);
+        // "timeout=1": the hub keeps the connection for less than a second (timeout minus one, so none at all).
+        assertThat(server.connections.get()).isEqualTo(2);
+    }
+
+    @Test
     void aClientThatDoesNotReadHoldsTheParticipantBackAndThenGetsEveryEvent() throws Exception {
         int events = 16_384;
         String padding = "x".repeat(4000);

@@ -64,6 +64,9 @@ public final class NettyParticipantTransport implements ParticipantTransport {
     private static final int MAX_TARGETS = 4096;
     /** Idle connections kept per endpoint and event loop; more are closed when they come back. */
     private static final int MAX_IDLE = 1024;
+    /** How long an idle connection is kept when the server does not say (as Vert.x's client does). */
+    private static final long DEFAULT_KEEP_ALIVE_NANOS = TimeUnit.SECONDS.toNanos(60);
+    private static final AsciiString KEEP_ALIVE = AsciiString.cached("keep-alive");
     private static final AsciiString APPLICATION_JSON = AsciiString.cached("application/json");
     private static final AsciiString ACCEPTED = AsciiString.cached("application/json, text/event-stream");
 
@@ -114,16 +117,19 @@ public final class NettyParticipantTransport implements ParticipantTransport {
             return reply.future();
         }
         EventLoop loop = context.nettyEventLoop();
-        Call call = new Call(context, reply, System.nanoTime());
+        Call call = new Call(context, reply, target, body, System.nanoTime());
         if (loop.inEventLoop()) {
-            send(loop, target, body, call);
+            send(loop, call, true);
         } else {
-            loop.execute(() -> send(loop, target, body, call));
+            loop.execute(() -> send(loop, call, true));
         }
         return reply.future();
     }
 
-    private void send(EventLoop loop, Target target, Buffer body, Call call) {
+    /** @param pooled whether a kept-alive connection may be used, rather than a new one */
+    private void send(EventLoop loop, Call call, boolean pooled) {
+        Target target = call.target;
+        Buffer body = call.body;
         DefaultFullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, target.uri(),
                 ((BufferInternal) body).getByteBuf());
         request.headers()
@@ -131,9 +137,9 @@ public final class NettyParticipantTransport implements ParticipantTransport {
                 .set(HttpHeaderNames.CONTENT_TYPE, APPLICATION_JSON)
                 .set(HttpHeaderNames.ACCEPT, ACCEPTED)
                 .set(HttpHeaderNames.CONTENT_LENGTH, body.length());
-        Connection pooled = borrow(loop, target);
-        if (pooled != null) {
-            pooled.start(call, request);
+        Connection idleOne = pooled ? borrow(loop, target) : null;
+        if (idleOne != null) {
+            idleOne.start(call, request, true);
             return;
         }
         new Bootstrap().group(loop)
@@ -153,8 +159,9 @@ public final class NettyParticipantTransport implements ParticipantTransport {
                 .connect(InetSocketAddress.createUnresolved(target.host(), target.port()))
                 .addListener((ChannelFutureListener) connected -> {
                     if (connected.isSuccess()) {
-                        connected.channel().pipeline().get(Connection.class).start(call, request);
+                        connected.channel().pipeline().get(Connection.class).start(call, request, false);
                     } else {
+                        request.release();
                         call.failed(connected.cause());
                     }
                 });
@@ -167,10 +174,16 @@ public final class NettyParticipantTransport implements ParticipantTransport {
             return null;
         }
         Connection connection;
+        long now = System.nanoTime();
         while ((connection = free.pollFirst()) != null) {
-            if (connection.channel.isActive()) {
-                return connection;
+            if (!connection.channel.isActive()) {
+                continue;
             }
+            if (now - connection.idleSince > connection.keepAliveNanos) {
+                connection.channel.close(); // the server (or a box on the way) may have dropped it by now
+                continue;
+            }
+            return connection;
         }
         return null;
     }
@@ -181,6 +194,7 @@ public final class NettyParticipantTransport implements ParticipantTransport {
             return;
         }
         connection.resume(); // an idle connection keeps reading, to notice the server closing it
+        connection.idleSince = System.nanoTime();
         ArrayDeque<Connection> free = idle.computeIfAbsent(connection.loop, l -> new HashMap<>())
                 .computeIfAbsent(connection.target, t -> new ArrayDeque<>());
         if (free.size() >= MAX_IDLE) {
@@ -199,6 +213,28 @@ public final class NettyParticipantTransport implements ParticipantTransport {
                 byTarget.remove(connection.target);
             }
         }
+    }
+
+    /**
+     * How long a connection may stay idle before it is not lent again: a second less than the
+     * server's {@code Keep-Alive: timeout=N}, and at most a minute (routers and firewalls drop
+     * idle connections silently).
+     */
+    static long keepAliveNanos(String header) {
+        if (header != null) {
+            for (String part : header.split(",")) {
+                String p = part.trim();
+                if (p.regionMatches(true, 0, "timeout=", 0, 8)) {
+                    try {
+                        long seconds = Long.parseLong(p.substring(8).trim());
+                        return Math.min(DEFAULT_KEEP_ALIVE_NANOS, TimeUnit.SECONDS.toNanos(Math.max(0, seconds - 1)));
+                    } catch (NumberFormatException e) {
+                        break;
+                    }
+                }
+            }
+        }
+        return DEFAULT_KEEP_ALIVE_NANOS;
     }
 
     private static Target target(String endpoint, String path) {
@@ -245,7 +281,17 @@ public final class NettyParticipantTransport implements ParticipantTransport {
         Channel channel;
         /** The request in flight, or null while the connection is idle. */
         Call call;
+        /** Whether the connection may serve another request after this answer. */
         boolean keepAlive;
+        /** Whether the request in flight has been written whole. */
+        boolean written;
+        /** Whether the request in flight came to a connection that had served others before. */
+        boolean reused;
+        /** An interim (1xx) answer came: the empty end the decoder adds to it is not the answer's. */
+        boolean interim;
+        /** When the connection was given back; how long the server keeps an idle one open (its Keep-Alive). */
+        long idleSince;
+        long keepAliveNanos = DEFAULT_KEEP_ALIVE_NANOS;
 
         Connection(EventLoop loop, Target target) {
             this.loop = loop;
@@ -257,17 +303,26 @@ public final class NettyParticipantTransport implements ParticipantTransport {
             channel = ctx.channel();
         }
 
-        void start(Call next, DefaultFullHttpRequest request) {
+        void start(Call next, DefaultFullHttpRequest request, boolean wasIdle) {
             if (next.cancelled) {
+                request.release();
                 giveBack(this);
                 return;
             }
             call = next;
+            keepAlive = false;
+            written = false;
+            interim = false;
+            reused = wasIdle;
             next.connection = this;
             next.connectNanos = System.nanoTime() - next.askedNanos;
-            channel.writeAndFlush(request).addListener((ChannelFutureListener) written -> {
-                if (!written.isSuccess()) {
-                    broken(written.cause());
+            channel.writeAndFlush(request).addListener((ChannelFutureListener) done -> {
+                if (done.isSuccess()) {
+                    if (call == next) {
+                        written = true;
+                    }
+                } else if (call == next) {
+                    broken(done.cause());
                 }
             });
         }
@@ -287,14 +342,29 @@ public final class NettyParticipantTransport implements ParticipantTransport {
                             + response.decoderResult().cause().getMessage(), true));
                     return;
                 }
-                if (response.status().code() == 100) {
+                int status = response.status().code();
+                if (status >= 100 && status < 200 && status != 101) {
+                    // "continue", "early hints"...: interim answers before the real one
                     ReferenceCountUtil.release(msg);
-                    return; // a "continue" before the real answer
+                    interim = true;
+                    return;
                 }
+                interim = false;
                 keepAlive = HttpUtil.isKeepAlive(response);
+                keepAliveNanos = keepAliveNanos(response.headers().get(KEEP_ALIVE));
                 current.head(response);
             }
             if (msg instanceof HttpContent content) {
+                if (interim && msg instanceof LastHttpContent) {
+                    interim = false;
+                    content.release();
+                    return;
+                }
+                if (!current.started()) {
+                    content.release();
+                    broken(new VertxException("the participant sent a body before its answer's status line", true));
+                    return;
+                }
                 if (content.decoderResult().isFailure()) {
                     content.release();
                     broken(new VertxException("the participant's answer is not valid HTTP: "
@@ -309,7 +379,7 @@ public final class NettyParticipantTransport implements ParticipantTransport {
                 }
                 if (msg instanceof LastHttpContent) {
                     call = null;
-                    if (keepAlive && current.reusable()) {
+                    if (keepAlive && written && current.reusable()) {
                         giveBack(this);
                     } else {
                         channel.close();
@@ -345,12 +415,23 @@ public final class NettyParticipantTransport implements ParticipantTransport {
             broken(cause);
         }
 
-        /** The connection cannot go on: the request on it fails, and it is not lent again. */
+        /**
+         * The connection cannot go on: the request on it fails, and it is not lent again. A kept-alive
+         * connection that the server closed just as it was lent (nothing of the answer came yet) is a
+         * race with the server's idle timeout rather than a failure: the request goes once more, on a
+         * new connection.
+         */
         void broken(Throwable cause) {
             Call current = call;
             call = null;
             channel.close();
-            if (current != null) {
+            if (current == null) {
+                return;
+            }
+            if (reused && !current.started() && !current.retried && !current.cancelled && !closed) {
+                current.retried = true;
+                send(loop, current, false);
+            } else {
                 current.failed(cause);
             }
         }
@@ -374,7 +455,10 @@ public final class NettyParticipantTransport implements ParticipantTransport {
         private static final Object END = new Object();
         final ContextInternal context;
         final Promise<UpstreamReply> reply;
+        final Target target;
+        final Buffer body;
         final long askedNanos;
+        boolean retried;
         long connectNanos = -1;
         Connection connection;
         private HttpResponse head;
@@ -387,10 +471,17 @@ public final class NettyParticipantTransport implements ParticipantTransport {
         /** What came while paused (buffers, then {@link #END} or a failure), delivered on resume. */
         private ArrayDeque<Object> waiting;
 
-        Call(ContextInternal context, Promise<UpstreamReply> reply, long askedNanos) {
+        Call(ContextInternal context, Promise<UpstreamReply> reply, Target target, Buffer body, long askedNanos) {
             this.context = context;
             this.reply = reply;
+            this.target = target;
+            this.body = body;
             this.askedNanos = askedNanos;
+        }
+
+        /** Whether the answer's status line has come. */
+        boolean started() {
+            return head != null;
         }
 
         void head(HttpResponse response) {

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# How the hub's two ways of dialling a participant compare: Netty directly (the default) against
+# Vert.x's HTTP client (-Dgambiarra.hub.dial=vertx). For each round, a fresh hub of each kind
+# relays wrk's load at 64 connections to an instant fake LLM; the CPU time of the hub's process
+# per request is the figure to read (the less noisy one on a shared machine).
+#
+#   bash bench/dial-ab.sh [ROUNDS] [CONNECTIONS]        (defaults: 3 rounds, 64 connections)
+#
+# Needs wrk (apt-get install wrk) and the jars (mvn -B -DskipTests install).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+rounds=${1:-3}
+connections=${2:-64}
+bench_jar=gambiarra-bench/target/gambiarra-bench.jar
+cli_jar=gambiarra-cli/target/gambiarra.jar
+[ -f "$bench_jar" ] && [ -f "$cli_jar" ] || mvn -B -q -DskipTests install
+command -v wrk >/dev/null || { echo "dial-ab: wrk is not installed (apt-get install wrk)" >&2; exit 1; }
+work=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+trap cleanup EXIT
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_http() { for _ in $(seq 100); do curl -fs "$1" >/dev/null && return 0; sleep 0.1; done; echo "dial-ab: $1 did not answer" >&2; exit 1; }
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+llm_port=$(free_port)
+java -Xmx512m -cp "$bench_jar" io.github.gambiarra.bench.BenchLlmServer "$llm_port" 20 0 0 >"$work/llm.log" 2>&1 &
+pids+=($!)
+wait_http "http://127.0.0.1:$llm_port/v1/models"
+cat >"$work/post.lua" <<'EOF'
+wrk.method = "POST"
+wrk.body = '{"model":"bench","messages":[{"role":"user","content":"hello there"}]}'
+wrk.headers["Content-Type"] = "application/json"
+EOF
+hz=$(getconf CLK_TCK)
+
+one() { # $1 label, then the hub's extra JVM options
+  local label=$1; shift
+  local port; port=$(free_port)
+  java -Xmx256m -XX:+UseParallelGC "$@" -jar "$cli_jar" serve --host 127.0.0.1 --port "$port" --ephemeral --quiet \
+    --max-connections-per-address 1000000 >"$work/hub.log" 2>&1 &
+  local hub=$!
+  pids+=($hub)
+  wait_http "http://127.0.0.1:$port/health"
+  local code
+  code=$(curl -fs -XPOST "http://127.0.0.1:$port/rooms" -H 'Content-Type: application/json' -d '{"name":"ab"}' \
+    | python3 -c 'import sys, json; print(json.load(sys.stdin)["room"]["code"])')
+  curl -fs -XPOST "http://127.0.0.1:$port/rooms/$code/join" -H 'Content-Type: application/json' \
+    -d "{\"id\":\"b\",\"nickname\":\"b\",\"model\":\"bench\",\"endpoint\":\"http://127.0.0.1:$llm_port\",\"maxConcurrency\":65536}" >/dev/null
+  local url="http://127.0.0.1:$port/rooms/$code/v1/chat/completions"
+  wrk -t1 -c"$connections" -d10s -s "$work/post.lua" "$url" >/dev/null # warm-up: the JIT
+  local t0 t1 rps
+  t0=$(cpu_ticks "$hub")
+  rps=$(wrk -t1 -c"$connections" -d10s -s "$work/post.lua" "$url" | awk '/Requests\/sec/ {print $2}')
+  t1=$(cpu_ticks "$hub")
+  kill "$hub"; wait "$hub" 2>/dev/null || true
+  python3 -c "print(f'$label  {float($rps):9.0f} req/s  hub CPU {($t1 - $t0) / $hz * 1e6 / (float($rps) * 10):5.1f} µs/req')"
+}
+
+echo "dial-ab: $rounds round(s) at $connections connections, 10 s each after a 10 s warm-up"
+for _ in $(seq "$rounds"); do
+  one "netty"
+  one "vertx" -Dgambiarra.hub.dial=vertx
+done
