@@ -31,8 +31,7 @@ public final class HttpParticipantTransport implements ParticipantTransport {
     private final HttpClientOptions options;
     private final PoolOptions pool;
     private final Map<Thread, HttpClientAgent> clients = new ConcurrentHashMap<>();
-    private static final int MAX_TARGETS = 4096;
-    private final Map<String, Target> targets = new ConcurrentHashMap<>();
+    private final ParsedTargets<Target> targets = new ParsedTargets<>(this::target);
 
     /** Where a participant's chat completions go, parsed once per endpoint rather than per request. */
     private record Target(String host, int port, boolean ssl, String uri) {
@@ -62,12 +61,9 @@ public final class HttpParticipantTransport implements ParticipantTransport {
 
     @Override
     public Future<UpstreamReply> post(RoomState room, ParticipantState participant, String path, Buffer body) {
-        if (targets.size() > MAX_TARGETS) {
-            targets.clear(); // endpoints of participants long gone
-        }
         Target target;
         try {
-            target = targets.computeIfAbsent(participant.endpoint() + ' ' + path, k -> target(participant.endpoint(), path));
+            target = targets.get(participant.endpoint(), path);
         } catch (IllegalArgumentException e) {
             return Future.failedFuture(e);
         }

@@ -61,7 +61,6 @@ import java.util.concurrent.TimeUnit;
  * <p>{@code https://} endpoints go to {@code tls}, Vert.x's HTTP client with its TLS set-up.
  */
 public final class NettyParticipantTransport implements ParticipantTransport {
-    private static final int MAX_TARGETS = 4096;
     /** Idle connections kept per endpoint and event loop; more are closed when they come back. */
     private static final int MAX_IDLE = 1024;
     /** How long an idle connection is kept when the server does not say (as Vert.x's client does). */
@@ -74,7 +73,7 @@ public final class NettyParticipantTransport implements ParticipantTransport {
     private final ParticipantTransport tls;
     private final int connectTimeoutMillis;
     private final long idleTimeoutMillis;
-    private final Map<String, Target> targets = new ConcurrentHashMap<>();
+    private final ParsedTargets<Target> targets = new ParsedTargets<>(NettyParticipantTransport::target);
     /** Idle connections of each event loop, touched only from that loop's thread. */
     private final Map<EventLoop, Map<Target, ArrayDeque<Connection>>> idle = new ConcurrentHashMap<>();
     private volatile boolean closed;
@@ -98,12 +97,9 @@ public final class NettyParticipantTransport implements ParticipantTransport {
 
     @Override
     public Future<UpstreamReply> post(RoomState room, ParticipantState participant, String path, Buffer body) {
-        if (targets.size() > MAX_TARGETS) {
-            targets.clear(); // endpoints of participants long gone
-        }
         Target target;
         try {
-            target = targets.computeIfAbsent(participant.endpoint() + ' ' + path, k -> target(participant.endpoint(), path));
+            target = targets.get(participant.endpoint(), path);
         } catch (IllegalArgumentException e) {
             return Future.failedFuture(e);
         }
@@ -379,7 +375,7 @@ public final class NettyParticipantTransport implements ParticipantTransport {
                 }
                 if (msg instanceof LastHttpContent) {
                     call = null;
-                    if (keepAlive && written && current.reusable()) {
+                    if (keepAlive && written) { // a cancelled call left the connection closed, with no call on it
                         giveBack(this);
                     } else {
                         channel.close();
@@ -519,11 +515,6 @@ public final class NettyParticipantTransport implements ParticipantTransport {
             } else {
                 finish(cause);
             }
-        }
-
-        /** A connection may be lent again only if its whole answer was read. */
-        boolean reusable() {
-            return !cancelled;
         }
 
         private void queue(Object item) {
