@@ -132,6 +132,19 @@ class ParticipantConnectionsTest {
     static final String COMPLETION = "{\"id\":\"c\",\"object\":\"chat.completion\",\"model\":\"m\",\"choices\":[{\"index\":0,"
             + "\"message\":{\"role\":\"assistant\",\"content\":\"hi\"},\"finish_reason\":\"stop\"}]}";
 
+    /**
+     * Writes {@code before} (interim answers, say), then a 200 with {@link #COMPLETION} as a
+     * Content-Length body and {@code headers} among its headers; keeps the connection.
+     */
+    static boolean completion(OutputStream out, String before, String headers) throws IOException {
+        byte[] body = COMPLETION.getBytes(StandardCharsets.UTF_8);
+        out.write((before + "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n" + headers + "Content-Length: "
+                + body.length + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+        out.write(body);
+        out.flush();
+        return true;
+    }
+
     void join(String endpoint) throws Exception {
         assertThat(client.join(code, "p", "m", endpoint).status()).isEqualTo(201);
     }
@@ -142,14 +155,7 @@ class ParticipantConnectionsTest {
 
     @Test
     void requestsInTurnShareOneKeptAliveConnection() throws Exception {
-        server = new RawServer(out -> {
-            byte[] body = COMPLETION.getBytes(StandardCharsets.UTF_8);
-            out.write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + body.length
-                    + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
-            out.write(body);
-            out.flush();
-            return true;
-        });
+        server = new RawServer(out -> completion(out, "", ""));
         join("http://127.0.0.1:" + server.port());
         for (int i = 0; i < 10; i++) {
             HubClient.Reply reply = chat();
@@ -222,15 +228,8 @@ class ParticipantConnectionsTest {
 
     @Test
     void interimAnswersBeforeTheRealOneAreSkippedAndTheConnectionStaysInStep() throws Exception {
-        server = new RawServer(out -> {
-            byte[] body = COMPLETION.getBytes(StandardCharsets.UTF_8);
-            out.write(("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </x>\r\n\r\n"
-                    + "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + body.length
-                    + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
-            out.write(body);
-            out.flush();
-            return true;
-        });
+        server = new RawServer(out -> completion(out,
+                "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </x>\r\n\r\n", ""));
         join("http://127.0.0.1:" + server.port());
         for (int i = 0; i < 5; i++) {
             HubClient.Reply reply = chat();
@@ -249,15 +248,7 @@ class ParticipantConnectionsTest {
 
             @Override
             public boolean answer(OutputStream out) throws IOException {
-                if (!answered.add(Thread.currentThread())) {
-                    return false;
-                }
-                byte[] body = COMPLETION.getBytes(StandardCharsets.UTF_8);
-                out.write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + body.length
-                        + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
-                out.write(body);
-                out.flush();
-                return true;
+                return answered.add(Thread.currentThread()) && completion(out, "", "");
             }
         });
         join("http://127.0.0.1:" + server.port());
@@ -272,14 +263,7 @@ class ParticipantConnectionsTest {
 
     @Test
     void aConnectionIdlePastTheServersKeepAliveIsNotLentAgain() throws Exception {
-        server = new RawServer(out -> {
-            byte[] body = COMPLETION.getBytes(StandardCharsets.UTF_8);
-            out.write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nKeep-Alive: timeout=1\r\n"
-                    + "Content-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
-            out.write(body);
-            out.flush();
-            return true;
-        });
+        server = new RawServer(out -> completion(out, "", "Keep-Alive: timeout=1\r\n"));
         join("http://127.0.0.1:" + server.port());
         assertThat(chat().status()).isEqualTo(200);
         assertThat(chat().status()).isEqualTo(200);
