@@ -11,16 +11,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-3}
 connections=${2:-64}
-bench_jar=gambiarra-bench/target/gambiarra-bench.jar
-cli_jar=gambiarra-cli/target/gambiarra.jar
-[ -f "$bench_jar" ] && [ -f "$cli_jar" ] || mvn -B -q -DskipTests install
-command -v wrk >/dev/null || { echo "dial-ab: wrk is not installed (apt-get install wrk)" >&2; exit 1; }
-work=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
-trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_http() { for _ in $(seq 100); do curl -fs "$1" >/dev/null && return 0; sleep 0.1; done; echo "dial-ab: $1 did not answer" >&2; exit 1; }
+. scripts/lib.sh
+need_jars
+cli_jar=$jar
+command -v wrk >/dev/null || fail "wrk is not installed (apt-get install wrk)"
+wait_http() { wait_for "$1 to answer" 10 curl -fs "$1"; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 llm_port=$(free_port)

@@ -9,10 +9,9 @@
 # Needs root (ip netns) and nginx; elsewhere it says why and skips.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-jar=$(pwd)/gambiarra-cli/target/gambiarra.jar
-if [ ! -f "$jar" ]; then
-  mvn -B -q -DskipTests install
-fi
+. scripts/lib.sh
+fail_tail=20
+need_jars
 tag=$$
 probe="gmb-probe-$tag"
 if [ "$(id -u)" != 0 ] || ! command -v ip >/dev/null 2>&1 || ! ip netns add "$probe" 2>/dev/null; then
@@ -25,27 +24,14 @@ if ! command -v nginx >/dev/null 2>&1; then
   exit 0
 fi
 
-work=$(mktemp -d)
+# nginx's workers read its configuration here.
 chmod 755 "$work"
 switch="gmb-sw-$tag"
 names=(h1 h2 h3 lb pc)
 declare -A addr=([h1]=10.0.0.11 [h2]=10.0.0.12 [h3]=10.0.0.13 [lb]=10.0.0.10 [pc]=10.0.0.20)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  pkill -f -- "$work/" 2>/dev/null || true
-  sleep 0.5
-  pkill -9 -f -- "$work/" 2>/dev/null || true
+cleanup_extra() {
   for n in "${names[@]}"; do ip netns del "gmb-$n-$tag" 2>/dev/null || true; done
   ip netns del "$switch" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-fail() { echo "cluster-lan: FAIL: $*"; for f in "$work"/*.log; do echo "--- $f"; tail -20 "$f"; done; exit 1; }
-wait_for() { # wait_for WHAT SECONDS COMMAND...
-  local what=$1 seconds=$2; shift 2
-  for _ in $(seq 1 $((seconds * 10))); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
-  fail "timed out waiting for $what"
 }
 
 # The LAN: one namespace with a bridge, one namespace per machine.

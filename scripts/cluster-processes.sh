@@ -6,34 +6,10 @@
 # Prints how long the room was without an answer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-jar=gambiarra-cli/target/gambiarra.jar
-if [ ! -f "$jar" ]; then
-  mvn -B -q -DskipTests install
-fi
+. scripts/lib.sh
+need_jars
 
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  pkill -f -- "$work/" 2>/dev/null || true
-  sleep 0.5
-  pkill -9 -f -- "$work/" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-fail() { echo "cluster-processes: FAIL: $*"; for f in "$work"/*.log; do echo "--- $f"; tail -25 "$f"; done; exit 1; }
-wait_for() { # wait_for WHAT SECONDS COMMAND...
-  local what=$1 seconds=$2; shift 2
-  for _ in $(seq 1 $((seconds * 10))); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
-  fail "timed out waiting for $what"
-}
-
-read -r h1 h2 h3 c1 c2 c3 llm < <(python3 -c '
-import socket
-socks = [socket.socket() for _ in range(7)]
-for s in socks: s.bind(("127.0.0.1", 0))
-print(" ".join(str(s.getsockname()[1]) for s in socks))
-for s in socks: s.close()')
+read -r h1 h2 h3 c1 c2 c3 llm < <(free_ports 7)
 members="127.0.0.1:$c1,127.0.0.1:$c2,127.0.0.1:$c3"
 hub_port=("" "$h1" "$h2" "$h3")
 cluster_port=("" "$c1" "$c2" "$c3")

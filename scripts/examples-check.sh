@@ -4,31 +4,21 @@
 # repository, hence the install first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib.sh
+name=examples
 mvn -B -q -DskipTests install
-jar=gambiarra-cli/target/gambiarra.jar
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-hub_port=$(free_port)
-llm_port=$(free_port)
-work=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
-trap cleanup EXIT
+read -r hub_port llm_port < <(free_ports 2)
 
 java -jar "$jar" serve --host 127.0.0.1 --port "$hub_port" --ephemeral --quiet >"$work/hub.log" 2>&1 & pids+=($!)
 java -jar "$jar" fake-llm --port "$llm_port" --model fake >"$work/llm.log" 2>&1 & pids+=($!)
 hub="http://127.0.0.1:$hub_port"
-for _ in $(seq 1 100); do
-  curl -fs "$hub/health" >/dev/null 2>&1 && curl -fs "http://127.0.0.1:$llm_port/v1/models" >/dev/null 2>&1 && break
-  sleep 0.2
-done
+wait_for "the hub" 20 curl -fs "$hub/health"
+wait_for "the stand-in LLM" 20 curl -fs "http://127.0.0.1:$llm_port/v1/models"
 export GAMBIARRA_HUB="$hub"
 code=$(java -jar "$jar" create --name Examples --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["room"]["code"])')
 java -jar "$jar" join "$code" --endpoint "http://127.0.0.1:$llm_port" --model fake --nickname ci --no-specs \
   >"$work/join.log" 2>&1 & pids+=($!)
-for _ in $(seq 1 100); do
-  curl -fs "$hub/rooms/$code/participants" | grep -q '"status":"online"' && break
-  sleep 0.2
-done
+wait_for "the participant online" 20 sh -c "curl -fs '$hub/rooms/$code/participants' | grep -q '\"status\":\"online\"'"
 
 passed=0
 failed=0

@@ -4,33 +4,24 @@
 # brings the view back, and q restores the terminal. Needs tmux, curl, python3 and the CLI jar.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-jar=gambiarra-cli/target/gambiarra.jar
-[ -f "$jar" ] || { echo "tui-smoke: $jar missing; run mvn -B verify first" >&2; exit 1; }
-work=$(mktemp -d)
+. scripts/lib.sh
+[ -f "$jar" ] || fail "$jar missing; run mvn -B verify first"
 session="gambiarra-tui-smoke-$$"
 hub_pid=""
-cleanup() {
-  tmux kill-session -t "$session" 2>/dev/null || true
-  [ -n "$hub_pid" ] && kill "$hub_pid" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+cleanup_extra() { tmux kill-session -t "$session" 2>/dev/null || true; }
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+port=$(free_port)
 hub="http://127.0.0.1:$port"
 
 start_hub() {
   java -jar "$jar" serve --host 127.0.0.1 --port "$port" --data-dir "$work/hub" --quiet >"$work/hub.log" 2>&1 &
   hub_pid=$!
-  for _ in $(seq 1 100); do
-    curl -fs "$hub/health" >/dev/null 2>&1 && return 0
-    sleep 0.2
-  done
-  echo "tui-smoke: hub did not start" >&2; cat "$work/hub.log" >&2; exit 1
+  pids+=("$hub_pid")
+  wait_for "the hub" 20 curl -fs "$hub/health"
 }
 
-# wait_for TEXT: polls the screen (up to 20 s) until it shows TEXT.
-wait_for() {
+# wait_screen TEXT: polls the screen (up to 20 s) until it shows TEXT.
+wait_screen() {
   for _ in $(seq 1 100); do
     if tmux capture-pane -t "$session" -p | grep -qF -- "$1"; then return 0; fi
     sleep 0.2
@@ -46,18 +37,18 @@ curl -fs -X POST "$hub/rooms/$code/join" -H 'Content-Type: application/json' \
   -d '{"id":"ana","nickname":"Ana","model":"llama3","endpoint":"http://127.0.0.1:9","specs":{"gpu":"RTX 4090","vram":24}}' >/dev/null
 
 tmux new-session -d -s "$session" -x 100 -y 30 "java -jar $jar monitor --hub $hub --retry 500ms $code"
-wait_for "$code Smoke room"
-wait_for "● live"
-wait_for "Ana"
-wait_for "llama3"
+wait_screen "$code Smoke room"
+wait_screen "● live"
+wait_screen "Ana"
+wait_screen "llama3"
 
 tmux send-keys -t "$session" e
-wait_for "RTX 4090 24.0 GB"
+wait_screen "RTX 4090 24.0 GB"
 
 kill "$hub_pid"; wait "$hub_pid" 2>/dev/null || true
-wait_for "reconnecting…"
+wait_screen "reconnecting…"
 start_hub
-wait_for "● live"
+wait_screen "● live"
 
 tmux send-keys -t "$session" q
 for _ in $(seq 1 50); do

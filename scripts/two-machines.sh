@@ -9,10 +9,9 @@
 # Needs root (ip netns); elsewhere it says why and skips.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-jar=gambiarra-cli/target/gambiarra.jar
-if [ ! -f "$jar" ]; then
-  mvn -B -q -DskipTests install
-fi
+. scripts/lib.sh
+fail_tail=30
+need_jars
 
 tag=$$
 probe="gmb-probe-$tag"
@@ -24,22 +23,10 @@ ip netns del "$probe"
 
 m1="gmb-m1-$tag"
 m2="gmb-m2-$tag"
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  # The JVMs themselves: a background shell function's pid is its subshell's, not the JVM's, and
-  # each JVM names this run's directory on its command line.
-  pkill -f -- "$work/" 2>/dev/null || true
-  sleep 0.5
-  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
-  pkill -9 -f -- "$work/" 2>/dev/null || true
+cleanup_extra() {
   ip netns del "$m1" 2>/dev/null || true
   ip netns del "$m2" 2>/dev/null || true
-  rm -rf "$work"
 }
-trap cleanup EXIT
-fail() { echo "two-machines: FAIL: $*"; for f in "$work"/*.log; do echo "--- $f"; tail -30 "$f"; done; exit 1; }
 
 ip netns add "$m1"
 ip netns add "$m2"
@@ -63,23 +50,18 @@ on1() { ip netns exec "$m1" "$@"; }
 on2() { ip netns exec "$m2" "$@"; }
 cli1() { on1 java -Dgambiarra.home="$work/m1" -jar "$jar" "$@"; }
 cli2() { on2 java -Dgambiarra.home="$work/m2" -jar "$jar" "$@"; }
-wait_for() { # wait_for WHAT COMMAND...
-  local what=$1; shift
-  for _ in $(seq 1 300); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
-  fail "timed out waiting for $what"
-}
 
 # Machine 1: the hub, announced on the LAN.
 cli1 serve --mdns --ephemeral >"$work/hub.log" 2>&1 & pids+=($!)
-wait_for "the hub" on1 curl -fs http://127.0.0.1:3000/health
+wait_for "the hub" 30 on1 curl -fs http://127.0.0.1:3000/health
 # A responder answers browsers once it has probed and announced (a few seconds after start).
-wait_for "the mDNS announcement" grep -q "browsers on the network find it now" "$work/hub.log"
+wait_for "the mDNS announcement" 30 grep -q "browsers on the network find it now" "$work/hub.log"
 code=$(cli1 create --name "LAN" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["room"]["code"])')
 echo "two-machines: hub on machine 1 (10.77.0.1), room $code"
 
 # Machine 2: an LLM server on its own loopback, at Ollama's port, then join with nothing typed.
 cli2 fake-llm --port 11434 --model llama3 >"$work/llm.log" 2>&1 & pids+=($!)
-wait_for "machine 2's LLM server" on2 curl -fs http://127.0.0.1:11434/v1/models
+wait_for "machine 2's LLM server" 30 on2 curl -fs http://127.0.0.1:11434/v1/models
 if on1 curl -fs --max-time 2 http://10.77.0.2:11434/v1/models >/dev/null 2>&1; then
   fail "machine 2's LLM server is reachable from machine 1; it should listen on 127.0.0.1 only"
 fi
@@ -88,7 +70,7 @@ cli2 join "$code" --no-specs >"$work/join.log" 2>&1 &
 join=$!
 set +m
 pids+=($join)
-wait_for "the join" grep -q "Sharing until Ctrl-C" "$work/join.log"
+wait_for "the join" 30 grep -q "Sharing until Ctrl-C" "$work/join.log"
 grep -q "Found Ollama at http://localhost:11434" "$work/join.log" || fail "join did not find the local server by itself"
 grep -q "through a tunnel" "$work/join.log" || fail "join did not share through a tunnel"
 participants=$(on1 curl -fs "http://127.0.0.1:3000/rooms/$code/participants")

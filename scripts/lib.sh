@@ -1,0 +1,70 @@
+# What every CI and bench script needs, sourced once at its top (after `cd` to the repository):
+#
+#   . scripts/lib.sh
+#
+# It gives the script a scratch directory ($work), a list of processes to stop ($pids), a clean-up
+# that runs on exit, and: fail, free_port, free_ports, wait_for, need_jars. A script with more to
+# undo (network namespaces, a tmux session) defines cleanup_extra, which the clean-up calls.
+
+# The name the script's messages start with: two-machines, cluster-lan...
+name=${name:-$(basename "$0" .sh)}
+jar=$(pwd)/gambiarra-cli/target/gambiarra.jar
+bench_jar=$(pwd)/gambiarra-bench/target/gambiarra-bench.jar
+work=$(mktemp -d)
+pids=()
+
+# Stops what the script started: the processes in $pids, then every process whose command line names
+# this run's directory (a JVM started by a background shell function is not in $pids: its subshell
+# is), forcefully if they linger; then cleanup_extra, then the scratch directory.
+cleanup() {
+  local p
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  pkill -f -- "$work/" 2>/dev/null || true
+  sleep 0.5
+  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+  pkill -9 -f -- "$work/" 2>/dev/null || true
+  if declare -F cleanup_extra >/dev/null; then cleanup_extra || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# fail MESSAGE: says what failed, shows the end of every log under $work, and stops with status 1.
+fail() {
+  echo "$name: FAIL: $*"
+  local f
+  for f in "$work"/*.log; do
+    [ -f "$f" ] || continue
+    echo "--- $f"
+    tail -n "${fail_tail:-25}" "$f"
+  done
+  exit 1
+}
+
+# free_port: a TCP port free on 127.0.0.1 now.
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+# free_ports N: N different free ports, on one line (all bound at once, so none is given twice).
+free_ports() {
+  python3 -c '
+import socket, sys
+socks = [socket.socket() for _ in range(int(sys.argv[1]))]
+for s in socks: s.bind(("127.0.0.1", 0))
+print(" ".join(str(s.getsockname()[1]) for s in socks))
+for s in socks: s.close()' "$1"
+}
+
+# wait_for WHAT SECONDS COMMAND...: runs COMMAND every 0.1 s until it succeeds, or fails naming WHAT.
+wait_for() {
+  local what=$1 seconds=$2
+  shift 2
+  local _
+  for _ in $(seq 1 $((seconds * 10))); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
+  fail "timed out after ${seconds} s waiting for $what"
+}
+
+# need_jars: builds the CLI and bench jars when either is missing.
+need_jars() {
+  if [ ! -f "$jar" ] || [ ! -f "$bench_jar" ]; then
+    mvn -B -q -DskipTests install
+  fi
+}
