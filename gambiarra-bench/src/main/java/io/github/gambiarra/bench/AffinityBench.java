@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.gambiarra.protocol.GambiarraJson;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,7 +27,7 @@ import java.util.SplittableRandom;
  * computes only its new tokens, one that lands elsewhere computes the whole history again.
  */
 final class AffinityBench {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = GambiarraJson.mapper();
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     /** The outcome of one mode: TTFT (ms) of every turn after the first, and how many affinity hits. */
