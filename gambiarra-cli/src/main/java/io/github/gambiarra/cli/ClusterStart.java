@@ -3,7 +3,7 @@ package io.github.gambiarra.cli;
 import io.github.gambiarra.cluster.ClusterOptions;
 import io.github.gambiarra.cluster.HazelcastHubCluster;
 import io.github.gambiarra.hub.GambiarraHub;
-import io.github.gambiarra.hub.HubOptions;
+import io.github.gambiarra.hub.config.HubOptions;
 import io.github.gambiarra.protocol.discovery.MdnsInterfaces;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -30,7 +30,7 @@ final class ClusterStart {
             System.setProperty(HAZELCAST_LOGS, "error");
         }
         ClusterOptions options = ClusterOptions.builder().members(members).host(host).port(port).name(name)
-                .memberTimeout(timeout).eventLoops(hub.eventLoops()).build();
+                .memberTimeout(timeout).eventLoops(hub.listen().eventLoops()).build();
         HazelcastHubCluster cluster = HazelcastHubCluster.join(options);
         try {
             return new Started(GambiarraHub.start(hub, cluster), cluster.memberIds().size());

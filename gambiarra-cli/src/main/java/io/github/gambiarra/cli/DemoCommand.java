@@ -4,7 +4,7 @@ import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import io.github.gambiarra.hub.GambiarraHub;
-import io.github.gambiarra.hub.HubOptions;
+import io.github.gambiarra.hub.config.HubOptions;
 import io.github.gambiarra.langchain4j.Gambiarra;
 import io.github.gambiarra.langchain4j.GambiarraChatResponseMetadata;
 import io.github.gambiarra.client.GambiarraClient;
@@ -76,12 +76,12 @@ public final class DemoCommand implements Callable<Integer> {
         step(out, "Starting a hub");
         boolean fellBack = false;
         try {
-            hub = GambiarraHub.start(new HubOptions().host(host).port(port));
+            hub = GambiarraHub.start(HubOptions.defaults().listen(l -> l.host(host).port(port)));
         } catch (GambiarraHub.HubStartException e) {
             if (port == 0) {
                 throw new IllegalStateException("cannot start a hub on " + host + ": " + e.getMessage(), e);
             }
-            hub = GambiarraHub.start(new HubOptions().host(host).port(0));
+            hub = GambiarraHub.start(HubOptions.defaults().listen(l -> l.host(host).port(0)));
             fellBack = true;
         }
         String hubUrl = "http://" + (host.equals("0.0.0.0") ? "localhost" : host.contains(":") ? "[" + host + "]" : host)

@@ -6,6 +6,23 @@ import picocli.CommandLine;
 
 /** Reads durations the way people write them: {@code 500ms}, {@code 10s}, {@code 2m}, {@code 1h}, {@code 7d}. */
 public final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
+
+    /**
+     * A duration as this converter reads it back, in the largest unit that makes it a whole number
+     * of at least two: {@code 7d}, {@code 10m}, {@code 60s}, {@code 100ms}.
+     */
+    public static String format(Duration d) {
+        long ms = d.toMillis();
+        long[] units = {86_400_000L, 3_600_000L, 60_000L, 1_000L};
+        String[] names = {"d", "h", "m", "s"};
+        for (int i = 0; i < units.length; i++) {
+            if (ms % units[i] == 0 && ms / units[i] >= 2) {
+                return ms / units[i] + names[i];
+            }
+        }
+        return ms % 1000 == 0 ? ms / 1000 + "s" : ms + "ms";
+    }
+
     @Override
     public Duration convert(String value) {
         String v = value.trim().toLowerCase(Locale.ROOT);

@@ -1,7 +1,8 @@
 package io.github.gambiarra.cli;
 
+import io.github.gambiarra.cluster.ClusterOptions;
 import io.github.gambiarra.hub.GambiarraHub;
-import io.github.gambiarra.hub.HubOptions;
+import io.github.gambiarra.hub.config.HubOptions;
 import java.io.PrintWriter;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -11,7 +12,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -21,6 +24,7 @@ import picocli.CommandLine.Option;
 @Command(name = "serve",
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
+        defaultValueProvider = ServeCommand.Defaults.class,
         description = "Start a hub that holds rooms and routes chat completions to participants.",
         footer = {"", "Examples:",
                 "  gambiarra serve              # every interface, port 3000",
@@ -30,10 +34,10 @@ public final class ServeCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = {"-p", "--port"}, defaultValue = "3000", description = "Port to listen on (default: ${DEFAULT-VALUE}).")
+    @Option(names = {"-p", "--port"}, description = "Port to listen on (default: ${DEFAULT-VALUE}).")
     int port;
 
-    @Option(names = {"-H", "--host"}, defaultValue = "0.0.0.0",
+    @Option(names = {"-H", "--host"},
             description = "Address to listen on (default: ${DEFAULT-VALUE}, every interface).")
     String host;
 
@@ -45,15 +49,15 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = {"-q", "--quiet"}, description = "Print nothing but errors.")
     boolean quiet;
 
-    @Option(names = "--health-interval", defaultValue = "10s", converter = DurationConverter.class,
+    @Option(names = "--health-interval", converter = DurationConverter.class,
             description = "How often silent participants are looked for (default: ${DEFAULT-VALUE}).")
     Duration healthInterval;
 
-    @Option(names = "--offline-timeout", defaultValue = "30s", converter = DurationConverter.class,
+    @Option(names = "--offline-timeout", converter = DurationConverter.class,
             description = "Silence after which a participant is marked offline (default: ${DEFAULT-VALUE}).")
     Duration offlineTimeout;
 
-    @Option(names = "--max-body", defaultValue = "16777216",
+    @Option(names = "--max-body",
             description = "Largest request body in bytes; larger ones get 413 (default: ${DEFAULT-VALUE}).")
     long maxBody;
 
@@ -83,23 +87,23 @@ public final class ServeCommand implements Callable<Integer> {
             description = "The certificate's private key, a PEM file (PKCS#8 or PKCS#1).")
     Path tlsKey;
 
-    @Option(names = "--default-max-concurrency", defaultValue = "4",
+    @Option(names = "--default-max-concurrency",
             description = "Requests a participant takes at once unless it says otherwise when joining (default: ${DEFAULT-VALUE}).")
     int defaultMaxConcurrency;
 
-    @Option(names = "--queue-size", defaultValue = "64",
+    @Option(names = "--queue-size",
             description = "Requests that may wait per room while every participant is busy (default: ${DEFAULT-VALUE}).")
     int queueSize;
 
-    @Option(names = "--queue-wait", defaultValue = "30s", converter = DurationConverter.class,
+    @Option(names = "--queue-wait", converter = DurationConverter.class,
             description = "How long a request may wait for a free participant before 429 (default: ${DEFAULT-VALUE}).")
     Duration queueWait;
 
-    @Option(names = "--cooldown", defaultValue = "30s", converter = DurationConverter.class,
+    @Option(names = "--cooldown", converter = DurationConverter.class,
             description = "How long a participant that keeps failing is skipped (default: ${DEFAULT-VALUE}).")
     Duration cooldown;
 
-    @Option(names = "--password-guesses", defaultValue = "5",
+    @Option(names = "--password-guesses",
             description = "Wrong room passwords one address may try per minute before 429 (default: ${DEFAULT-VALUE}).")
     int passwordGuesses;
 
@@ -111,13 +115,13 @@ public final class ServeCommand implements Callable<Integer> {
     /** How {@code --affinity} is written. */
     enum Affinity { prefix, off }
 
-    @Option(names = "--affinity", defaultValue = "prefix", paramLabel = "prefix|off",
+    @Option(names = "--affinity", paramLabel = "prefix|off",
             description = {"Conversation affinity (default: ${DEFAULT-VALUE}): a request continuing a conversation goes "
                     + "back to the participant that served it, whose server still holds its prompt; 'off' routes "
                     + "every request to the least busy."})
     Affinity affinity;
 
-    @Option(names = "--affinity-imbalance", defaultValue = "2", paramLabel = "N",
+    @Option(names = "--affinity-imbalance", paramLabel = "N",
             description = "How many more requests in flight than the least busy participant a conversation's "
                     + "participant may have and still get its next turn (default: ${DEFAULT-VALUE}).")
     int affinityImbalance;
@@ -125,23 +129,23 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--no-dashboard", description = "Do not serve the web dashboard at / (the API is unchanged).")
     boolean noDashboard;
 
-    @Option(names = "--idle-timeout", defaultValue = "60s", converter = DurationConverter.class,
+    @Option(names = "--idle-timeout", converter = DurationConverter.class,
             description = "Close a connection that sends no complete request, or sits idle between requests, for this long (default: ${DEFAULT-VALUE}).")
     Duration idleTimeout;
 
-    @Option(names = "--body-timeout", defaultValue = "60s", converter = DurationConverter.class,
+    @Option(names = "--body-timeout", converter = DurationConverter.class,
             description = "Answer 408 when a request's body takes longer than this to arrive (default: ${DEFAULT-VALUE}).")
     Duration bodyTimeout;
 
-    @Option(names = "--max-connections-per-address", defaultValue = "256", paramLabel = "N",
+    @Option(names = "--max-connections-per-address", paramLabel = "N",
             description = "Connections one address may hold open at once (default: ${DEFAULT-VALUE}).")
     int maxConnectionsPerAddress;
 
-    @Option(names = "--rooms-per-minute", defaultValue = "30", paramLabel = "N",
+    @Option(names = "--rooms-per-minute", paramLabel = "N",
             description = "Rooms one address may create per minute (default: ${DEFAULT-VALUE}).")
     int roomsPerMinute;
 
-    @Option(names = "--max-rooms", defaultValue = "10000", paramLabel = "N",
+    @Option(names = "--max-rooms", paramLabel = "N",
             description = "Rooms the hub holds at most (default: ${DEFAULT-VALUE}).")
     int maxRooms;
 
@@ -149,7 +153,7 @@ public final class ServeCommand implements Callable<Integer> {
             description = {"Let only those who know this password create rooms (also $GAMBIARRA_CREATE_PASSWORD)."})
     String createPassword;
 
-    @Option(names = "--room-ttl", defaultValue = "7d", converter = DurationConverter.class,
+    @Option(names = "--room-ttl", converter = DurationConverter.class,
             description = "Delete a room that has had no participants and no traffic for this long (default: ${DEFAULT-VALUE}).")
     Duration roomTtl;
 
@@ -169,16 +173,16 @@ public final class ServeCommand implements Callable<Integer> {
                     + "forward (default: --host, or this machine's first LAN address when --host is 0.0.0.0).")
     String clusterHost;
 
-    @Option(names = "--cluster-port", defaultValue = "5701", paramLabel = "PORT",
+    @Option(names = "--cluster-port", paramLabel = "PORT",
             description = "This hub's cluster port (default: ${DEFAULT-VALUE}). Keep it to the hubs' network: "
                     + "anyone who reaches it can join the cluster.")
     int clusterPort;
 
-    @Option(names = "--cluster-name", defaultValue = "gambiarra", paramLabel = "NAME",
+    @Option(names = "--cluster-name", paramLabel = "NAME",
             description = "Only hubs of the same cluster name form a cluster (default: ${DEFAULT-VALUE}).")
     String clusterName;
 
-    @Option(names = "--cluster-timeout", defaultValue = "10s", converter = DurationConverter.class, paramLabel = "DURATION",
+    @Option(names = "--cluster-timeout", converter = DurationConverter.class, paramLabel = "DURATION",
             description = "How long a silent hub stays a member before its rooms move to another (default: ${DEFAULT-VALUE}).")
     Duration clusterTimeout;
 
@@ -194,34 +198,22 @@ public final class ServeCommand implements Callable<Integer> {
         }
         HubOptions options;
         try {
-            options = new HubOptions()
-                    .host(host)
-                    .port(port)
-                    .mdns(mdns)
-                    .healthCheckInterval(healthInterval)
-                    .offlineTimeout(offlineTimeout)
-                    .maxBodyBytes(maxBody)
-                    .showEndpoints(showEndpoints)
-                    .tokenlessParticipants(tokenlessParticipants)
+            Path store = ephemeral ? null : dataDir != null ? dataDir : defaultDataDir();
+            options = HubOptions.defaults()
+                    .listen(l -> l.host(host).port(port).mdns(mdns).dashboard(!noDashboard))
                     .tls(tlsCert, tlsKey)
-                    .defaultMaxConcurrency(defaultMaxConcurrency)
-                    .queueSize(queueSize)
-                    .queueWait(queueWait)
-                    .cooldown(cooldown)
-                    .passwordGuesses(passwordGuesses)
-                    .tunnelOnly(tunnelOnly)
-                    .dashboard(!noDashboard)
-                    .affinity(affinity == Affinity.prefix)
-                    .affinityImbalance(affinityImbalance)
-                    .idleTimeout(idleTimeout)
-                    .bodyTimeout(bodyTimeout)
-                    .maxConnectionsPerAddress(maxConnectionsPerAddress)
-                    .roomsPerMinute(roomsPerMinute)
-                    .maxRooms(maxRooms)
-                    .createPassword(createPassword)
-                    .roomTtl(roomTtl)
-                    .trustedProxies(trustedProxies == null ? List.of() : trustedProxies)
-                    .dataDir(ephemeral ? null : (dataDir != null ? dataDir : defaultDataDir()));
+                    .timing(t -> t.healthCheckInterval(healthInterval).offlineTimeout(offlineTimeout))
+                    .limits(l -> l.maxBodyBytes(maxBody).passwordGuesses(passwordGuesses).idleTimeout(idleTimeout)
+                            .bodyTimeout(bodyTimeout).maxConnectionsPerAddress(maxConnectionsPerAddress)
+                            .roomsPerMinute(roomsPerMinute).maxRooms(maxRooms))
+                    .routing(r -> r.defaultMaxConcurrency(defaultMaxConcurrency).queueSize(queueSize)
+                            .queueWait(queueWait).cooldown(cooldown).affinity(affinity == Affinity.prefix)
+                            .affinityImbalance(affinityImbalance))
+                    .tunnel(t -> t.only(tunnelOnly))
+                    .access(a -> a.showEndpoints(showEndpoints).tokenlessParticipants(tokenlessParticipants)
+                            .createPassword(createPassword)
+                            .trustedProxies(trustedProxies == null ? List.of() : trustedProxies))
+                    .storage(st -> st.roomTtl(roomTtl).dataDir(store));
         } catch (IllegalArgumentException e) {
             // A value the hub cannot take (a port out of range, a zero interval): a usage error.
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
@@ -273,17 +265,18 @@ public final class ServeCommand implements Callable<Integer> {
             if (tunnelOnly) {
                 out.println("  participants connect through tunnels only: this hub dials no one");
             }
-            if (options.createPassword() != null) {
+            if (options.access().createPassword() != null) {
                 out.println("  creating rooms needs the creation password");
             }
-            out.println(options.dataDir() == null ? "  rooms are kept in memory only (--ephemeral)"
-                    : "  rooms are kept in " + options.dataDir() + " (" + started.roomCount() + " restored)");
+            Path store = options.storage().dataDir();
+            out.println(store == null ? "  rooms are kept in memory only (--ephemeral)"
+                    : "  rooms are kept in " + store + " (" + started.roomCount() + " restored)");
             out.println();
             // What the next command needs here: the hub, unless the default finds it; the creation password.
             String hubFlag = started.port() == 3000 || mdns ? ""
                     : " --hub " + urls(options.scheme(), host, started.port()).get(0);
             out.println("Next: gambiarra create --name \"My room\"" + hubFlag
-                    + (options.createPassword() != null ? " --create-password ..." : "") + "   (Ctrl-C stops the hub)");
+                    + (options.access().createPassword() != null ? " --create-password ..." : "") + "   (Ctrl-C stops the hub)");
             out.flush();
         }
         running.await(started::close);
@@ -328,5 +321,50 @@ public final class ServeCommand implements Callable<Integer> {
             // no LAN addresses to show
         }
         return urls;
+    }
+
+    /**
+     * The defaults {@code serve} shows in {@code --help} and starts with when a flag is not given: read
+     * from the hub's and the cluster's options, so that no default is written twice.
+     */
+    static final class Defaults implements CommandLine.IDefaultValueProvider {
+        private static final Map<String, String> BY_FLAG = defaults();
+
+        private static Map<String, String> defaults() {
+            HubOptions hub = HubOptions.defaults();
+            Map<String, String> d = new HashMap<>();
+            d.put("--port", String.valueOf(hub.listen().port()));
+            d.put("--host", hub.listen().host());
+            d.put("--health-interval", DurationConverter.format(hub.timing().healthCheckInterval()));
+            d.put("--offline-timeout", DurationConverter.format(hub.timing().offlineTimeout()));
+            d.put("--max-body", String.valueOf(hub.limits().maxBodyBytes()));
+            d.put("--password-guesses", String.valueOf(hub.limits().passwordGuesses()));
+            d.put("--idle-timeout", DurationConverter.format(hub.limits().idleTimeout()));
+            d.put("--body-timeout", DurationConverter.format(hub.limits().bodyTimeout()));
+            d.put("--max-connections-per-address", String.valueOf(hub.limits().maxConnectionsPerAddress()));
+            d.put("--rooms-per-minute", String.valueOf(hub.limits().roomsPerMinute()));
+            d.put("--max-rooms", String.valueOf(hub.limits().maxRooms()));
+            d.put("--default-max-concurrency", String.valueOf(hub.routing().defaultMaxConcurrency()));
+            d.put("--queue-size", String.valueOf(hub.routing().queueSize()));
+            d.put("--queue-wait", DurationConverter.format(hub.routing().queueWait()));
+            d.put("--cooldown", DurationConverter.format(hub.routing().cooldown()));
+            d.put("--affinity", (hub.routing().affinity() ? Affinity.prefix : Affinity.off).name());
+            d.put("--affinity-imbalance", String.valueOf(hub.routing().affinityImbalance()));
+            d.put("--room-ttl", DurationConverter.format(hub.storage().roomTtl()));
+            d.put("--cluster-port", String.valueOf(ClusterOptions.DEFAULT_PORT));
+            d.put("--cluster-name", ClusterOptions.DEFAULT_NAME);
+            d.put("--cluster-timeout", DurationConverter.format(ClusterOptions.DEFAULT_MEMBER_TIMEOUT));
+            return Map.copyOf(d);
+        }
+
+        /** The default of each flag that has one, by its long name. */
+        static Map<String, String> byFlag() {
+            return BY_FLAG;
+        }
+
+        @Override
+        public String defaultValue(CommandLine.Model.ArgSpec arg) {
+            return arg instanceof CommandLine.Model.OptionSpec option ? BY_FLAG.get(option.longestName()) : null;
+        }
     }
 }

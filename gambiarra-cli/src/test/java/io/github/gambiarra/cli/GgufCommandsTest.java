@@ -6,7 +6,7 @@ import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import io.github.gambiarra.hub.GambiarraHub;
-import io.github.gambiarra.hub.HubOptions;
+import io.github.gambiarra.hub.config.HubOptions;
 import io.github.gambiarra.langchain4j.Gambiarra;
 import io.github.gambiarra.client.GambiarraClient;
 import io.github.gambiarra.llama.TinyLlama;
@@ -35,7 +35,7 @@ class GgufCommandsTest {
     @Test
     void joinGgufSharesTheFileAndStopsTheEngineOnLeave() throws Exception {
         Path gguf = TinyLlama.demo().write(dir.resolve("tiny-chat.gguf"));
-        GambiarraHub hub = GambiarraHub.start(new HubOptions().host("127.0.0.1").port(0).showEndpoints(true));
+        GambiarraHub hub = GambiarraHub.start(HubOptions.loopback().access(a -> a.showEndpoints(true)));
         try (GambiarraClient client = GambiarraClient.create(hub.url())) {
             String code = client.createRoom("R", null).room().code();
             String engineUrl;

@@ -3,7 +3,7 @@ package io.github.gambiarra.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.gambiarra.hub.GambiarraHub;
-import io.github.gambiarra.hub.HubOptions;
+import io.github.gambiarra.hub.config.HubOptions;
 import io.github.gambiarra.langchain4j.Gambiarra;
 import io.github.gambiarra.client.GambiarraClient;
 import io.github.gambiarra.protocol.Participant;
@@ -34,7 +34,7 @@ class JoinCommandTest {
 
     @BeforeEach
     void start() {
-        hub = GambiarraHub.start(new HubOptions().host("127.0.0.1").port(0).dataDir(dataDir));
+        hub = GambiarraHub.start(HubOptions.loopback().storage(s -> s.dataDir(dataDir)));
         client = GambiarraClient.create(hub.url());
         code = client.createRoom("R", null).room().code();
         ollama = FakeLlmServer.start("llama3:latest");
@@ -150,7 +150,7 @@ class JoinCommandTest {
             int port = hub.port();
             hub.close();
             await("told the hub is gone", () -> join.err.toString().contains("lost the hub"));
-            hub = GambiarraHub.start(new HubOptions().host("127.0.0.1").port(port).dataDir(dataDir));
+            hub = GambiarraHub.start(HubOptions.defaults().listen(l -> l.host("127.0.0.1").port(port)).storage(s -> s.dataDir(dataDir)));
             await("joined again", () -> join.out().contains("joined again"));
             assertThat(client.listParticipants(code)).hasSize(1);
         }

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.gambiarra.client.GambiarraClient;
 import io.github.gambiarra.hub.GambiarraHub;
-import io.github.gambiarra.hub.HubOptions;
+import io.github.gambiarra.hub.config.HubOptions;
 import io.github.gambiarra.protocol.GambiarraJson;
 import io.github.gambiarra.protocol.Messages;
 import io.github.gambiarra.protocol.RoomSummary;
@@ -22,7 +22,7 @@ class RoomCommandsTest {
 
     @BeforeEach
     void start() {
-        hub = GambiarraHub.start(new HubOptions().host("127.0.0.1").port(0).passwordIterations(1_000));
+        hub = GambiarraHub.start(HubOptions.loopback().access(a -> a.passwordIterations(1_000)));
     }
 
     @AfterEach
@@ -161,8 +161,7 @@ class RoomCommandsTest {
 
     @Test
     void aHubThatRestrictsCreationTakesTheCreationPassword() throws Exception {
-        try (GambiarraHub restricted = GambiarraHub.start(new HubOptions().host("127.0.0.1").port(0)
-                .createPassword("club"))) {
+        try (GambiarraHub restricted = GambiarraHub.start(HubOptions.loopback().access(a -> a.createPassword("club")))) {
             CliRun refused = CliRun.run("create", "--name", "R", "--hub", restricted.url());
             assertThat(refused.exit()).isEqualTo(1);
             assertThat(refused.err()).contains("creation password").contains("--create-password");

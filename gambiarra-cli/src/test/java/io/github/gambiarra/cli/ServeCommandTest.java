@@ -2,7 +2,7 @@ package io.github.gambiarra.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.gambiarra.hub.HubOptions;
+import io.github.gambiarra.hub.config.HubOptions;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.ServerSocket;
@@ -10,6 +10,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -41,7 +42,7 @@ class ServeCommandTest {
                     HttpResponse.BodyHandlers.ofString());
             assertThat(health.statusCode()).isEqualTo(200);
             assertThat(health.body()).contains("\"status\":\"ok\"");
-            assertThat(serve.hub.options().offlineTimeout().toSeconds()).isEqualTo(2);
+            assertThat(serve.hub.options().timing().offlineTimeout().toSeconds()).isEqualTo(2);
             Thread.sleep(100);
             assertThat(out.toString()).contains("http://127.0.0.1:" + port);
         } finally {
@@ -133,17 +134,50 @@ class ServeCommandTest {
         }
         try {
             HubOptions o = serve.hub.options();
-            assertThat(o.tunnelOnly()).isTrue();
-            assertThat(o.idleTimeout()).isEqualTo(java.time.Duration.ofSeconds(20));
-            assertThat(o.bodyTimeout()).isEqualTo(java.time.Duration.ofSeconds(15));
-            assertThat(o.maxConnectionsPerAddress()).isEqualTo(9);
-            assertThat(o.roomsPerMinute()).isEqualTo(4);
-            assertThat(o.maxRooms()).isEqualTo(7);
-            assertThat(o.createPassword()).isEqualTo("club");
-            assertThat(o.roomTtl()).isEqualTo(java.time.Duration.ofDays(2));
+            assertThat(o.tunnel().only()).isTrue();
+            assertThat(o.limits().idleTimeout()).isEqualTo(Duration.ofSeconds(20));
+            assertThat(o.limits().bodyTimeout()).isEqualTo(Duration.ofSeconds(15));
+            assertThat(o.limits().maxConnectionsPerAddress()).isEqualTo(9);
+            assertThat(o.limits().roomsPerMinute()).isEqualTo(4);
+            assertThat(o.limits().maxRooms()).isEqualTo(7);
+            assertThat(o.access().createPassword()).isEqualTo("club");
+            assertThat(o.storage().roomTtl()).isEqualTo(Duration.ofDays(2));
         } finally {
             serve.running.stop();
         }
         assertThat(exit.get(10, TimeUnit.SECONDS)).isZero();
+    }
+
+    @Test
+    void withNoFlagsAHubStartsWithTheHubsOwnDefaults() throws Exception {
+        ServeCommand serve = new ServeCommand();
+        CommandLine cli = new CommandLine(serve);
+        cli.setOut(new PrintWriter(new StringWriter(), true));
+        CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> cli.execute("--port", "0", "--host",
+                "127.0.0.1", "--ephemeral"));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (serve.hub == null && System.nanoTime() < deadline && !exit.isDone()) {
+            Thread.sleep(20);
+        }
+        try {
+            assertThat(serve.hub.options()).isEqualTo(HubOptions.loopback());
+        } finally {
+            serve.running.stop();
+        }
+        assertThat(exit.get(10, TimeUnit.SECONDS)).isZero();
+    }
+
+    @Test
+    void helpShowsEveryDefaultAsTheOptionsHaveIt() {
+        StringWriter out = new StringWriter();
+        CommandLine cli = new CommandLine(new ServeCommand());
+        cli.setOut(new PrintWriter(out, true));
+        assertThat(cli.execute("--help")).isZero();
+        String help = out.toString().replaceAll("\\s+", " ");
+        assertThat(ServeCommand.Defaults.byFlag()).hasSizeGreaterThan(20);
+        ServeCommand.Defaults.byFlag().forEach((flag, value) ->
+                assertThat(help).as(flag).contains(flag).contains("default: " + value));
+        assertThat(help).contains("(default: 64)").contains("(default: 30s)").contains("(default: 7d)")
+                .contains("(default: 60s)").contains("(default: 3000)");
     }
 }

@@ -4,11 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.gambiarra.hub.GambiarraHub;
-import io.github.gambiarra.hub.HubOptions;
+import io.github.gambiarra.hub.config.HubOptions;
 import io.github.gambiarra.protocol.GambiarraJson;
 import io.github.gambiarra.protocol.HubEvent;
 import io.github.gambiarra.protocol.Messages;
 import io.github.gambiarra.testing.FakeLlmServer;
+import io.github.gambiarra.testing.ManualClock;
 import java.lang.reflect.RecordComponent;
 import java.time.Duration;
 import java.util.Arrays;
@@ -40,8 +41,10 @@ class EventContractTest {
     void everyEventTheHubPublishesHasExactlyTheFieldsOfItsRecord() throws Exception {
         Map<String, String> raw = new ConcurrentHashMap<>();
         Map<String, RoomEvent> typed = new ConcurrentHashMap<>();
-        try (GambiarraHub hub = GambiarraHub.start(new HubOptions().host("127.0.0.1").port(0)
-                .healthCheckInterval(Duration.ofMillis(20)).offlineTimeout(Duration.ofMillis(200)));
+        // Participants go offline when the test moves the hub's clock past their timeout, not before.
+        ManualClock clock = new ManualClock();
+        try (GambiarraHub hub = GambiarraHub.start(HubOptions.loopback().clock(clock)
+                .timing(t -> t.healthCheckInterval(Duration.ofMillis(20)).offlineTimeout(Duration.ofSeconds(30))));
              FakeLlmServer good = FakeLlmServer.start("m");
              FakeLlmServer broken = FakeLlmServer.start("m")) {
             broken.otherwise(FakeLlmServer.error(500, "broken"));
@@ -67,6 +70,7 @@ class EventContractTest {
                         null, java.util.List.of("chat")));
                 chat(http, hub.url(), code, "solo");
                 chat(http, hub.url(), code, "bad");
+                clock.advance(Duration.ofSeconds(31));
                 await(() -> raw.containsKey("participant:offline"));
                 client.heartbeat(code, "solo", joined.token());
                 await(() -> raw.containsKey("participant:online"));

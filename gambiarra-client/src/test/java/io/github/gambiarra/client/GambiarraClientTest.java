@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.gambiarra.hub.GambiarraHub;
-import io.github.gambiarra.hub.HubOptions;
+import io.github.gambiarra.hub.config.HubOptions;
 import io.github.gambiarra.protocol.HubEvent;
 import io.github.gambiarra.protocol.Messages;
 import io.github.gambiarra.protocol.MachineSpecs;
@@ -27,8 +27,7 @@ class GambiarraClientTest {
 
     @BeforeEach
     void start() {
-        hub = GambiarraHub.start(new HubOptions().host("127.0.0.1").port(0).passwordIterations(1_000)
-                .healthCheckInterval(Duration.ofMillis(50)).offlineTimeout(Duration.ofMillis(400)));
+        hub = GambiarraHub.start(HubOptions.loopback().access(a -> a.passwordIterations(1_000)).timing(t -> t.healthCheckInterval(Duration.ofMillis(50)).offlineTimeout(Duration.ofMillis(400))));
         client = GambiarraClient.create(hub.url());
         llm = FakeLlmServer.start("llama3");
     }
@@ -70,7 +69,7 @@ class GambiarraClientTest {
     @Test
     void sessionRejoinsAfterTheHubRestarts(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dataDir) throws Exception {
         hub.close();
-        hub = GambiarraHub.start(new HubOptions().host("127.0.0.1").port(0).dataDir(dataDir));
+        hub = GambiarraHub.start(HubOptions.loopback().storage(s -> s.dataDir(dataDir)));
         client = GambiarraClient.create(hub.url());
         String code = client.createRoom("Team", null).room().code();
         CountDownLatch rejoined = new CountDownLatch(1);
@@ -92,7 +91,7 @@ class GambiarraClientTest {
             hub.close();
             assertThat(unreachable.await(5, TimeUnit.SECONDS)).as("told the hub went away").isTrue();
             // The hub comes back on the same port with its rooms from disk, but without participants.
-            hub = GambiarraHub.start(new HubOptions().host("127.0.0.1").port(port).dataDir(dataDir));
+            hub = GambiarraHub.start(HubOptions.defaults().listen(l -> l.host("127.0.0.1").port(port)).storage(s -> s.dataDir(dataDir)));
             assertThat(rejoined.await(10, TimeUnit.SECONDS)).as("re-joined by itself").isTrue();
             assertThat(client.listParticipants(code)).extracting(Participant::id).containsExactly("joao");
         }
@@ -171,8 +170,7 @@ class GambiarraClientTest {
     @Test
     void aHubWithAnUntrustedCertificateIsATlsErrorThatSaysWhatToDo() {
         io.vertx.core.net.SelfSignedCertificate certificate = io.vertx.core.net.SelfSignedCertificate.create("localhost");
-        try (GambiarraHub tls = GambiarraHub.start(new HubOptions().host("127.0.0.1").port(0)
-                .tls(java.nio.file.Path.of(certificate.certificatePath()), java.nio.file.Path.of(certificate.privateKeyPath())));
+        try (GambiarraHub tls = GambiarraHub.start(HubOptions.loopback().tls(java.nio.file.Path.of(certificate.certificatePath()), java.nio.file.Path.of(certificate.privateKeyPath())));
              GambiarraClient client = GambiarraClient.create(tls.url())) {
             assertThatThrownBy(client::listRooms)
                     .isInstanceOf(GambiarraException.class)

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.github.gambiarra.client.internal.MdnsBrowser;
 import io.github.gambiarra.client.internal.RememberedHub;
 import io.github.gambiarra.hub.GambiarraHub;
-import io.github.gambiarra.hub.HubOptions;
+import io.github.gambiarra.hub.config.HubOptions;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -76,11 +76,8 @@ class HubDiscoveryTest {
     void mdnsBrowseSeesEveryAnnouncedHubWithItsScheme() throws Exception {
         // The second hub serves TLS: its TXT record says protocol=https, and its URL must too.
         io.vertx.core.net.SelfSignedCertificate certificate = io.vertx.core.net.SelfSignedCertificate.create("localhost");
-        try (GambiarraHub one = GambiarraHub.start(new HubOptions().host("127.0.0.1").port(0)
-                .mdns(true).mdnsAddress("127.0.0.1"));
-             GambiarraHub two = GambiarraHub.start(new HubOptions().host("127.0.0.1").port(0)
-                     .mdns(true).mdnsAddress("127.0.0.1")
-                     .tls(Path.of(certificate.certificatePath()), Path.of(certificate.privateKeyPath())))) {
+        try (GambiarraHub one = GambiarraHub.start(HubOptions.loopback().listen(l -> l.mdns(true).mdnsAddress("127.0.0.1")));
+             GambiarraHub two = GambiarraHub.start(HubOptions.loopback().listen(l -> l.mdns(true).mdnsAddress("127.0.0.1")).tls(Path.of(certificate.certificatePath()), Path.of(certificate.privateKeyPath())))) {
             one.awaitMdns(15_000);
             two.awaitMdns(15_000);
             Set<String> expected = Set.of("http://127.0.0.1:" + one.port(), "https://127.0.0.1:" + two.port());
@@ -101,8 +98,7 @@ class HubDiscoveryTest {
 
     @Test
     void theBrowseStopsAtTheFirstHubThatAnswersAndTheHubIsRemembered() throws Exception {
-        try (GambiarraHub hub = GambiarraHub.start(new HubOptions().host("127.0.0.1").port(0)
-                .mdns(true).mdnsAddress("127.0.0.1"))) {
+        try (GambiarraHub hub = GambiarraHub.start(HubOptions.loopback().listen(l -> l.mdns(true).mdnsAddress("127.0.0.1")))) {
             hub.awaitMdns(15_000);
             HubDiscovery discovery = discovery(NONE, NONE, Duration.ofSeconds(20), deadUrl());
             HubDiscovery.Found found = discovery.locate(null);
@@ -119,7 +115,7 @@ class HubDiscoveryTest {
     void aRememberedHubThatStoppedAnsweringIsPassedOver() throws Exception {
         String gone = deadUrl();
         memory().put(gone);
-        try (GambiarraHub hub = GambiarraHub.start(new HubOptions().host("127.0.0.1").port(0))) {
+        try (GambiarraHub hub = GambiarraHub.start(HubOptions.loopback())) {
             AtomicInteger browses = new AtomicInteger();
             HubDiscovery.Found found = announcing(List.of(hub.url()), deadUrl(), browses).locate(null);
             assertThat(found.url()).isEqualTo(hub.url());
@@ -130,8 +126,8 @@ class HubDiscoveryTest {
 
     @Test
     void aRememberedHubThatDoesNotKnowTheRoomIsPassedOver() throws Exception {
-        try (GambiarraHub stranger = GambiarraHub.start(new HubOptions().host("127.0.0.1").port(0));
-             GambiarraHub home = GambiarraHub.start(new HubOptions().host("127.0.0.1").port(0))) {
+        try (GambiarraHub stranger = GambiarraHub.start(HubOptions.loopback());
+             GambiarraHub home = GambiarraHub.start(HubOptions.loopback())) {
             String code = GambiarraClient.create(home.url()).createRoom("R", null).room().code();
             memory().put(stranger.url());
             AtomicInteger browses = new AtomicInteger();
@@ -147,8 +143,8 @@ class HubDiscoveryTest {
 
     @Test
     void amongAnnouncedHubsTheOneThatKnowsTheRoomWins() throws Exception {
-        try (GambiarraHub stranger = GambiarraHub.start(new HubOptions().host("127.0.0.1").port(0));
-             GambiarraHub home = GambiarraHub.start(new HubOptions().host("127.0.0.1").port(0))) {
+        try (GambiarraHub stranger = GambiarraHub.start(HubOptions.loopback());
+             GambiarraHub home = GambiarraHub.start(HubOptions.loopback())) {
             String code = GambiarraClient.create(home.url()).createRoom("R", null).room().code();
             String dead = deadUrl();
             for (List<String> announced : List.of(List.of(dead, stranger.url(), home.url()),
@@ -167,7 +163,7 @@ class HubDiscoveryTest {
 
     @Test
     void defaultAddressIsUsedWhenAHubAnswersThere() throws Exception {
-        try (GambiarraHub hub = GambiarraHub.start(new HubOptions().host("127.0.0.1").port(0))) {
+        try (GambiarraHub hub = GambiarraHub.start(HubOptions.loopback())) {
             var found = discovery(NONE, NONE, Duration.ZERO, hub.url()).locate("ABC123");
             assertThat(found.url()).isEqualTo(hub.url());
             assertThat(found.how()).isEqualTo("default address");

@@ -3,7 +3,7 @@ package io.github.gambiarra.client;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.gambiarra.hub.GambiarraHub;
-import io.github.gambiarra.hub.HubOptions;
+import io.github.gambiarra.hub.config.HubOptions;
 import io.github.gambiarra.protocol.Participant;
 import io.github.gambiarra.testing.FakeLlmServer;
 import java.io.BufferedReader;
@@ -32,7 +32,7 @@ class ParticipantSessionTest {
     @BeforeEach
     void start() {
         // A long offline timeout: a participant that disappears here left by itself.
-        hub = GambiarraHub.start(new HubOptions().host("127.0.0.1").port(0).offlineTimeout(Duration.ofMinutes(5)));
+        hub = GambiarraHub.start(HubOptions.loopback().timing(t -> t.offlineTimeout(Duration.ofMinutes(5))));
         client = GambiarraClient.create(hub.url());
         llm = FakeLlmServer.start("m");
     }
@@ -121,7 +121,7 @@ class ParticipantSessionTest {
         assertThat(waits.subList(0, 3)).containsExactly(Duration.ofMillis(50), Duration.ofMillis(100),
                 Duration.ofMillis(200));
         // The hub appears, but the room does not exist there: that refusal ends the wait at once.
-        try (GambiarraHub late = GambiarraHub.start(new HubOptions().host("127.0.0.1").port(port))) {
+        try (GambiarraHub late = GambiarraHub.start(HubOptions.defaults().listen(l -> l.host("127.0.0.1").port(port)))) {
             assertThat(joining).failsWithin(Duration.ofSeconds(10))
                     .withThrowableThat().havingCause().isInstanceOf(GambiarraException.RoomNotFoundException.class);
             String code = later.createRoom("R", null).room().code();

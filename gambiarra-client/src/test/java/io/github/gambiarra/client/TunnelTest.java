@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.gambiarra.hub.GambiarraHub;
-import io.github.gambiarra.hub.HubOptions;
+import io.github.gambiarra.hub.config.HubOptions;
 import io.github.gambiarra.protocol.GambiarraJson;
 import io.github.gambiarra.protocol.HubEvent;
 import io.github.gambiarra.protocol.Participant;
@@ -51,8 +51,7 @@ class TunnelTest {
 
     @BeforeEach
     void start() {
-        hub = GambiarraHub.start(new HubOptions().host("127.0.0.1").port(0).tunnelOnly(true)
-                .tunnelPingInterval(Duration.ofMillis(200)));
+        hub = GambiarraHub.start(HubOptions.loopback().tunnel(t -> t.only(true).pingInterval(Duration.ofMillis(200))));
         client = GambiarraClient.create(hub.url());
         code = client.createRoom("Tunnel", null).room().code();
         llm = FakeLlmServer.start("m");
@@ -328,7 +327,7 @@ class TunnelTest {
     void aHubThatRestartsIsJoinedAgainThroughANewTunnel(@org.junit.jupiter.api.io.TempDir java.nio.file.Path data)
             throws Exception {
         hub.close();
-        hub = GambiarraHub.start(new HubOptions().host("127.0.0.1").port(0).dataDir(data));
+        hub = GambiarraHub.start(HubOptions.loopback().storage(s -> s.dataDir(data)));
         client = GambiarraClient.create(hub.url());
         code = client.createRoom("Tunnel", null).room().code();
         CountDownLatch rejoined = new CountDownLatch(1);
@@ -340,7 +339,7 @@ class TunnelTest {
         })) {
             int port = hub.port();
             hub.close();
-            hub = GambiarraHub.start(new HubOptions().host("127.0.0.1").port(port).dataDir(data));
+            hub = GambiarraHub.start(HubOptions.defaults().listen(l -> l.host("127.0.0.1").port(port)).storage(s -> s.dataDir(data)));
             assertThat(rejoined.await(15, TimeUnit.SECONDS)).as("joined again by itself").isTrue();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (client.listParticipants(code).isEmpty()

@@ -11,6 +11,14 @@ import java.util.Objects;
  * Immutable; make one with {@link #builder()}.
  */
 public final class ClusterOptions {
+    /** The cluster port of a member. */
+    public static final int DEFAULT_PORT = 5701;
+    /** Members form a cluster with others of the same name. */
+    public static final String DEFAULT_NAME = "gambiarra";
+    /** How long a silent member stays a member. */
+    public static final Duration DEFAULT_MEMBER_TIMEOUT = Duration.ofSeconds(10);
+    /** How long a starting member looks for the others before it forms a cluster alone. */
+    public static final Duration DEFAULT_JOIN_WAIT = Duration.ofSeconds(5);
     private final List<String> members;
     private final String host;
     private final int port;
@@ -71,11 +79,11 @@ public final class ClusterOptions {
     public static final class Builder {
         private final List<String> members = new ArrayList<>();
         private String host = "127.0.0.1";
-        private int port = 5701;
-        private String name = "gambiarra";
-        private Duration memberTimeout = Duration.ofSeconds(10);
+        private int port = DEFAULT_PORT;
+        private String name = DEFAULT_NAME;
+        private Duration memberTimeout = DEFAULT_MEMBER_TIMEOUT;
         private int eventLoops = Math.max(1, Runtime.getRuntime().availableProcessors());
-        private Duration joinWait = Duration.ofSeconds(5);
+        private Duration joinWait = DEFAULT_JOIN_WAIT;
 
         private Builder() {
         }

@@ -43,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * <pre>{@code
  * HazelcastHubCluster cluster = HazelcastHubCluster.join(ClusterOptions.builder()
  *         .members(List.of("10.0.0.1:5701", "10.0.0.2:5701")).host("10.0.0.1").build());
- * GambiarraHub hub = GambiarraHub.start(new HubOptions().port(3000), cluster);
+ * GambiarraHub hub = GambiarraHub.start(HubOptions.defaults().listen(l -> l.port(3000)), cluster);
  * }</pre>
  */
 public final class HazelcastHubCluster implements HubCluster {

@@ -1,8 +1,8 @@
 package io.github.gambiarra.cluster;
 
 import io.github.gambiarra.hub.GambiarraHub;
-import io.github.gambiarra.hub.HubOptions;
-import io.github.gambiarra.hub.internal.cluster.ClusterRooms;
+import io.github.gambiarra.hub.config.HubOptions;
+import io.github.gambiarra.hub.internal.cluster.ClusterPlacement;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -12,6 +12,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /** Three hubs of one cluster in this JVM, on loopback, with fast heartbeats. */
 final class ThreeHubs implements AutoCloseable {
@@ -40,13 +41,15 @@ final class ThreeHubs implements AutoCloseable {
                 HazelcastHubCluster cluster = HazelcastHubCluster.join(ClusterOptions.builder().members(members)
                         .host("127.0.0.1").port(port).name(name).memberTimeout(Duration.ofSeconds(3)).joinWait(Duration.ZERO).eventLoops(1)
                         .build());
-                GambiarraHub hub = GambiarraHub.start(new HubOptions().host("127.0.0.1").port(0).eventLoops(1)
-                        .healthCheckInterval(Duration.ofMillis(200)).offlineTimeout(Duration.ofSeconds(3))
-                        .tunnelPingInterval(Duration.ofSeconds(1)).clusterRetry(Duration.ofSeconds(20))
+                GambiarraHub hub = GambiarraHub.start(HubOptions.loopback()
+                        .listen(l -> l.eventLoops(1))
+                        .timing(t -> t.healthCheckInterval(Duration.ofMillis(200)).offlineTimeout(Duration.ofSeconds(3))
+                                .clusterRetry(Duration.ofSeconds(20)))
+                        .tunnel(t -> t.pingInterval(Duration.ofSeconds(1)))
                         // Every test client is 127.0.0.1, and a room's owner counts wrong passwords across hubs.
-                        .passwordGuesses(100)
-                        // Short, so that a test can outlast it: forwarded streams must not count as idle.
-                        .idleTimeout(Duration.ofSeconds(1)), wrap.apply(cluster));
+                        // The idle timeout is short, so that a test can outlast it: forwarded streams must not
+                        // count as idle.
+                        .limits(l -> l.passwordGuesses(100).idleTimeout(Duration.ofSeconds(1))), wrap.apply(cluster));
                 nodes.add(new Node(cluster, hub));
             }
             Eventually.until(Duration.ofSeconds(60), () -> nodes.stream().allMatch(n -> n.cluster().memberIds().size() == 3
@@ -65,7 +68,7 @@ final class ThreeHubs implements AutoCloseable {
     Node owner(String code) {
         List<String> ids = new ArrayList<>(nodes.get(0).cluster().memberIds());
         ids.sort(null);
-        String owner = ClusterRooms.rendezvous(code.toUpperCase(java.util.Locale.ROOT), ids);
+        String owner = ClusterPlacement.rendezvous(code.toUpperCase(Locale.ROOT), ids);
         return nodes.stream().filter(n -> n.cluster().memberId().equals(owner)).findFirst().orElseThrow();
     }
 

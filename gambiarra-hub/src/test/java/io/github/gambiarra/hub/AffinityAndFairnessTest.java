@@ -2,6 +2,7 @@ package io.github.gambiarra.hub;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.gambiarra.hub.config.HubOptions;
 import io.github.gambiarra.testing.FakeLlmServer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -26,7 +27,7 @@ class AffinityAndFairnessTest {
     final Map<String, String> tokens = new LinkedHashMap<>();
 
     void start(HubOptions options, int participants, int maxConcurrency) throws Exception {
-        hub = GambiarraHub.start(options.host("127.0.0.1").port(0));
+        hub = GambiarraHub.start(options.listen(l -> l.host("127.0.0.1").port(0)));
         client = new HubClient(hub.url());
         code = client.createRoom("R");
         for (int i = 0; i < participants; i++) {
@@ -66,7 +67,7 @@ class AffinityAndFairnessTest {
 
     @Test
     void interleavedConversationsKeepTheirParticipant() throws Exception {
-        start(new HubOptions(), 3, 4);
+        start(HubOptions.defaults(), 3, 4);
         Map<Integer, String> owner = new LinkedHashMap<>();
         for (int c = 0; c < 5; c++) {
             HubClient.Reply first = chat(conversation(c, 1));
@@ -91,7 +92,7 @@ class AffinityAndFairnessTest {
 
     @Test
     void withAffinityOffTurnsGoToTheLeastBusyAndNoHeaderSaysOtherwise() throws Exception {
-        start(new HubOptions().affinity(false), 3, 4);
+        start(HubOptions.defaults().routing(r -> r.affinity(false)), 3, 4);
         List<String> who = new ArrayList<>();
         for (int turn = 1; turn <= 4; turn++) {
             HubClient.Reply r = chat(conversation(0, turn));
@@ -104,7 +105,7 @@ class AffinityAndFairnessTest {
 
     @Test
     void aBusyOwnerIsPassedOverBeyondTheImbalanceAndALeavingOneForgotten() throws Exception {
-        start(new HubOptions().affinityImbalance(1), 2, 8);
+        start(HubOptions.defaults().routing(r -> r.affinityImbalance(1)), 2, 8);
         HubClient.Reply first = chat(conversation(7, 1));
         String owner = first.header("X-Gambiarra-Participant");
         FakeLlmServer ownerServer = servers.get(owner.equals("p0") ? 0 : 1);
@@ -151,7 +152,7 @@ class AffinityAndFairnessTest {
 
     @Test
     void aSessionHeaderOrUserKeepsRequestsTogetherWhateverTheirMessages() throws Exception {
-        start(new HubOptions(), 3, 4);
+        start(HubOptions.defaults(), 3, 4);
         List<String> bySession = new ArrayList<>();
         List<String> byUser = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
@@ -169,7 +170,7 @@ class AffinityAndFairnessTest {
 
     @Test
     void queuedClientsTakeTurns() throws Exception {
-        start(new HubOptions().affinity(false), 1, 1);
+        start(HubOptions.defaults().routing(r -> r.affinity(false)), 1, 1);
         FakeLlmServer solo = servers.get(0);
         List<String> served = new CopyOnWriteArrayList<>();
         CountDownLatch first = new CountDownLatch(1);
@@ -216,7 +217,7 @@ class AffinityAndFairnessTest {
 
     @Test
     void everyRelayedAnswerSaysWhatTheHubAddedInServerTiming() throws Exception {
-        start(new HubOptions(), 1, 4);
+        start(HubOptions.defaults(), 1, 4);
         HubClient.Reply r = chat(conversation(1, 1));
         String timing = r.header("Server-Timing");
         assertThat(timing).matches("queue;dur=\\d+\\.\\d, connect;dur=\\d+\\.\\d, ttfb;dur=\\d+\\.\\d");

@@ -3,6 +3,7 @@ package io.github.gambiarra.hub;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.github.gambiarra.hub.config.HubOptions;
 import io.github.gambiarra.testing.FakeLlmServer;
 import java.io.BufferedReader;
 import java.io.InputStream;
@@ -29,7 +30,7 @@ class ChatRelayTest {
 
     @BeforeEach
     void start() throws Exception {
-        hub = GambiarraHub.start(new HubOptions().host("127.0.0.1").port(0));
+        hub = GambiarraHub.start(HubOptions.loopback());
         client = new HubClient(hub.url());
         llama = FakeLlmServer.start("llama3:latest");
         qwen = FakeLlmServer.start("qwen2.5");
@@ -260,7 +261,7 @@ class ChatRelayTest {
     @Test
     void chunkedBodyOverTheLimitIs413AndTheHubCarriesOn() throws Exception {
         hub.close();
-        hub = GambiarraHub.start(new HubOptions().host("127.0.0.1").port(0).maxBodyBytes(4096));
+        hub = GambiarraHub.start(HubOptions.loopback().limits(l -> l.maxBodyBytes(4096)));
         client = new HubClient(hub.url());
         code = client.createRoom("R");
         client.join(code, "joao", "llama3:latest", llama.url());

@@ -2,6 +2,7 @@ package io.github.gambiarra.hub;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.gambiarra.hub.config.HubOptions;
 import org.junit.jupiter.api.Test;
 
 /** The dashboard's files as the hub serves them (the page itself is tested in a browser, in the CLI's tests). */
@@ -9,7 +10,7 @@ class DashboardTest {
 
     @Test
     void thePageAndItsFilesComeFromTheHubWithAContentSecurityPolicy() throws Exception {
-        try (GambiarraHub hub = GambiarraHub.start(new HubOptions().host("127.0.0.1").port(0))) {
+        try (GambiarraHub hub = GambiarraHub.start(HubOptions.loopback())) {
             HubClient client = new HubClient(hub.url());
             HubClient.Reply page = client.get("/");
             assertThat(page.status()).isEqualTo(200);
@@ -35,7 +36,7 @@ class DashboardTest {
 
     @Test
     void noDashboardMeansNoPage() throws Exception {
-        try (GambiarraHub hub = GambiarraHub.start(new HubOptions().host("127.0.0.1").port(0).dashboard(false))) {
+        try (GambiarraHub hub = GambiarraHub.start(HubOptions.loopback().listen(l -> l.dashboard(false)))) {
             HubClient client = new HubClient(hub.url());
             HubClient.Reply page = client.get("/");
             assertThat(page.status()).isEqualTo(404);

@@ -3,6 +3,7 @@ package io.github.gambiarra.hub;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.github.gambiarra.hub.config.HubOptions;
 import io.github.gambiarra.protocol.ErrorCode;
 import io.github.gambiarra.testing.FakeLlmServer;
 import java.io.BufferedReader;
@@ -104,20 +105,20 @@ class ErrorCodesTest {
                     "a cluster's code: a hub on its own never answers it");
             case NOT_FOUND -> seen(client().get("/nowhere"));
             case METHOD_NOT_ALLOWED -> seen(client().delete("/rooms"));
-            case CREATE_PASSWORD_REQUIRED -> seen(client(new HubOptions().createPassword("pw"))
+            case CREATE_PASSWORD_REQUIRED -> seen(client(HubOptions.defaults().access(a -> a.createPassword("pw")))
                     .post("/rooms", "{\"name\":\"R\"}"));
-            case INVALID_CREATE_PASSWORD -> seen(client(new HubOptions().createPassword("pw"))
+            case INVALID_CREATE_PASSWORD -> seen(client(HubOptions.defaults().access(a -> a.createPassword("pw")))
                     .post("/rooms", "{\"name\":\"R\"}", "not-pw"));
             case HOST_TOKEN_REQUIRED -> seen(client().delete("/rooms/" + client().createRoom("T")));
             case INVALID_HOST_TOKEN -> seen(client().delete("/rooms/" + client().createRoom("T"), "not-the-token"));
             case REQUEST_TIMEOUT -> {
                 // Headers promise 100 bytes of body; only 10 come.
-                HubClient c = client(new HubOptions().bodyTimeout(Duration.ofMillis(200)));
+                HubClient c = client(HubOptions.defaults().limits(l -> l.bodyTimeout(Duration.ofMillis(200))));
                 yield raw(c, "POST /rooms HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
                         + "Content-Length: 100\r\n\r\n{\"name\":\"R");
             }
             case TOO_MANY_CONNECTIONS -> {
-                HubClient c = client(new HubOptions().maxConnectionsPerAddress(1));
+                HubClient c = client(HubOptions.defaults().limits(l -> l.maxConnectionsPerAddress(1)));
                 try (Socket first = new Socket(InetAddress.getLoopbackAddress(), URI.create(c.base).getPort())) {
                     first.getOutputStream().write(("GET /health HTTP/1.1\r\nHost: x\r\n\r\n").getBytes(StandardCharsets.UTF_8));
                     first.getInputStream().read(new byte[1024]); // the first is served, and stays open
@@ -125,17 +126,17 @@ class ErrorCodesTest {
                 }
             }
             case ROOM_CREATION_RATE_LIMITED -> {
-                HubClient c = client(new HubOptions().roomsPerMinute(1));
+                HubClient c = client(HubOptions.defaults().limits(l -> l.roomsPerMinute(1)));
                 c.createRoom("first");
                 yield seen(c.post("/rooms", "{\"name\":\"second\"}"));
             }
             case TOO_MANY_ROOMS -> {
-                HubClient c = client(new HubOptions().maxRooms(1));
+                HubClient c = client(HubOptions.defaults().limits(l -> l.maxRooms(1)));
                 c.createRoom("first");
                 yield seen(c.post("/rooms", "{\"name\":\"second\"}"));
             }
             case TUNNEL_REQUIRED -> {
-                HubClient c = client(new HubOptions().tunnelOnly(true));
+                HubClient c = client(HubOptions.defaults().tunnel(t -> t.only(true)));
                 yield seen(c.join(c.createRoom("T"), "p", "m", "http://127.0.0.1:9"));
             }
             case PARTICIPANT_ID_TAKEN -> {
@@ -143,16 +144,16 @@ class ErrorCodesTest {
                 client().join(room, "p", "m", "http://127.0.0.1:9");
                 yield seen(client().join(room, "p", "m", "http://127.0.0.1:10"));
             }
-            case REQUEST_TOO_LARGE -> seen(client(new HubOptions().maxBodyBytes(1024))
+            case REQUEST_TOO_LARGE -> seen(client(HubOptions.defaults().limits(l -> l.maxBodyBytes(1024)))
                     .post("/rooms", "{\"name\":\"" + "x".repeat(2048) + "\"}"));
             case TOO_MANY_PASSWORD_GUESSES -> {
-                HubClient c = client(new HubOptions().passwordGuesses(1));
+                HubClient c = client(HubOptions.defaults().limits(l -> l.passwordGuesses(1)));
                 String room = protectedRoom(c);
                 c.get("/rooms/" + room + "/participants", "wrong");
                 yield seen(c.get("/rooms/" + room + "/participants", "wrong-again"));
             }
             case PARTICIPANTS_BUSY -> {
-                HubClient c = client(new HubOptions().queueSize(0));
+                HubClient c = client(HubOptions.defaults().routing(r -> r.queueSize(0)));
                 CountDownLatch release = new CountDownLatch(1);
                 FakeLlmServer slow = llm().otherwise(ex -> {
                     release.await(10, TimeUnit.SECONDS);
@@ -177,7 +178,7 @@ class ErrorCodesTest {
             case INTERNAL_ERROR -> {
                 // A data directory that is a file: storing the new room fails inside the hub.
                 Path notADirectory = Files.writeString(temp.resolve("file"), "x");
-                yield seen(client(new HubOptions().dataDir(notADirectory)).post("/rooms", "{\"name\":\"R\"}"));
+                yield seen(client(HubOptions.defaults().storage(s -> s.dataDir(notADirectory))).post("/rooms", "{\"name\":\"R\"}"));
             }
             case PARTICIPANT_UNREACHABLE -> {
                 String room = client().createRoom("T");
@@ -190,8 +191,7 @@ class ErrorCodesTest {
             }
             case PARTICIPANT_DISCONNECTED -> participantDiesMidStream();
             case PARTICIPANT_OFFLINE -> {
-                HubClient c = client(new HubOptions().healthCheckInterval(Duration.ofMillis(20))
-                        .offlineTimeout(Duration.ofMillis(50)));
+                HubClient c = client(HubOptions.defaults().timing(t -> t.healthCheckInterval(Duration.ofMillis(20)).offlineTimeout(Duration.ofMillis(50))));
                 String room = c.createRoom("T");
                 c.join(room, "sleepy", "m", llm().url());
                 Eventually.await("participant offline", () -> c.get("/rooms/" + room + "/participants").json()
@@ -267,13 +267,13 @@ class ErrorCodesTest {
 
     private HubClient client() {
         if (defaultClient == null) {
-            defaultClient = client(new HubOptions());
+            defaultClient = client(HubOptions.defaults());
         }
         return defaultClient;
     }
 
     private HubClient client(HubOptions options) {
-        GambiarraHub hub = GambiarraHub.start(options.host("127.0.0.1").port(0).passwordIterations(1_000));
+        GambiarraHub hub = GambiarraHub.start(options.listen(l -> l.host("127.0.0.1").port(0)).access(a -> a.passwordIterations(1_000)));
         open.add(hub);
         return new HubClient(hub.url());
     }

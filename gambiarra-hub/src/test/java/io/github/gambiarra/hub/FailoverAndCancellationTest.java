@@ -2,6 +2,7 @@ package io.github.gambiarra.hub;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.gambiarra.hub.config.HubOptions;
 import io.github.gambiarra.testing.FakeLlmServer;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
@@ -36,8 +37,7 @@ class FailoverAndCancellationTest {
 
     @BeforeEach
     void start() throws Exception {
-        hub = GambiarraHub.start(new HubOptions().host("127.0.0.1").port(0)
-                .failuresBeforeCooldown(2).cooldown(Duration.ofSeconds(30)));
+        hub = GambiarraHub.start(HubOptions.loopback().routing(r -> r.failuresBeforeCooldown(2).cooldown(Duration.ofSeconds(30))));
         client = new HubClient(hub.url());
         alive = FakeLlmServer.start("m");
         code = client.createRoom("R");
@@ -242,7 +242,7 @@ class FailoverAndCancellationTest {
     @Test
     void participantThatNeverAnswersIsGivenUpAfterTheIdleTimeout() throws Exception {
         hub.close();
-        hub = GambiarraHub.start(new HubOptions().host("127.0.0.1").port(0).upstreamIdleTimeout(Duration.ofMillis(300)));
+        hub = GambiarraHub.start(HubOptions.loopback().timing(t -> t.upstreamIdleTimeout(Duration.ofMillis(300))));
         client = new HubClient(hub.url());
         code = client.createRoom("R");
         try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {

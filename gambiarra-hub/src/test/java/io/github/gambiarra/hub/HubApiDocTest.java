@@ -2,6 +2,7 @@ package io.github.gambiarra.hub;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.gambiarra.hub.config.HubOptions;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -94,7 +95,7 @@ class HubApiDocTest {
             endpoints.add(new String[] {m.group(1), m.group(2)});
         }
         assertThat(endpoints).hasSizeGreaterThanOrEqualTo(11);
-        try (GambiarraHub hub = GambiarraHub.start(new HubOptions().host("127.0.0.1").port(0))) {
+        try (GambiarraHub hub = GambiarraHub.start(HubOptions.loopback())) {
             HubClient client = new HubClient(hub.url());
             String code = client.createRoom("Doc");
             for (String[] e : endpoints) {

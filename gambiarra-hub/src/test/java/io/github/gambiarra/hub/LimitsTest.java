@@ -3,6 +3,7 @@ package io.github.gambiarra.hub;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.github.gambiarra.hub.config.HubOptions;
 import io.github.gambiarra.testing.FakeLlmServer;
 import java.io.IOException;
 import java.io.InputStream;
@@ -37,7 +38,7 @@ class LimitsTest {
     }
 
     private GambiarraHub hub(HubOptions options) {
-        GambiarraHub hub = GambiarraHub.start(options.host("127.0.0.1").port(0).passwordIterations(1_000));
+        GambiarraHub hub = GambiarraHub.start(options.listen(l -> l.host("127.0.0.1").port(0)).access(a -> a.passwordIterations(1_000)));
         open.add(hub);
         return hub;
     }
@@ -96,7 +97,7 @@ class LimitsTest {
 
     @Test
     void aConnectionThatNeverFinishesItsRequestLineIsClosed() throws Exception {
-        GambiarraHub hub = hub(new HubOptions().idleTimeout(Duration.ofMillis(300)));
+        GambiarraHub hub = hub(HubOptions.defaults().limits(l -> l.idleTimeout(Duration.ofMillis(300))));
         Socket slow = connect(hub);
         slow.getOutputStream().write("GET /hea".getBytes(StandardCharsets.US_ASCII));
         slow.getOutputStream().flush();
@@ -105,7 +106,7 @@ class LimitsTest {
 
     @Test
     void anIdleKeepAliveConnectionIsClosedButNotBeforeItsTime() throws Exception {
-        GambiarraHub hub = hub(new HubOptions().idleTimeout(Duration.ofSeconds(2)));
+        GambiarraHub hub = hub(HubOptions.defaults().limits(l -> l.idleTimeout(Duration.ofSeconds(2))));
         Socket keepAlive = connect(hub);
         keepAlive.getOutputStream().write("GET /health HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
         byte[] answer = new byte[512];
@@ -117,7 +118,7 @@ class LimitsTest {
 
     @Test
     void eventStreamsAndSlowAnswersAreNeverIdle() throws Exception {
-        GambiarraHub hub = hub(new HubOptions().idleTimeout(Duration.ofMillis(300)).sseHeartbeat(Duration.ofMillis(200)));
+        GambiarraHub hub = hub(HubOptions.defaults().limits(l -> l.idleTimeout(Duration.ofMillis(300))).timing(t -> t.sseHeartbeat(Duration.ofMillis(200))));
         HubClient client = new HubClient(hub.url());
         String code = client.createRoom("R");
         FakeLlmServer slow = FakeLlmServer.start("m");
@@ -139,7 +140,7 @@ class LimitsTest {
 
     @Test
     void aBodyThatDoesNotArriveIsA408AndTheConnectionCloses() throws Exception {
-        GambiarraHub hub = hub(new HubOptions().bodyTimeout(Duration.ofMillis(300)));
+        GambiarraHub hub = hub(HubOptions.defaults().limits(l -> l.bodyTimeout(Duration.ofMillis(300))));
         Socket slow = connect(hub);
         slow.getOutputStream().write(("POST /rooms HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
                 + "Content-Length: 100\r\n\r\n{\"name\":").getBytes(StandardCharsets.US_ASCII));
@@ -150,7 +151,7 @@ class LimitsTest {
 
     @Test
     void connectionsPerAddressAreCappedAndFreedWhenClosed() throws Exception {
-        GambiarraHub hub = hub(new HubOptions().maxConnectionsPerAddress(2));
+        GambiarraHub hub = hub(HubOptions.defaults().limits(l -> l.maxConnectionsPerAddress(2)));
         Socket one = connect(hub);
         Socket two = connect(hub);
         // One answered request on each, so the hub has counted both before the third connects
@@ -176,7 +177,7 @@ class LimitsTest {
 
     @Test
     void roomCreationIsRateLimitedPerAddressWithRetryAfter() throws Exception {
-        GambiarraHub hub = hub(new HubOptions().roomsPerMinute(3));
+        GambiarraHub hub = hub(HubOptions.defaults().limits(l -> l.roomsPerMinute(3)));
         HubClient client = new HubClient(hub.url());
         for (int i = 0; i < 3; i++) {
             assertThat(client.post("/rooms", "{\"name\":\"r" + i + "\"}").status()).isEqualTo(201);
@@ -191,8 +192,7 @@ class LimitsTest {
     @Test
     void behindATrustedProxyEachClientHasItsOwnLimits_andNobodyElseCanClaimAnAddress() throws Exception {
         for (boolean trusted : new boolean[] {true, false}) {
-            GambiarraHub hub = hub(new HubOptions().roomsPerMinute(2)
-                    .trustedProxies(trusted ? List.of("127.0.0.1") : List.of("10.9.9.9")));
+            GambiarraHub hub = hub(HubOptions.defaults().limits(l -> l.roomsPerMinute(2)).access(a -> a.trustedProxies(trusted ? List.of("127.0.0.1") : List.of("10.9.9.9"))));
             HubClient client = new HubClient(hub.url());
             int created = 0;
             for (int i = 0; i < 3; i++) {
@@ -214,7 +214,7 @@ class LimitsTest {
 
     @Test
     void theNumberOfRoomsIsCapped() throws Exception {
-        GambiarraHub hub = hub(new HubOptions().maxRooms(2));
+        GambiarraHub hub = hub(HubOptions.defaults().limits(l -> l.maxRooms(2)));
         HubClient client = new HubClient(hub.url());
         client.createRoom("a");
         String b = client.createRoom("b");
@@ -229,7 +229,7 @@ class LimitsTest {
 
     @Test
     void aHubCanRestrictRoomCreationToThoseWithItsPassword() throws Exception {
-        GambiarraHub hub = hub(new HubOptions().createPassword("club-only"));
+        GambiarraHub hub = hub(HubOptions.defaults().access(a -> a.createPassword("club-only")));
         HubClient client = new HubClient(hub.url());
         assertThat(client.post("/rooms", "{\"name\":\"r\"}").json().get("code").asText()).isEqualTo("create_password_required");
         assertThat(client.post("/rooms", "{\"name\":\"r\"}", "guess").json().get("code").asText())
@@ -241,7 +241,7 @@ class LimitsTest {
 
     @Test
     void aRoomsCreatorDeletesItWithItsHostTokenAndEveryoneHears() throws Exception {
-        GambiarraHub hub = hub(new HubOptions().dataDir(data).storeWriteDelay(Duration.ZERO));
+        GambiarraHub hub = hub(HubOptions.defaults().storage(s -> s.dataDir(data).writeDelay(Duration.ZERO)));
         HubClient client = new HubClient(hub.url());
         JsonNode created = client.post("/rooms", "{\"name\":\"Doomed\"}").json();
         String code = created.at("/room/code").asText();
@@ -262,7 +262,7 @@ class LimitsTest {
 
     @Test
     void unusedRoomsExpireButRoomsInUseStay() throws Exception {
-        GambiarraHub hub = hub(new HubOptions().roomTtl(Duration.ofMillis(400)).healthCheckInterval(Duration.ofMillis(50)));
+        GambiarraHub hub = hub(HubOptions.defaults().storage(s -> s.roomTtl(Duration.ofMillis(400))).timing(t -> t.healthCheckInterval(Duration.ofMillis(50))));
         HubClient client = new HubClient(hub.url());
         String unused = client.createRoom("unused");
         String used = client.createRoom("used");
@@ -278,8 +278,7 @@ class LimitsTest {
 
     @Test
     void aBurstOfNewRoomsIsStoredInAFewWrites() throws Exception {
-        GambiarraHub hub = hub(new HubOptions().dataDir(data).storeWriteDelay(Duration.ofMillis(300))
-                .roomsPerMinute(1_000));
+        GambiarraHub hub = hub(HubOptions.defaults().storage(s -> s.dataDir(data).writeDelay(Duration.ofMillis(300))).limits(l -> l.roomsPerMinute(1_000)));
         HubClient client = new HubClient(hub.url());
         int rooms = 40;
         List<CompletableFuture<HubClient.Reply>> creates = new ArrayList<>();

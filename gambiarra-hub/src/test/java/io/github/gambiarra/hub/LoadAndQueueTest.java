@@ -2,6 +2,7 @@ package io.github.gambiarra.hub;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.gambiarra.hub.config.HubOptions;
 import io.github.gambiarra.testing.FakeLlmServer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,7 +20,7 @@ class LoadAndQueueTest {
     final List<FakeLlmServer> servers = new ArrayList<>();
 
     void start(HubOptions options) {
-        hub = GambiarraHub.start(options.host("127.0.0.1").port(0));
+        hub = GambiarraHub.start(options.listen(l -> l.host("127.0.0.1").port(0)));
         client = new HubClient(hub.url());
     }
 
@@ -61,7 +62,7 @@ class LoadAndQueueTest {
 
     @Test
     void concurrentRequestsSpreadToTheLeastBusy() throws Exception {
-        start(new HubOptions());
+        start(HubOptions.defaults());
         String code = client.createRoom("R");
         CountDownLatch release = new CountDownLatch(1);
         FakeLlmServer.Responder held = heldUntil(release);
@@ -87,7 +88,7 @@ class LoadAndQueueTest {
 
     @Test
     void participantAtItsLimitIsBusyAndRequestsWaitForIt() throws Exception {
-        start(new HubOptions().queueWait(Duration.ofSeconds(10)));
+        start(HubOptions.defaults().routing(r -> r.queueWait(Duration.ofSeconds(10))));
         String code = client.createRoom("R");
         CountDownLatch release = new CountDownLatch(1);
         FakeLlmServer slow = server("m").otherwise(heldUntil(release));
@@ -111,7 +112,7 @@ class LoadAndQueueTest {
 
     @Test
     void fullQueueAnswers429WithRetryAfter() throws Exception {
-        start(new HubOptions().queueSize(1).queueWait(Duration.ofSeconds(10)));
+        start(HubOptions.defaults().routing(r -> r.queueSize(1).queueWait(Duration.ofSeconds(10))));
         String code = client.createRoom("R");
         CountDownLatch release = new CountDownLatch(1);
         FakeLlmServer slow = server("m").otherwise(heldUntil(release));
@@ -131,7 +132,7 @@ class LoadAndQueueTest {
 
     @Test
     void requestThatWaitsTooLongGets429() throws Exception {
-        start(new HubOptions().queueWait(Duration.ofMillis(300)));
+        start(HubOptions.defaults().routing(r -> r.queueWait(Duration.ofMillis(300))));
         String code = client.createRoom("R");
         CountDownLatch release = new CountDownLatch(1);
         FakeLlmServer slow = server("m").otherwise(heldUntil(release));
@@ -148,7 +149,7 @@ class LoadAndQueueTest {
 
     @Test
     void maxConcurrencyOutOfRangeIs400() throws Exception {
-        start(new HubOptions());
+        start(HubOptions.defaults());
         String code = client.createRoom("R");
         assertThat(client.post("/rooms/" + code + "/join", joinJson("x", "m", "http://127.0.0.1:9", 0)).status()).isEqualTo(400);
         assertThat(client.post("/rooms/" + code + "/join", joinJson("x", "m", "http://127.0.0.1:9", 100000)).status()).isEqualTo(400);

@@ -2,6 +2,7 @@ package io.github.gambiarra.hub;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.gambiarra.hub.config.HubOptions;
 import io.github.gambiarra.hub.internal.discovery.HubAnnouncer;
 import java.net.InetAddress;
 import java.util.Arrays;
@@ -15,8 +16,7 @@ class MdnsAnnouncementTest {
 
     @Test
     void hubIsFoundAsGambiarraServiceWithTxtRecords() throws Exception {
-        try (GambiarraHub hub = GambiarraHub.start(new HubOptions().host("127.0.0.1").port(0)
-                .mdns(true).mdnsAddress("127.0.0.1"))) {
+        try (GambiarraHub hub = GambiarraHub.start(HubOptions.loopback().listen(l -> l.mdns(true).mdnsAddress("127.0.0.1")))) {
             String name = hub.awaitMdns(15_000);
             assertThat(name).isEqualTo("gambiarra-hub-" + hub.port());
 

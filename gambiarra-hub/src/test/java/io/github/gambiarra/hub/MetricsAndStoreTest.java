@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.github.gambiarra.hub.config.HubOptions;
 import io.github.gambiarra.testing.FakeLlmServer;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -21,7 +22,7 @@ class MetricsAndStoreTest {
 
     @Test
     void completionsArePublishedCountedAndExposed() throws Exception {
-        try (GambiarraHub hub = GambiarraHub.start(new HubOptions().host("127.0.0.1").port(0));
+        try (GambiarraHub hub = GambiarraHub.start(HubOptions.loopback());
              FakeLlmServer llm = FakeLlmServer.start("m")) {
             HubClient client = new HubClient(hub.url());
             String code = client.createRoom("R");
@@ -66,14 +67,13 @@ class MetricsAndStoreTest {
     void roomsSurviveARestartWithTheirPasswords() throws Exception {
         String open;
         String locked;
-        try (GambiarraHub hub = GambiarraHub.start(new HubOptions().host("127.0.0.1").port(0).dataDir(dataDir)
-                .passwordIterations(1_000))) {
+        try (GambiarraHub hub = GambiarraHub.start(HubOptions.loopback().storage(s -> s.dataDir(dataDir)).access(a -> a.passwordIterations(1_000)))) {
             HubClient client = new HubClient(hub.url());
             open = client.createRoom("Open");
             locked = client.post("/rooms", "{\"name\":\"Locked\",\"password\":\"pw\"}").json().at("/room/code").asText();
         }
         assertThat(Files.readString(dataDir.resolve("rooms.json"))).contains(open).contains(locked).doesNotContain("\"pw\"");
-        try (GambiarraHub hub = GambiarraHub.start(new HubOptions().host("127.0.0.1").port(0).dataDir(dataDir))) {
+        try (GambiarraHub hub = GambiarraHub.start(HubOptions.loopback().storage(s -> s.dataDir(dataDir)))) {
             HubClient client = new HubClient(hub.url());
             JsonNode rooms = client.get("/rooms").json().get("rooms");
             assertThat(rooms).extracting(r -> r.get("code").asText()).containsExactly(open, locked);
@@ -90,7 +90,7 @@ class MetricsAndStoreTest {
     void corruptStoreStopsTheHubWithAClearMessageAndIsLeftAlone() throws Exception {
         Path file = dataDir.resolve("rooms.json");
         Files.writeString(file, "{\"version\":1,\"rooms\":[{\"code\":");
-        assertThatThrownBy(() -> GambiarraHub.start(new HubOptions().host("127.0.0.1").port(0).dataDir(dataDir)))
+        assertThatThrownBy(() -> GambiarraHub.start(HubOptions.loopback().storage(s -> s.dataDir(dataDir))))
                 .isInstanceOf(GambiarraHub.HubStartException.class)
                 .hasMessageContaining(file.toString())
                 .hasMessageContaining("--ephemeral");
@@ -99,7 +99,7 @@ class MetricsAndStoreTest {
 
     @Test
     void withoutADataDirectoryNothingIsWritten() throws Exception {
-        try (GambiarraHub hub = GambiarraHub.start(new HubOptions().host("127.0.0.1").port(0))) {
+        try (GambiarraHub hub = GambiarraHub.start(HubOptions.loopback())) {
             new HubClient(hub.url()).createRoom("R");
         }
         try (var files = Files.list(dataDir)) {

@@ -3,6 +3,7 @@ package io.github.gambiarra.hub;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.github.gambiarra.hub.config.HubOptions;
 import io.github.gambiarra.protocol.OpenAiRoute;
 import io.github.gambiarra.testing.FakeLlmServer;
 import java.util.ArrayList;
@@ -23,7 +24,7 @@ class OpenAiApisTest {
 
     @BeforeEach
     void start() throws Exception {
-        hub = GambiarraHub.start(new HubOptions().host("127.0.0.1").port(0));
+        hub = GambiarraHub.start(HubOptions.loopback());
         client = new HubClient(hub.url());
         code = client.createRoom("R");
     }

@@ -2,6 +2,7 @@ package io.github.gambiarra.hub;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.gambiarra.hub.config.HubOptions;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -31,7 +32,7 @@ class ParticipantConnectionsTest {
 
     @BeforeEach
     void start() throws Exception {
-        hub = GambiarraHub.start(new HubOptions().host("127.0.0.1").port(0));
+        hub = GambiarraHub.start(HubOptions.loopback());
         client = new HubClient(hub.url());
         code = client.createRoom("R");
     }

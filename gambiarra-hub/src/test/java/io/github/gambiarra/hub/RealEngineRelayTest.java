@@ -3,6 +3,7 @@ package io.github.gambiarra.hub;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.github.gambiarra.hub.config.HubOptions;
 import io.github.gambiarra.llama.EngineOptions;
 import io.github.gambiarra.llama.LlamaEngine;
 import io.github.gambiarra.llama.TinyLlama;
@@ -36,7 +37,7 @@ class RealEngineRelayTest {
 
     @BeforeAll
     static void start() throws Exception {
-        hub = GambiarraHub.start(new HubOptions().host("127.0.0.1").port(0));
+        hub = GambiarraHub.start(HubOptions.loopback());
         client = new HubClient(hub.url());
         code = client.createRoom("Real engines");
         first = LlamaEngine.start(EngineOptions.builder().gguf(TinyLlama.demo().write(dir.resolve("a.gguf")))

@@ -3,6 +3,7 @@ package io.github.gambiarra.hub;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.github.gambiarra.hub.config.HubOptions;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.nio.file.Files;
@@ -19,7 +20,7 @@ class RoomEndpointsTest {
 
     @BeforeEach
     void start() {
-        hub = GambiarraHub.start(new HubOptions().host("127.0.0.1").port(0).passwordIterations(1_000));
+        hub = GambiarraHub.start(HubOptions.loopback().access(a -> a.passwordIterations(1_000)));
         client = new HubClient(hub.url());
     }
 
@@ -174,7 +175,7 @@ class RoomEndpointsTest {
     @Test
     void passwordIsStoredOnlyAsSaltedHash(@TempDir Path data) throws Exception {
         hub.close();
-        hub = GambiarraHub.start(new HubOptions().host("127.0.0.1").port(0).passwordIterations(1_000).dataDir(data));
+        hub = GambiarraHub.start(HubOptions.loopback().access(a -> a.passwordIterations(1_000)).storage(s -> s.dataDir(data)));
         client = new HubClient(hub.url());
         String code = client.post("/rooms", "{\"name\":\"L\",\"password\":\"s3cret\"}").json().at("/room/code").asText();
         String other = client.post("/rooms", "{\"name\":\"L2\",\"password\":\"s3cret\"}").json().at("/room/code").asText();
@@ -293,7 +294,7 @@ class RoomEndpointsTest {
     @Test
     void hugeBodyIs413AndChangesNothing() throws Exception {
         hub.close();
-        hub = GambiarraHub.start(new HubOptions().host("127.0.0.1").port(0).maxBodyBytes(4096));
+        hub = GambiarraHub.start(HubOptions.loopback().limits(l -> l.maxBodyBytes(4096)));
         client = new HubClient(hub.url());
         String big = "{\"name\":\"" + "x".repeat(10_000) + "\"}";
         HubClient.Reply r = client.post("/rooms", big);
@@ -305,7 +306,7 @@ class RoomEndpointsTest {
     @Test
     void hugeChatBodyIs413WithTheCorsHeaderAndUnknownRoomsStay404() throws Exception {
         hub.close();
-        hub = GambiarraHub.start(new HubOptions().host("127.0.0.1").port(0).maxBodyBytes(4096));
+        hub = GambiarraHub.start(HubOptions.loopback().limits(l -> l.maxBodyBytes(4096)));
         client = new HubClient(hub.url());
         String code = client.createRoom("R");
         String big = "{\"model\":\"*\",\"messages\":[{\"role\":\"user\",\"content\":\"" + "x".repeat(10_000) + "\"}]}";

@@ -2,6 +2,7 @@ package io.github.gambiarra.hub;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.gambiarra.hub.config.HubOptions;
 import io.github.gambiarra.testing.FakeLlmServer;
 import java.io.BufferedReader;
 import java.io.InputStream;
@@ -22,10 +23,7 @@ class RoomEventsTest {
 
     @BeforeEach
     void start() {
-        hub = GambiarraHub.start(new HubOptions().host("127.0.0.1").port(0)
-                .healthCheckInterval(Duration.ofMillis(50))
-                .offlineTimeout(Duration.ofMillis(300))
-                .sseHeartbeat(Duration.ofMillis(100)));
+        hub = GambiarraHub.start(HubOptions.loopback().timing(t -> t.healthCheckInterval(Duration.ofMillis(50)).offlineTimeout(Duration.ofMillis(300)).sseHeartbeat(Duration.ofMillis(100))));
         client = new HubClient(hub.url());
     }
 

@@ -2,6 +2,7 @@ package io.github.gambiarra.hub;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.gambiarra.hub.config.HubOptions;
 import io.github.gambiarra.testing.FakeLlmServer;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -30,8 +31,7 @@ class RoomSecurityTest {
     }
 
     void start(int guesses) throws Exception {
-        hub = GambiarraHub.start(new HubOptions().host("127.0.0.1").port(0).passwordIterations(1_000)
-                .passwordGuesses(guesses).passwordGuessWindow(Duration.ofMinutes(1)));
+        hub = GambiarraHub.start(HubOptions.loopback().access(a -> a.passwordIterations(1_000)).limits(l -> l.passwordGuesses(guesses).passwordGuessWindow(Duration.ofMinutes(1))));
         client = new HubClient(hub.url());
         llm = FakeLlmServer.start("m");
         code = client.post("/rooms", "{\"name\":\"L\",\"password\":\"" + PASSWORD + "\"}").json().at("/room/code").asText();
@@ -161,7 +161,7 @@ class RoomSecurityTest {
     @Test
     void showEndpointsOptionShowsThem() throws Exception {
         hub.close();
-        hub = GambiarraHub.start(new HubOptions().host("127.0.0.1").port(0).showEndpoints(true));
+        hub = GambiarraHub.start(HubOptions.loopback().access(a -> a.showEndpoints(true)));
         client = new HubClient(hub.url());
         String open = client.createRoom("Open");
         client.join(open, "q", "m", llm.url());
@@ -172,7 +172,7 @@ class RoomSecurityTest {
     @Test
     void tokenlessParticipantsOptionLetsOriginalClientsHeartbeatUntilTheyUseTheirToken() throws Exception {
         hub.close();
-        hub = GambiarraHub.start(new HubOptions().host("127.0.0.1").port(0).tokenlessParticipants(true));
+        hub = GambiarraHub.start(HubOptions.loopback().access(a -> a.tokenlessParticipants(true)));
         client = new HubClient(hub.url());
         String open = client.createRoom("Open");
         // A client of the original protocol: joins, then heartbeats and leaves with no token at all.

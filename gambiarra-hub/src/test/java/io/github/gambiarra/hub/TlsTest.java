@@ -3,6 +3,7 @@ package io.github.gambiarra.hub;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.gambiarra.hub.config.HubOptions;
 import io.github.gambiarra.testing.FakeLlmServer;
 import io.vertx.core.net.SelfSignedCertificate;
 import java.io.InputStream;
@@ -32,8 +33,7 @@ class TlsTest {
     void start() {
         certificate = SelfSignedCertificate.create("localhost");
         llm = FakeLlmServer.start("llama3");
-        hub = GambiarraHub.start(new HubOptions().host("127.0.0.1").port(0)
-                .tls(Path.of(certificate.certificatePath()), Path.of(certificate.privateKeyPath())));
+        hub = GambiarraHub.start(HubOptions.loopback().tls(Path.of(certificate.certificatePath()), Path.of(certificate.privateKeyPath())));
     }
 
     @AfterEach
@@ -94,24 +94,21 @@ class TlsTest {
     @Test
     void missingOrBrokenKeyFilesAreNamedAtStart(@TempDir Path dir) throws Exception {
         Path missing = dir.resolve("nope.pem");
-        assertThatThrownBy(() -> GambiarraHub.start(new HubOptions().host("127.0.0.1").port(0)
-                .tls(missing, Path.of(certificate.privateKeyPath()))))
+        assertThatThrownBy(() -> GambiarraHub.start(HubOptions.loopback().tls(missing, Path.of(certificate.privateKeyPath()))))
                 .isInstanceOf(GambiarraHub.HubStartException.class)
                 .hasMessageContaining("cannot read the TLS certificate").hasMessageContaining("nope.pem");
         Path garbage = Files.writeString(dir.resolve("key.pem"), "not a key");
-        assertThatThrownBy(() -> GambiarraHub.start(new HubOptions().host("127.0.0.1").port(0)
-                .tls(Path.of(certificate.certificatePath()), garbage)))
+        assertThatThrownBy(() -> GambiarraHub.start(HubOptions.loopback().tls(Path.of(certificate.certificatePath()), garbage)))
                 .isInstanceOf(GambiarraHub.HubStartException.class)
                 .hasMessageContaining("cannot serve TLS").hasMessageContaining("key.pem");
-        assertThatThrownBy(() -> new HubOptions().tls(Path.of(certificate.certificatePath()), null))
+        assertThatThrownBy(() -> HubOptions.defaults().tls(Path.of(certificate.certificatePath()), null))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("both");
     }
 
     @Test
     void aTakenPortIsNotBlamedOnTheCertificate() throws Exception {
         try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
-            assertThatThrownBy(() -> GambiarraHub.start(new HubOptions().host("127.0.0.1").port(taken.getLocalPort())
-                    .tls(Path.of(certificate.certificatePath()), Path.of(certificate.privateKeyPath()))))
+            assertThatThrownBy(() -> GambiarraHub.start(HubOptions.defaults().listen(l -> l.host("127.0.0.1").port(taken.getLocalPort())).tls(Path.of(certificate.certificatePath()), Path.of(certificate.privateKeyPath()))))
                     .isInstanceOf(GambiarraHub.HubStartException.class)
                     .hasMessageContaining("bind")
                     .hasMessageNotContaining("TLS");

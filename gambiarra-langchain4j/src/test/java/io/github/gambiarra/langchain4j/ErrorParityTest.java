@@ -11,7 +11,7 @@ import dev.langchain4j.model.openai.OpenAiChatModel;
 import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
 import io.github.gambiarra.client.GambiarraClient;
 import io.github.gambiarra.hub.GambiarraHub;
-import io.github.gambiarra.hub.HubOptions;
+import io.github.gambiarra.hub.config.HubOptions;
 import io.github.gambiarra.protocol.ErrorCode;
 import io.github.gambiarra.protocol.Messages;
 import io.github.gambiarra.testing.FakeLlmServer;
@@ -108,7 +108,7 @@ class ErrorParityTest {
     }
 
     private Target participantAnswering(int status) {
-        HubClientSetup hub = hub(new HubOptions());
+        HubClientSetup hub = hub(HubOptions.defaults());
         FakeLlmServer llm = llm().otherwise(FakeLlmServer.error(status, "the participant says no (" + status + ")"));
         hub.client.register(hub.code, new Messages.JoinRequest("p", "P", "m", llm.url(), null, null, null));
         return new Target(hub.url, hub.code, "p", "key");
@@ -117,21 +117,21 @@ class ErrorParityTest {
     private Target hubAnswering(ErrorCode code) throws Exception {
         switch (code) {
             case ROOM_NOT_FOUND -> {
-                HubClientSetup hub = hub(new HubOptions());
+                HubClientSetup hub = hub(HubOptions.defaults());
                 return new Target(hub.url, "NOROOM", "*", "key");
             }
             case MODEL_NOT_FOUND -> {
-                HubClientSetup hub = hub(new HubOptions());
+                HubClientSetup hub = hub(HubOptions.defaults());
                 return new Target(hub.url, hub.code, "*", "key");
             }
             case PASSWORD_REQUIRED, INVALID_PASSWORD -> {
-                HubClientSetup hub = hub(new HubOptions());
+                HubClientSetup hub = hub(HubOptions.defaults());
                 String room = hub.client.createRoom("Locked", PASSWORD).room().code();
                 // LangChain4j always sends a key: "wrong" is what a client without the password sends.
                 return new Target(hub.url, room, "*", "wrong");
             }
             case PARTICIPANTS_BUSY -> {
-                HubClientSetup hub = hub(new HubOptions().queueSize(0));
+                HubClientSetup hub = hub(HubOptions.defaults().routing(r -> r.queueSize(0)));
                 CountDownLatch release = new CountDownLatch(1);
                 open.add(release::countDown);
                 FakeLlmServer slow = llm().otherwise(ex -> {
@@ -155,7 +155,7 @@ class ErrorParityTest {
                 return new Target(hub.url, hub.code, "solo", "key");
             }
             case PARTICIPANT_UNREACHABLE -> {
-                HubClientSetup hub = hub(new HubOptions());
+                HubClientSetup hub = hub(HubOptions.defaults());
                 FakeLlmServer gone = FakeLlmServer.start("m");
                 String url = gone.url();
                 gone.close();
@@ -163,8 +163,7 @@ class ErrorParityTest {
                 return new Target(hub.url, hub.code, "ghost", "key");
             }
             case PARTICIPANT_OFFLINE -> {
-                HubClientSetup hub = hub(new HubOptions().healthCheckInterval(Duration.ofMillis(20))
-                        .offlineTimeout(Duration.ofMillis(50)));
+                HubClientSetup hub = hub(HubOptions.defaults().timing(t -> t.healthCheckInterval(Duration.ofMillis(20)).offlineTimeout(Duration.ofMillis(50))));
                 hub.client.register(hub.code, new Messages.JoinRequest("sleepy", "S", "m", llm().url(), null, null, null));
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
                 while (!hub.client.listParticipants(hub.code).get(0).status().wire().equals("offline")
@@ -174,7 +173,7 @@ class ErrorParityTest {
                 return new Target(hub.url, hub.code, "sleepy", "key");
             }
             case REQUEST_TOO_LARGE -> {
-                HubClientSetup hub = hub(new HubOptions().maxBodyBytes(1024));
+                HubClientSetup hub = hub(HubOptions.defaults().limits(l -> l.maxBodyBytes(1024)));
                 return new Target(hub.url, hub.code, "*", "key");
             }
             default -> throw new AssertionError("no setup for " + code);
@@ -185,7 +184,7 @@ class ErrorParityTest {
     }
 
     private HubClientSetup hub(HubOptions options) {
-        GambiarraHub hub = GambiarraHub.start(options.host("127.0.0.1").port(0).passwordIterations(1_000));
+        GambiarraHub hub = GambiarraHub.start(options.listen(l -> l.host("127.0.0.1").port(0)).access(a -> a.passwordIterations(1_000)));
         open.add(hub);
         GambiarraClient client = GambiarraClient.create(hub.url());
         return new HubClientSetup(hub.url(), client, client.createRoom("R", null).room().code());

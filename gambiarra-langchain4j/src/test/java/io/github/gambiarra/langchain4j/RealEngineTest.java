@@ -13,7 +13,7 @@ import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.output.FinishReason;
 import dev.langchain4j.service.AiServices;
 import io.github.gambiarra.hub.GambiarraHub;
-import io.github.gambiarra.hub.HubOptions;
+import io.github.gambiarra.hub.config.HubOptions;
 import io.github.gambiarra.llama.EngineOptions;
 import io.github.gambiarra.llama.LlamaEngine;
 import io.github.gambiarra.llama.TinyLlama;
@@ -41,7 +41,7 @@ class RealEngineTest {
 
     @BeforeAll
     static void start() throws Exception {
-        hub = GambiarraHub.start(new HubOptions().host("127.0.0.1").port(0));
+        hub = GambiarraHub.start(HubOptions.loopback());
         client = GambiarraClient.create(hub.url());
         code = client.createRoom("Real engine", null).room().code();
         Path gguf = TinyLlama.demo().write(dir.resolve("tiny.gguf"));

@@ -5,7 +5,7 @@ import io.github.gambiarra.client.JoinOptions;
 import io.github.gambiarra.client.ParticipantSession;
 
 import io.github.gambiarra.hub.GambiarraHub;
-import io.github.gambiarra.hub.HubOptions;
+import io.github.gambiarra.hub.config.HubOptions;
 import io.github.gambiarra.protocol.Messages;
 import io.github.gambiarra.testing.FakeLlmServer;
 
@@ -18,11 +18,11 @@ final class RoomFixture implements AutoCloseable {
     final String code;
 
     RoomFixture() {
-        this(new HubOptions());
+        this(HubOptions.defaults());
     }
 
     RoomFixture(HubOptions options) {
-        hub = GambiarraHub.start(options.host("127.0.0.1").port(0).passwordIterations(1_000));
+        hub = GambiarraHub.start(options.listen(l -> l.host("127.0.0.1").port(0)).access(a -> a.passwordIterations(1_000)));
         client = GambiarraClient.create(hub.url());
         code = client.createRoom("Test room", null).room().code();
         client.register(code, new Messages.JoinRequest("joao", "João", "llama3:latest", llama.url(), null, null, null));

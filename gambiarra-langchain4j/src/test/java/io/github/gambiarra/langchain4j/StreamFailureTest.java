@@ -8,7 +8,7 @@ import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import io.github.gambiarra.client.GambiarraClient;
 import io.github.gambiarra.hub.GambiarraHub;
-import io.github.gambiarra.hub.HubOptions;
+import io.github.gambiarra.hub.config.HubOptions;
 import io.github.gambiarra.protocol.Messages;
 import io.github.gambiarra.testing.FakeLlmServer;
 import java.time.Duration;
@@ -31,7 +31,7 @@ class StreamFailureTest {
 
     @BeforeEach
     void start() {
-        hub = GambiarraHub.start(new HubOptions().host("127.0.0.1").port(0));
+        hub = GambiarraHub.start(HubOptions.loopback());
         llm = FakeLlmServer.start("m");
         GambiarraClient client = GambiarraClient.create(hub.url());
         code = client.createRoom("R", null).room().code();

@@ -2,7 +2,7 @@ package io.github.gambiarra.langchain4j;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.langchain4j.model.chat.common.AbstractBaseChatModelIT;
-import io.github.gambiarra.hub.HubOptions;
+import io.github.gambiarra.hub.config.HubOptions;
 import io.github.gambiarra.testing.RuleBasedModel;
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,7 +23,7 @@ final class SuiteRoom implements AutoCloseable {
     static final String DICE = "/images/dice.jpg";
 
     // The participants send no heartbeats here, and the suites' cancellation case alone waits 30 s.
-    final RoomFixture room = new RoomFixture(new HubOptions().offlineTimeout(Duration.ofMinutes(10)));
+    final RoomFixture room = new RoomFixture(HubOptions.defaults().timing(t -> t.offlineTimeout(Duration.ofMinutes(10))));
     final RuleBasedModel model = new RuleBasedModel()
             .knowImage(AbstractBaseChatModelIT.class, CAT, "a cat")
             .knowImage(AbstractBaseChatModelIT.class, DICE, "two dice");

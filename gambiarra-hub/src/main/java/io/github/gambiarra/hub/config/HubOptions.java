@@ -1,629 +1,584 @@
-package io.github.gambiarra.hub;
+package io.github.gambiarra.hub.config;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.Objects;
+import java.util.Set;
+import java.util.function.UnaryOperator;
 
 /**
- * How to run a hub. Every value has a default fit for a home network; tests shorten the
- * timings so that nothing waits 30 seconds.
+ * How to run a hub: immutable, in groups, every value with a default fit for a home network (each
+ * group names its defaults as {@code DEFAULT_*} constants). Each {@code x(value)} method returns a
+ * copy with that value changed; tests shorten the timings so that nothing waits 30 seconds.
  *
  * <pre>{@code
- * GambiarraHub hub = GambiarraHub.start(new HubOptions().host("127.0.0.1").port(0));
+ * GambiarraHub hub = GambiarraHub.start(HubOptions.loopback()
+ *         .timing(t -> t.offlineTimeout(Duration.ofSeconds(2)))
+ *         .routing(r -> r.queueSize(0)));
  * }</pre>
+ *
+ * @param listen  where and how the hub listens
+ * @param tls     the certificate it serves HTTPS with, if any
+ * @param timing  health checks, offline detection, connection and answer timeouts
+ * @param limits  what one client or address may do, and how much
+ * @param routing how requests find a participant: concurrency, queues, cool-downs, affinity
+ * @param tunnel  participants that connect out to the hub
+ * @param access  who may create rooms, passwords, what room users see
+ * @param storage where rooms are kept, and for how long
+ * @param clock   the clock for timestamps, offline detection and deadlines
  */
-public final class HubOptions {
-    private String host = "0.0.0.0";
-    private int port = 3000;
-    private Duration healthCheckInterval = Duration.ofSeconds(10);
-    private Duration offlineTimeout = Duration.ofSeconds(30);
-    private Duration sseHeartbeat = Duration.ofSeconds(15);
-    private Duration connectTimeout = Duration.ofSeconds(5);
-    private Duration clusterRetry = Duration.ofSeconds(15);
-    private Duration upstreamIdleTimeout = Duration.ofMinutes(10);
-    private long maxBodyBytes = 16L * 1024 * 1024;
-    private boolean mdns;
-    private String mdnsAddress;
-    private boolean showEndpoints;
-    private boolean tokenlessParticipants;
-    private java.nio.file.Path tlsCert;
-    private java.nio.file.Path tlsKey;
-    private int defaultMaxConcurrency = 4;
-    private int queueSize = 64;
-    private int rememberedResponses = 10_000;
-    private boolean dashboard = true;
-    private boolean affinity = true;
-    private int affinityImbalance = 2;
-    private int affinityEntries = 10_000;
-    private Duration queueWait = Duration.ofSeconds(30);
-    private int failuresBeforeCooldown = 3;
-    private Duration cooldown = Duration.ofSeconds(30);
-    private int passwordGuesses = 5;
-    private Duration passwordGuessWindow = Duration.ofMinutes(1);
-    private java.nio.file.Path dataDir;
-    private int eventLoops = Math.max(1, Runtime.getRuntime().availableProcessors());
-    private int passwordIterations = io.github.gambiarra.hub.internal.room.PasswordHasher.DEFAULT_ITERATIONS;
-    private Clock clock = Clock.systemUTC();
-    private boolean tunnelOnly;
-    private Duration tunnelPingInterval = Duration.ofSeconds(10);
-    private int tunnelWindow = 128 * 1024;
-    private Duration idleTimeout = Duration.ofSeconds(60);
-    private Duration bodyTimeout = Duration.ofSeconds(60);
-    private int maxConnectionsPerAddress = 256;
-    private int roomsPerMinute = 30;
-    private int maxRooms = 10_000;
-    private String createPassword;
-    private java.util.Set<String> trustedProxies = java.util.Set.of();
-    private Duration roomTtl = Duration.ofDays(7);
-    private Duration storeWriteDelay = Duration.ofMillis(100);
+public record HubOptions(Listen listen, Tls tls, Timing timing, Limits limits, Routing routing, Tunnel tunnel,
+                         Access access, Storage storage, Clock clock) {
 
-    /** Options with every default. */
-    public HubOptions() {
+    public HubOptions {
+        Objects.requireNonNull(listen, "listen");
+        Objects.requireNonNull(tls, "tls");
+        Objects.requireNonNull(timing, "timing");
+        Objects.requireNonNull(limits, "limits");
+        Objects.requireNonNull(routing, "routing");
+        Objects.requireNonNull(tunnel, "tunnel");
+        Objects.requireNonNull(access, "access");
+        Objects.requireNonNull(storage, "storage");
+        Objects.requireNonNull(clock, "clock");
     }
 
-    /** A copy of {@code other}; the hub takes one at start, so later changes to {@code other} change nothing. */
-    public HubOptions(HubOptions other) {
-        this.host = other.host;
-        this.port = other.port;
-        this.healthCheckInterval = other.healthCheckInterval;
-        this.offlineTimeout = other.offlineTimeout;
-        this.sseHeartbeat = other.sseHeartbeat;
-        this.connectTimeout = other.connectTimeout;
-        this.clusterRetry = other.clusterRetry;
-        this.upstreamIdleTimeout = other.upstreamIdleTimeout;
-        this.maxBodyBytes = other.maxBodyBytes;
-        this.mdns = other.mdns;
-        this.mdnsAddress = other.mdnsAddress;
-        this.showEndpoints = other.showEndpoints;
-        this.tokenlessParticipants = other.tokenlessParticipants;
-        this.tlsCert = other.tlsCert;
-        this.tlsKey = other.tlsKey;
-        this.defaultMaxConcurrency = other.defaultMaxConcurrency;
-        this.queueSize = other.queueSize;
-        this.rememberedResponses = other.rememberedResponses;
-        this.dashboard = other.dashboard;
-        this.affinity = other.affinity;
-        this.affinityImbalance = other.affinityImbalance;
-        this.affinityEntries = other.affinityEntries;
-        this.queueWait = other.queueWait;
-        this.failuresBeforeCooldown = other.failuresBeforeCooldown;
-        this.cooldown = other.cooldown;
-        this.passwordGuesses = other.passwordGuesses;
-        this.passwordGuessWindow = other.passwordGuessWindow;
-        this.dataDir = other.dataDir;
-        this.eventLoops = other.eventLoops;
-        this.passwordIterations = other.passwordIterations;
-        this.clock = other.clock;
-        this.tunnelOnly = other.tunnelOnly;
-        this.tunnelPingInterval = other.tunnelPingInterval;
-        this.tunnelWindow = other.tunnelWindow;
-        this.idleTimeout = other.idleTimeout;
-        this.bodyTimeout = other.bodyTimeout;
-        this.maxConnectionsPerAddress = other.maxConnectionsPerAddress;
-        this.roomsPerMinute = other.roomsPerMinute;
-        this.maxRooms = other.maxRooms;
-        this.createPassword = other.createPassword;
-        this.trustedProxies = other.trustedProxies;
-        this.roomTtl = other.roomTtl;
-        this.storeWriteDelay = other.storeWriteDelay;
+    /** Every default: every interface, port 3000, rooms in memory. */
+    public static HubOptions defaults() {
+        return new HubOptions(Listen.DEFAULTS, Tls.NONE, Timing.DEFAULTS, Limits.DEFAULTS, Routing.DEFAULTS,
+                Tunnel.DEFAULTS, Access.DEFAULTS, Storage.DEFAULTS, Clock.systemUTC());
     }
 
-    /** Address to listen on; {@code 0.0.0.0} (the default) for every interface. */
-    public HubOptions host(String host) {
-        this.host = Objects.requireNonNull(host, "host");
-        return this;
+    /** The defaults, listening on 127.0.0.1 only, on a free port (see {@code GambiarraHub.port()}). */
+    public static HubOptions loopback() {
+        return defaults().listen(l -> l.host("127.0.0.1").port(0));
     }
 
-    /** Port to listen on, 3000 by default; 0 picks a free one (see {@link GambiarraHub#port()}). */
-    public HubOptions port(int port) {
-        if (port < 0 || port > 65535) {
-            throw new IllegalArgumentException("port must be between 0 and 65535, got " + port);
-        }
-        this.port = port;
-        return this;
+    public HubOptions listen(Listen listen) {
+        return new HubOptions(listen, tls, timing, limits, routing, tunnel, access, storage, clock);
     }
 
-    /** How often silent participants are looked for (10 s by default). */
-    public HubOptions healthCheckInterval(Duration interval) {
-        this.healthCheckInterval = positive(interval, "healthCheckInterval");
-        return this;
+    public HubOptions listen(UnaryOperator<Listen> change) {
+        return listen(change.apply(listen));
     }
 
-    /** How long a participant may stay silent before it is marked offline (30 s by default). */
-    public HubOptions offlineTimeout(Duration timeout) {
-        this.offlineTimeout = positive(timeout, "offlineTimeout");
-        return this;
+    public HubOptions tls(Tls tls) {
+        return new HubOptions(listen, tls, timing, limits, routing, tunnel, access, storage, clock);
     }
 
-    /** How often event streams get a {@code : ping} comment (15 s by default). */
-    public HubOptions sseHeartbeat(Duration interval) {
-        this.sseHeartbeat = positive(interval, "sseHeartbeat");
-        return this;
+    /** Serves HTTPS with this certificate (chain) and private key, both PEM files. */
+    public HubOptions tls(Path certificatePem, Path privateKeyPem) {
+        return tls(new Tls(certificatePem, privateKeyPem));
     }
 
-    /**
-     * In a cluster: how long a request for a room whose hub cannot be reached waits for it to come
-     * back or be replaced (the cluster notices a hub gone within its heartbeat timeout), before it is
-     * answered 503 {@code room_hub_unreachable} (15 s).
-     */
-    public HubOptions clusterRetry(Duration retry) {
-        this.clusterRetry = positive(retry, "clusterRetry");
-        return this;
+    public HubOptions timing(Timing timing) {
+        return new HubOptions(listen, tls, timing, limits, routing, tunnel, access, storage, clock);
     }
 
-    public Duration clusterRetry() {
-        return clusterRetry;
+    public HubOptions timing(UnaryOperator<Timing> change) {
+        return timing(change.apply(timing));
     }
 
-    /** How long to wait for a participant's server to accept a connection (5 s by default). */
-    public HubOptions connectTimeout(Duration timeout) {
-        this.connectTimeout = positive(timeout, "connectTimeout");
-        return this;
+    public HubOptions limits(Limits limits) {
+        return new HubOptions(listen, tls, timing, limits, routing, tunnel, access, storage, clock);
     }
 
-    /** How long a participant's answer may stay silent before it is given up (10 min by default). */
-    public HubOptions upstreamIdleTimeout(Duration timeout) {
-        this.upstreamIdleTimeout = positive(timeout, "upstreamIdleTimeout");
-        return this;
+    public HubOptions limits(UnaryOperator<Limits> change) {
+        return limits(change.apply(limits));
     }
 
-    /** Largest request body accepted; larger ones get 413 (16 MiB by default). */
-    public HubOptions maxBodyBytes(long bytes) {
-        if (bytes < 1024) {
-            throw new IllegalArgumentException("maxBodyBytes must be at least 1024, got " + bytes);
-        }
-        this.maxBodyBytes = bytes;
-        return this;
+    public HubOptions routing(Routing routing) {
+        return new HubOptions(listen, tls, timing, limits, routing, tunnel, access, storage, clock);
     }
 
-    /** Publish the hub with mDNS/DNS-SD as {@code _gambiarra._tcp} (off by default). */
-    public HubOptions mdns(boolean mdns) {
-        this.mdns = mdns;
-        return this;
+    public HubOptions routing(UnaryOperator<Routing> change) {
+        return routing(change.apply(routing));
     }
 
-    /** The network address mDNS announces on; null lets jmdns choose (tests use 127.0.0.1). */
-    public HubOptions mdnsAddress(String address) {
-        this.mdnsAddress = address;
-        return this;
+    public HubOptions tunnel(Tunnel tunnel) {
+        return new HubOptions(listen, tls, timing, limits, routing, tunnel, access, storage, clock);
     }
 
-    /**
-     * Concurrency limit of participants that do not give {@code maxConcurrency} when they join (4).
-     */
-    public HubOptions defaultMaxConcurrency(int limit) {
-        this.defaultMaxConcurrency = atLeast(limit, 1, "defaultMaxConcurrency");
-        return this;
+    public HubOptions tunnel(UnaryOperator<Tunnel> change) {
+        return tunnel(change.apply(tunnel));
     }
 
-    /**
-     * Conversation affinity (on by default; {@code serve --affinity off}): a request whose messages
-     * continue a conversation a participant served goes back to it, where the prompt so far is
-     * already computed, unless that participant is full or busier than the least busy one by more
-     * than {@link #affinityImbalance(int)}.
-     */
-    public HubOptions affinity(boolean on) {
-        this.affinity = on;
-        return this;
+    public HubOptions access(Access access) {
+        return new HubOptions(listen, tls, timing, limits, routing, tunnel, access, storage, clock);
     }
 
-    /** How many more requests in flight than the least busy one a remembered participant may have (2). */
-    public HubOptions affinityImbalance(int requests) {
-        this.affinityImbalance = atLeast(requests, 0, "affinityImbalance");
-        return this;
+    public HubOptions access(UnaryOperator<Access> change) {
+        return access(change.apply(access));
     }
 
-    /** How many conversations each room remembers for affinity (10,000; the least recently used are forgotten). */
-    public HubOptions affinityEntries(int entries) {
-        this.affinityEntries = atLeast(entries, 1, "affinityEntries");
-        return this;
+    public HubOptions storage(Storage storage) {
+        return new HubOptions(listen, tls, timing, limits, routing, tunnel, access, storage, clock);
     }
 
-    /** Whether the web dashboard is served at {@code /} (true; {@code serve --no-dashboard} turns it off). */
-    public HubOptions dashboard(boolean serve) {
-        this.dashboard = serve;
-        return this;
+    public HubOptions storage(UnaryOperator<Storage> change) {
+        return storage(change.apply(storage));
     }
 
-    /**
-     * How many Responses API response ids each room remembers with the participant that produced
-     * it, for routing {@code previous_response_id} (10,000; the least recently used are forgotten).
-     */
-    public HubOptions rememberedResponses(int count) {
-        this.rememberedResponses = atLeast(count, 1, "rememberedResponses");
-        return this;
-    }
-
-    /** How many requests may wait per room when every eligible participant is busy (64). */
-    public HubOptions queueSize(int size) {
-        this.queueSize = atLeast(size, 0, "queueSize");
-        return this;
-    }
-
-    /** How long a request may wait in the queue before it gets 429 (30 s). */
-    public HubOptions queueWait(Duration wait) {
-        this.queueWait = positive(wait, "queueWait");
-        return this;
-    }
-
-    /** Consecutive failures after which a participant is skipped for {@link #cooldown} (3). */
-    public HubOptions failuresBeforeCooldown(int failures) {
-        this.failuresBeforeCooldown = atLeast(failures, 1, "failuresBeforeCooldown");
-        return this;
-    }
-
-    /** How long a repeatedly failing participant is skipped by {@code *} and {@code model:} routing (30 s). */
-    public HubOptions cooldown(Duration cooldown) {
-        this.cooldown = positive(cooldown, "cooldown");
-        return this;
-    }
-
-    /** Wrong room passwords one address may try per {@link #passwordGuessWindow} before getting 429 (5). */
-    public HubOptions passwordGuesses(int guesses) {
-        this.passwordGuesses = atLeast(guesses, 1, "passwordGuesses");
-        return this;
-    }
-
-    /** The window in which wrong password guesses are counted (1 min). */
-    public HubOptions passwordGuessWindow(Duration window) {
-        this.passwordGuessWindow = positive(window, "passwordGuessWindow");
-        return this;
-    }
-
-    /**
-     * Where rooms are kept so that they survive a restart; null (the default for an embedded
-     * hub) keeps everything in memory.
-     */
-    public HubOptions dataDir(java.nio.file.Path dir) {
-        this.dataDir = dir;
-        return this;
-    }
-
-    /**
-     * Whether participants' real endpoints are shown to room users (off by default: listings show
-     * the room's URL on the hub instead, which is how others reach the model anyway).
-     */
-    public HubOptions showEndpoints(boolean show) {
-        this.showEndpoints = show;
-        return this;
-    }
-
-    /**
-     * Whether health checks and leave are accepted without the participant's token, as the
-     * original TypeScript Gambiarra CLI and SDK send them (off by default). A participant that has
-     * sent its token once must keep sending it, so participants of our own clients stay protected
-     * from their first heartbeat on.
-     */
-    public HubOptions tokenlessParticipants(boolean allow) {
-        this.tokenlessParticipants = allow;
-        return this;
-    }
-
-    /**
-     * Serves HTTPS with this certificate (chain) and private key, both PEM files; null for both
-     * (the default) serves plain HTTP.
-     */
-    public HubOptions tls(java.nio.file.Path certificatePem, java.nio.file.Path privateKeyPem) {
-        if ((certificatePem == null) != (privateKeyPem == null)) {
-            throw new IllegalArgumentException("TLS needs both a certificate and its private key");
-        }
-        this.tlsCert = certificatePem;
-        this.tlsKey = privateKeyPem;
-        return this;
-    }
-
-    /** How many event loops serve HTTP (one per core by default). */
-    public HubOptions eventLoops(int count) {
-        if (count < 1) {
-            throw new IllegalArgumentException("eventLoops must be at least 1, got " + count);
-        }
-        this.eventLoops = count;
-        return this;
-    }
-
-    /** PBKDF2 iterations for new room passwords. */
-    public HubOptions passwordIterations(int iterations) {
-        if (iterations < 1) {
-            throw new IllegalArgumentException("passwordIterations must be positive");
-        }
-        this.passwordIterations = iterations;
-        return this;
-    }
-
-    /**
-     * Whether the hub only takes participants that connect out to it through the tunnel, and so
-     * never dials an address a participant names (off by default): a direct join gets 403
-     * {@code tunnel_required}.
-     */
-    public HubOptions tunnelOnly(boolean tunnelOnly) {
-        this.tunnelOnly = tunnelOnly;
-        return this;
-    }
-
-    /**
-     * How often tunnels are pinged (10 s by default). A tunnel not heard from for three intervals
-     * is closed and its participant goes offline.
-     */
-    public HubOptions tunnelPingInterval(Duration interval) {
-        this.tunnelPingInterval = positive(interval, "tunnelPingInterval");
-        return this;
-    }
-
-    /** Body bytes a tunnel participant may send on one stream before the hub grants more (128 KiB). */
-    public HubOptions tunnelWindow(int bytes) {
-        this.tunnelWindow = atLeast(bytes, 1024, "tunnelWindow");
-        return this;
-    }
-
-    /**
-     * How long a connection may sit with no request in progress, waiting for one to arrive whole
-     * (its headers) or idle between keep-alive requests, before it is closed (60 s). Event streams
-     * and tunnels are never idle: they carry pings.
-     */
-    public HubOptions idleTimeout(Duration timeout) {
-        this.idleTimeout = positive(timeout, "idleTimeout");
-        return this;
-    }
-
-    /** How long a request's body may take to arrive after its headers before 408 (60 s). */
-    public HubOptions bodyTimeout(Duration timeout) {
-        this.bodyTimeout = positive(timeout, "bodyTimeout");
-        return this;
-    }
-
-    /** Connections one address may hold open (256); requests on more get 429 {@code too_many_connections}. */
-    public HubOptions maxConnectionsPerAddress(int max) {
-        this.maxConnectionsPerAddress = atLeast(max, 1, "maxConnectionsPerAddress");
-        return this;
-    }
-
-    /** Rooms one address may create per minute (30); more get 429 {@code room_creation_rate_limited}. */
-    public HubOptions roomsPerMinute(int rooms) {
-        this.roomsPerMinute = atLeast(rooms, 1, "roomsPerMinute");
-        return this;
-    }
-
-    /** Rooms the hub holds at most (10,000); creating more gets 503 {@code too_many_rooms}. */
-    public HubOptions maxRooms(int rooms) {
-        this.maxRooms = atLeast(rooms, 1, "maxRooms");
-        return this;
-    }
-
-    /**
-     * A password that room creation needs ({@code Authorization: Bearer <password>} on
-     * {@code POST /rooms}); null (the default) lets anyone create rooms.
-     */
-    public HubOptions createPassword(String password) {
-        this.createPassword = password == null || password.isEmpty() ? null : password;
-        return this;
-    }
-
-    /** How long a room with no participants and no traffic is kept before it is deleted (7 days). */
-    public HubOptions roomTtl(Duration ttl) {
-        this.roomTtl = positive(ttl, "roomTtl");
-        return this;
-    }
-
-    /** How long changes to the rooms wait to be written together to the data directory (100 ms). */
-    public HubOptions storeWriteDelay(Duration delay) {
-        Objects.requireNonNull(delay, "storeWriteDelay");
-        if (delay.isNegative()) {
-            throw new IllegalArgumentException("storeWriteDelay must not be negative, got " + delay);
-        }
-        this.storeWriteDelay = delay;
-        return this;
-    }
-
-    public Duration idleTimeout() {
-        return idleTimeout;
-    }
-
-    public Duration bodyTimeout() {
-        return bodyTimeout;
-    }
-
-    public int maxConnectionsPerAddress() {
-        return maxConnectionsPerAddress;
-    }
-
-    public int roomsPerMinute() {
-        return roomsPerMinute;
-    }
-
-    public int maxRooms() {
-        return maxRooms;
-    }
-
-    public String createPassword() {
-        return createPassword;
-    }
-
-    /**
-     * Addresses of reverse proxies (nginx in front of the hub) whose {@code X-Forwarded-For} is
-     * believed: a request from one of them counts, for the per-address limits (password guesses,
-     * room creation, queue turns), as its client's; its connections are not held to the
-     * per-address cap. None by default.
-     */
-    public HubOptions trustedProxies(java.util.Collection<String> addresses) {
-        java.util.Set<String> normal = new java.util.LinkedHashSet<>();
-        for (String a : addresses) {
-            try {
-                normal.add(java.net.InetAddress.getByName(a.trim()).getHostAddress());
-            } catch (java.net.UnknownHostException e) {
-                throw new IllegalArgumentException("trusted proxy '" + a + "' is not an address", e);
-            }
-        }
-        this.trustedProxies = java.util.Set.copyOf(normal);
-        return this;
-    }
-
-    public java.util.Set<String> trustedProxies() {
-        return trustedProxies;
-    }
-
-    public Duration roomTtl() {
-        return roomTtl;
-    }
-
-    public Duration storeWriteDelay() {
-        return storeWriteDelay;
-    }
-
-    public boolean tunnelOnly() {
-        return tunnelOnly;
-    }
-
-    public Duration tunnelPingInterval() {
-        return tunnelPingInterval;
-    }
-
-    public int tunnelWindow() {
-        return tunnelWindow;
-    }
-
-    /** The clock for timestamps and offline detection. */
     public HubOptions clock(Clock clock) {
-        this.clock = Objects.requireNonNull(clock, "clock");
-        return this;
-    }
-
-    public int defaultMaxConcurrency() {
-        return defaultMaxConcurrency;
-    }
-
-    public int queueSize() {
-        return queueSize;
-    }
-
-    public int rememberedResponses() {
-        return rememberedResponses;
-    }
-
-    public boolean dashboard() {
-        return dashboard;
-    }
-
-    public boolean affinity() {
-        return affinity;
-    }
-
-    public int affinityImbalance() {
-        return affinityImbalance;
-    }
-
-    public int affinityEntries() {
-        return affinityEntries;
-    }
-
-    public Duration queueWait() {
-        return queueWait;
-    }
-
-    public int failuresBeforeCooldown() {
-        return failuresBeforeCooldown;
-    }
-
-    public Duration cooldown() {
-        return cooldown;
-    }
-
-    public int passwordGuesses() {
-        return passwordGuesses;
-    }
-
-    public Duration passwordGuessWindow() {
-        return passwordGuessWindow;
-    }
-
-    public java.nio.file.Path dataDir() {
-        return dataDir;
-    }
-
-    public String host() {
-        return host;
-    }
-
-    public int port() {
-        return port;
-    }
-
-    public Duration healthCheckInterval() {
-        return healthCheckInterval;
-    }
-
-    public Duration offlineTimeout() {
-        return offlineTimeout;
-    }
-
-    public Duration sseHeartbeat() {
-        return sseHeartbeat;
-    }
-
-    public Duration connectTimeout() {
-        return connectTimeout;
-    }
-
-    public Duration upstreamIdleTimeout() {
-        return upstreamIdleTimeout;
-    }
-
-    public long maxBodyBytes() {
-        return maxBodyBytes;
-    }
-
-    public boolean mdns() {
-        return mdns;
-    }
-
-    public String mdnsAddress() {
-        return mdnsAddress;
-    }
-
-    public java.nio.file.Path tlsCert() {
-        return tlsCert;
-    }
-
-    public java.nio.file.Path tlsKey() {
-        return tlsKey;
+        return new HubOptions(listen, tls, timing, limits, routing, tunnel, access, storage, clock);
     }
 
     /** {@code https} when TLS is configured, else {@code http}. */
     public String scheme() {
-        return tlsCert == null ? "http" : "https";
+        return tls.enabled() ? "https" : "http";
     }
 
-    public boolean tokenlessParticipants() {
-        return tokenlessParticipants;
+    /**
+     * Where and how the hub listens.
+     *
+     * @param host        address to listen on; {@code 0.0.0.0} (the default) for every interface
+     * @param port        port to listen on, 3000 by default; 0 picks a free one
+     * @param eventLoops  how many event loops serve HTTP (one per core by default)
+     * @param mdns        publish the hub with mDNS/DNS-SD as {@code _gambiarra._tcp} (off by default)
+     * @param mdnsAddress the network address mDNS announces on; null lets jmdns choose (tests use 127.0.0.1)
+     * @param dashboard   whether the web dashboard is served at {@code /} (on by default)
+     */
+    public record Listen(String host, int port, int eventLoops, boolean mdns, String mdnsAddress, boolean dashboard) {
+        public static final String DEFAULT_HOST = "0.0.0.0";
+        public static final int DEFAULT_PORT = 3000;
+        public static final int DEFAULT_EVENT_LOOPS = Math.max(1, Runtime.getRuntime().availableProcessors());
+        public static final boolean DEFAULT_DASHBOARD = true;
+        public static final Listen DEFAULTS = new Listen(DEFAULT_HOST, DEFAULT_PORT, DEFAULT_EVENT_LOOPS, false, null,
+                DEFAULT_DASHBOARD);
+
+        public Listen {
+            Objects.requireNonNull(host, "host");
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("port must be between 0 and 65535, got " + port);
+            }
+            atLeast(eventLoops, 1, "eventLoops");
+        }
+
+        public Listen host(String host) {
+            return new Listen(host, port, eventLoops, mdns, mdnsAddress, dashboard);
+        }
+
+        public Listen port(int port) {
+            return new Listen(host, port, eventLoops, mdns, mdnsAddress, dashboard);
+        }
+
+        public Listen eventLoops(int eventLoops) {
+            return new Listen(host, port, eventLoops, mdns, mdnsAddress, dashboard);
+        }
+
+        public Listen mdns(boolean mdns) {
+            return new Listen(host, port, eventLoops, mdns, mdnsAddress, dashboard);
+        }
+
+        public Listen mdnsAddress(String mdnsAddress) {
+            return new Listen(host, port, eventLoops, mdns, mdnsAddress, dashboard);
+        }
+
+        public Listen dashboard(boolean dashboard) {
+            return new Listen(host, port, eventLoops, mdns, mdnsAddress, dashboard);
+        }
     }
 
-    public boolean showEndpoints() {
-        return showEndpoints;
+    /**
+     * HTTPS: a certificate (chain) and its private key, both PEM files; both null (the default)
+     * serves plain HTTP.
+     */
+    public record Tls(Path certificate, Path privateKey) {
+        public static final Tls NONE = new Tls(null, null);
+
+        public Tls {
+            if ((certificate == null) != (privateKey == null)) {
+                throw new IllegalArgumentException("TLS needs both a certificate and its private key");
+            }
+        }
+
+        public boolean enabled() {
+            return certificate != null;
+        }
     }
 
-    public int eventLoops() {
-        return eventLoops;
+    /**
+     * How long things may take.
+     *
+     * @param healthCheckInterval how often silent participants are looked for (10 s)
+     * @param offlineTimeout      how long a participant may stay silent before it is marked offline (30 s)
+     * @param sseHeartbeat        how often event streams get a {@code : ping} comment (15 s)
+     * @param connectTimeout      how long to wait for a participant's server to accept a connection (5 s)
+     * @param upstreamIdleTimeout how long a participant's answer may stay silent before it is given up (10 min)
+     * @param clusterRetry        in a cluster: how long a request for a room whose hub cannot be reached waits
+     *                            for it to come back or be replaced before 503 {@code room_hub_unreachable} (15 s)
+     */
+    public record Timing(Duration healthCheckInterval, Duration offlineTimeout, Duration sseHeartbeat,
+                         Duration connectTimeout, Duration upstreamIdleTimeout, Duration clusterRetry) {
+        public static final Duration DEFAULT_HEALTH_CHECK_INTERVAL = Duration.ofSeconds(10);
+        public static final Duration DEFAULT_OFFLINE_TIMEOUT = Duration.ofSeconds(30);
+        public static final Duration DEFAULT_SSE_HEARTBEAT = Duration.ofSeconds(15);
+        public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+        public static final Duration DEFAULT_UPSTREAM_IDLE_TIMEOUT = Duration.ofMinutes(10);
+        public static final Duration DEFAULT_CLUSTER_RETRY = Duration.ofSeconds(15);
+        public static final Timing DEFAULTS = new Timing(DEFAULT_HEALTH_CHECK_INTERVAL, DEFAULT_OFFLINE_TIMEOUT,
+                DEFAULT_SSE_HEARTBEAT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_UPSTREAM_IDLE_TIMEOUT, DEFAULT_CLUSTER_RETRY);
+
+        public Timing {
+            positive(healthCheckInterval, "healthCheckInterval");
+            positive(offlineTimeout, "offlineTimeout");
+            positive(sseHeartbeat, "sseHeartbeat");
+            positive(connectTimeout, "connectTimeout");
+            positive(upstreamIdleTimeout, "upstreamIdleTimeout");
+            positive(clusterRetry, "clusterRetry");
+        }
+
+        public Timing healthCheckInterval(Duration d) {
+            return new Timing(d, offlineTimeout, sseHeartbeat, connectTimeout, upstreamIdleTimeout, clusterRetry);
+        }
+
+        public Timing offlineTimeout(Duration d) {
+            return new Timing(healthCheckInterval, d, sseHeartbeat, connectTimeout, upstreamIdleTimeout, clusterRetry);
+        }
+
+        public Timing sseHeartbeat(Duration d) {
+            return new Timing(healthCheckInterval, offlineTimeout, d, connectTimeout, upstreamIdleTimeout, clusterRetry);
+        }
+
+        public Timing connectTimeout(Duration d) {
+            return new Timing(healthCheckInterval, offlineTimeout, sseHeartbeat, d, upstreamIdleTimeout, clusterRetry);
+        }
+
+        public Timing upstreamIdleTimeout(Duration d) {
+            return new Timing(healthCheckInterval, offlineTimeout, sseHeartbeat, connectTimeout, d, clusterRetry);
+        }
+
+        public Timing clusterRetry(Duration d) {
+            return new Timing(healthCheckInterval, offlineTimeout, sseHeartbeat, connectTimeout, upstreamIdleTimeout, d);
+        }
     }
 
-    public int passwordIterations() {
-        return passwordIterations;
+    /**
+     * What one client, address or request may do, so that a hub left running on a LAN is not worn down.
+     *
+     * @param maxBodyBytes             largest request body accepted; larger ones get 413 (16 MiB)
+     * @param idleTimeout              how long a connection may sit with no request in progress, waiting for one
+     *                                 to arrive whole (its headers) or idle between keep-alive requests, before it
+     *                                 is closed (60 s); event streams and tunnels carry pings, so are never idle
+     * @param bodyTimeout              how long a request's body may take to arrive after its headers before 408 (60 s)
+     * @param maxConnectionsPerAddress connections one address may hold open (256); requests on more get 429
+     * @param roomsPerMinute           rooms one address may create per minute (30)
+     * @param maxRooms                 rooms the hub holds at most (10,000); creating more gets 503
+     * @param passwordGuesses          wrong room passwords one address may try per window before 429 (5)
+     * @param passwordGuessWindow      the window in which wrong password guesses are counted (1 min)
+     */
+    public record Limits(long maxBodyBytes, Duration idleTimeout, Duration bodyTimeout, int maxConnectionsPerAddress,
+                         int roomsPerMinute, int maxRooms, int passwordGuesses, Duration passwordGuessWindow) {
+        public static final long DEFAULT_MAX_BODY_BYTES = 16L * 1024 * 1024;
+        public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
+        public static final Duration DEFAULT_BODY_TIMEOUT = Duration.ofSeconds(60);
+        public static final int DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 256;
+        public static final int DEFAULT_ROOMS_PER_MINUTE = 30;
+        public static final int DEFAULT_MAX_ROOMS = 10_000;
+        public static final int DEFAULT_PASSWORD_GUESSES = 5;
+        public static final Duration DEFAULT_PASSWORD_GUESS_WINDOW = Duration.ofMinutes(1);
+        public static final Limits DEFAULTS = new Limits(DEFAULT_MAX_BODY_BYTES, DEFAULT_IDLE_TIMEOUT,
+                DEFAULT_BODY_TIMEOUT, DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, DEFAULT_ROOMS_PER_MINUTE, DEFAULT_MAX_ROOMS,
+                DEFAULT_PASSWORD_GUESSES, DEFAULT_PASSWORD_GUESS_WINDOW);
+
+        public Limits {
+            if (maxBodyBytes < 1024) {
+                throw new IllegalArgumentException("maxBodyBytes must be at least 1024, got " + maxBodyBytes);
+            }
+            positive(idleTimeout, "idleTimeout");
+            positive(bodyTimeout, "bodyTimeout");
+            atLeast(maxConnectionsPerAddress, 1, "maxConnectionsPerAddress");
+            atLeast(roomsPerMinute, 1, "roomsPerMinute");
+            atLeast(maxRooms, 1, "maxRooms");
+            atLeast(passwordGuesses, 1, "passwordGuesses");
+            positive(passwordGuessWindow, "passwordGuessWindow");
+        }
+
+        public Limits maxBodyBytes(long bytes) {
+            return new Limits(bytes, idleTimeout, bodyTimeout, maxConnectionsPerAddress, roomsPerMinute, maxRooms,
+                    passwordGuesses, passwordGuessWindow);
+        }
+
+        public Limits idleTimeout(Duration d) {
+            return new Limits(maxBodyBytes, d, bodyTimeout, maxConnectionsPerAddress, roomsPerMinute, maxRooms,
+                    passwordGuesses, passwordGuessWindow);
+        }
+
+        public Limits bodyTimeout(Duration d) {
+            return new Limits(maxBodyBytes, idleTimeout, d, maxConnectionsPerAddress, roomsPerMinute, maxRooms,
+                    passwordGuesses, passwordGuessWindow);
+        }
+
+        public Limits maxConnectionsPerAddress(int max) {
+            return new Limits(maxBodyBytes, idleTimeout, bodyTimeout, max, roomsPerMinute, maxRooms, passwordGuesses,
+                    passwordGuessWindow);
+        }
+
+        public Limits roomsPerMinute(int rooms) {
+            return new Limits(maxBodyBytes, idleTimeout, bodyTimeout, maxConnectionsPerAddress, rooms, maxRooms,
+                    passwordGuesses, passwordGuessWindow);
+        }
+
+        public Limits maxRooms(int rooms) {
+            return new Limits(maxBodyBytes, idleTimeout, bodyTimeout, maxConnectionsPerAddress, roomsPerMinute, rooms,
+                    passwordGuesses, passwordGuessWindow);
+        }
+
+        public Limits passwordGuesses(int guesses) {
+            return new Limits(maxBodyBytes, idleTimeout, bodyTimeout, maxConnectionsPerAddress, roomsPerMinute, maxRooms,
+                    guesses, passwordGuessWindow);
+        }
+
+        public Limits passwordGuessWindow(Duration window) {
+            return new Limits(maxBodyBytes, idleTimeout, bodyTimeout, maxConnectionsPerAddress, roomsPerMinute, maxRooms,
+                    passwordGuesses, window);
+        }
     }
 
-    public Clock clock() {
-        return clock;
+    /**
+     * How a request finds the participant that answers it.
+     *
+     * @param defaultMaxConcurrency  requests a participant takes at once unless it says otherwise when joining (4)
+     * @param queueSize              requests that may wait per room while every eligible participant is busy (64)
+     * @param queueWait              how long a request may wait in the queue before 429 (30 s)
+     * @param failuresBeforeCooldown consecutive failures after which a participant is skipped for the cool-down (3)
+     * @param cooldown               how long a repeatedly failing participant is skipped by {@code *} and
+     *                               {@code model:} routing (30 s)
+     * @param affinity               conversation affinity (on): a request whose messages continue a conversation a
+     *                               participant served goes back to it, where the prompt so far is already
+     *                               computed, unless that participant is full or too much busier
+     * @param affinityImbalance      how many more requests in flight than the least busy one a remembered
+     *                               participant may have and still get the conversation's next turn (2)
+     * @param affinityEntries        conversations each room remembers for affinity (10,000; least recently used
+     *                               forgotten first)
+     * @param rememberedResponses    Responses API response ids each room remembers with the participant that
+     *                               produced them, for routing {@code previous_response_id} (10,000)
+     */
+    public record Routing(int defaultMaxConcurrency, int queueSize, Duration queueWait, int failuresBeforeCooldown,
+                          Duration cooldown, boolean affinity, int affinityImbalance, int affinityEntries,
+                          int rememberedResponses) {
+        public static final int DEFAULT_MAX_CONCURRENCY = 4;
+        public static final int DEFAULT_QUEUE_SIZE = 64;
+        public static final Duration DEFAULT_QUEUE_WAIT = Duration.ofSeconds(30);
+        public static final int DEFAULT_FAILURES_BEFORE_COOLDOWN = 3;
+        public static final Duration DEFAULT_COOLDOWN = Duration.ofSeconds(30);
+        public static final boolean DEFAULT_AFFINITY = true;
+        public static final int DEFAULT_AFFINITY_IMBALANCE = 2;
+        public static final int DEFAULT_AFFINITY_ENTRIES = 10_000;
+        public static final int DEFAULT_REMEMBERED_RESPONSES = 10_000;
+        public static final Routing DEFAULTS = new Routing(DEFAULT_MAX_CONCURRENCY, DEFAULT_QUEUE_SIZE,
+                DEFAULT_QUEUE_WAIT, DEFAULT_FAILURES_BEFORE_COOLDOWN, DEFAULT_COOLDOWN, DEFAULT_AFFINITY,
+                DEFAULT_AFFINITY_IMBALANCE, DEFAULT_AFFINITY_ENTRIES, DEFAULT_REMEMBERED_RESPONSES);
+
+        public Routing {
+            atLeast(defaultMaxConcurrency, 1, "defaultMaxConcurrency");
+            atLeast(queueSize, 0, "queueSize");
+            positive(queueWait, "queueWait");
+            atLeast(failuresBeforeCooldown, 1, "failuresBeforeCooldown");
+            positive(cooldown, "cooldown");
+            atLeast(affinityImbalance, 0, "affinityImbalance");
+            atLeast(affinityEntries, 1, "affinityEntries");
+            atLeast(rememberedResponses, 1, "rememberedResponses");
+        }
+
+        public Routing defaultMaxConcurrency(int limit) {
+            return new Routing(limit, queueSize, queueWait, failuresBeforeCooldown, cooldown, affinity,
+                    affinityImbalance, affinityEntries, rememberedResponses);
+        }
+
+        public Routing queueSize(int size) {
+            return new Routing(defaultMaxConcurrency, size, queueWait, failuresBeforeCooldown, cooldown, affinity,
+                    affinityImbalance, affinityEntries, rememberedResponses);
+        }
+
+        public Routing queueWait(Duration wait) {
+            return new Routing(defaultMaxConcurrency, queueSize, wait, failuresBeforeCooldown, cooldown, affinity,
+                    affinityImbalance, affinityEntries, rememberedResponses);
+        }
+
+        public Routing failuresBeforeCooldown(int failures) {
+            return new Routing(defaultMaxConcurrency, queueSize, queueWait, failures, cooldown, affinity,
+                    affinityImbalance, affinityEntries, rememberedResponses);
+        }
+
+        public Routing cooldown(Duration d) {
+            return new Routing(defaultMaxConcurrency, queueSize, queueWait, failuresBeforeCooldown, d, affinity,
+                    affinityImbalance, affinityEntries, rememberedResponses);
+        }
+
+        public Routing affinity(boolean on) {
+            return new Routing(defaultMaxConcurrency, queueSize, queueWait, failuresBeforeCooldown, cooldown, on,
+                    affinityImbalance, affinityEntries, rememberedResponses);
+        }
+
+        public Routing affinityImbalance(int requests) {
+            return new Routing(defaultMaxConcurrency, queueSize, queueWait, failuresBeforeCooldown, cooldown, affinity,
+                    requests, affinityEntries, rememberedResponses);
+        }
+
+        public Routing affinityEntries(int entries) {
+            return new Routing(defaultMaxConcurrency, queueSize, queueWait, failuresBeforeCooldown, cooldown, affinity,
+                    affinityImbalance, entries, rememberedResponses);
+        }
+
+        public Routing rememberedResponses(int count) {
+            return new Routing(defaultMaxConcurrency, queueSize, queueWait, failuresBeforeCooldown, cooldown, affinity,
+                    affinityImbalance, affinityEntries, count);
+        }
     }
 
-    private static int atLeast(int value, int min, String name) {
+    /**
+     * Participants that connect out to the hub over a WebSocket (the tunnel).
+     *
+     * @param only         take only tunnel participants, and so never dial an address a participant names (off):
+     *                     a direct join gets 403 {@code tunnel_required}
+     * @param pingInterval how often tunnels are pinged (10 s); one not heard from for three intervals is closed
+     *                     and its participant goes offline
+     * @param window       body bytes a tunnel participant may send on one stream before the hub grants more (128 KiB)
+     */
+    public record Tunnel(boolean only, Duration pingInterval, int window) {
+        public static final Duration DEFAULT_PING_INTERVAL = Duration.ofSeconds(10);
+        public static final int DEFAULT_WINDOW = 128 * 1024;
+        public static final Tunnel DEFAULTS = new Tunnel(false, DEFAULT_PING_INTERVAL, DEFAULT_WINDOW);
+
+        public Tunnel {
+            positive(pingInterval, "tunnelPingInterval");
+            atLeast(window, 1024, "tunnelWindow");
+        }
+
+        public Tunnel only(boolean only) {
+            return new Tunnel(only, pingInterval, window);
+        }
+
+        public Tunnel pingInterval(Duration interval) {
+            return new Tunnel(only, interval, window);
+        }
+
+        public Tunnel window(int bytes) {
+            return new Tunnel(only, pingInterval, bytes);
+        }
+    }
+
+    /**
+     * Who may do what, and what room users are shown.
+     *
+     * @param createPassword        a password that room creation needs ({@code Authorization: Bearer <password>}
+     *                              on {@code POST /rooms}); null (the default) lets anyone create rooms
+     * @param passwordIterations    PBKDF2 iterations for new room passwords (600,000)
+     * @param showEndpoints         whether participants' real endpoints are shown to room users (off: listings
+     *                              show the room's URL on the hub instead, which is how others reach the model)
+     * @param tokenlessParticipants whether health checks and leave are accepted without the participant's token,
+     *                              as the original TypeScript Gambiarra CLI and SDK send them (off); a participant
+     *                              that has sent its token once must keep sending it
+     * @param trustedProxies        addresses of reverse proxies (nginx in front of the hub) whose
+     *                              {@code X-Forwarded-For} is believed: a request from one of them counts, for the
+     *                              per-address limits, as its client's; its connections are not held to the
+     *                              per-address cap (none by default)
+     */
+    public record Access(String createPassword, int passwordIterations, boolean showEndpoints,
+                         boolean tokenlessParticipants, Set<String> trustedProxies) {
+        /** OWASP's 2023 recommendation for PBKDF2-HMAC-SHA256. */
+        public static final int DEFAULT_PASSWORD_ITERATIONS = 600_000;
+        public static final Access DEFAULTS = new Access(null, DEFAULT_PASSWORD_ITERATIONS, false, false, Set.of());
+
+        public Access {
+            createPassword = createPassword == null || createPassword.isEmpty() ? null : createPassword;
+            if (passwordIterations < 1) {
+                throw new IllegalArgumentException("passwordIterations must be positive");
+            }
+            trustedProxies = addresses(trustedProxies == null ? Set.of() : trustedProxies);
+        }
+
+        public Access createPassword(String password) {
+            return new Access(password, passwordIterations, showEndpoints, tokenlessParticipants, trustedProxies);
+        }
+
+        public Access passwordIterations(int iterations) {
+            return new Access(createPassword, iterations, showEndpoints, tokenlessParticipants, trustedProxies);
+        }
+
+        public Access showEndpoints(boolean show) {
+            return new Access(createPassword, passwordIterations, show, tokenlessParticipants, trustedProxies);
+        }
+
+        public Access tokenlessParticipants(boolean allow) {
+            return new Access(createPassword, passwordIterations, showEndpoints, allow, trustedProxies);
+        }
+
+        public Access trustedProxies(Collection<String> addresses) {
+            return new Access(createPassword, passwordIterations, showEndpoints, tokenlessParticipants,
+                    Set.copyOf(addresses));
+        }
+
+        /** Never shows the creation password. */
+        @Override
+        public String toString() {
+            return "Access[createPassword=" + (createPassword == null ? "none" : "(set)") + ", passwordIterations="
+                    + passwordIterations + ", showEndpoints=" + showEndpoints + ", tokenlessParticipants="
+                    + tokenlessParticipants + ", trustedProxies=" + trustedProxies + "]";
+        }
+
+        private static Set<String> addresses(Collection<String> given) {
+            Set<String> normal = new LinkedHashSet<>();
+            for (String a : given) {
+                try {
+                    normal.add(InetAddress.getByName(a.trim()).getHostAddress());
+                } catch (UnknownHostException e) {
+                    throw new IllegalArgumentException("trusted proxy '" + a + "' is not an address", e);
+                }
+            }
+            return Set.copyOf(normal);
+        }
+    }
+
+    /**
+     * Where rooms are kept, and for how long.
+     *
+     * @param dataDir    where rooms are kept so that they survive a restart; null (the default for an embedded
+     *                   hub) keeps everything in memory
+     * @param roomTtl    how long a room with no participants and no traffic is kept before it is deleted (7 days)
+     * @param writeDelay how long changes to the rooms wait to be written together to the data directory (100 ms)
+     */
+    public record Storage(Path dataDir, Duration roomTtl, Duration writeDelay) {
+        public static final Duration DEFAULT_ROOM_TTL = Duration.ofDays(7);
+        public static final Duration DEFAULT_WRITE_DELAY = Duration.ofMillis(100);
+        public static final Storage DEFAULTS = new Storage(null, DEFAULT_ROOM_TTL, DEFAULT_WRITE_DELAY);
+
+        public Storage {
+            positive(roomTtl, "roomTtl");
+            Objects.requireNonNull(writeDelay, "storeWriteDelay");
+            if (writeDelay.isNegative()) {
+                throw new IllegalArgumentException("storeWriteDelay must not be negative, got " + writeDelay);
+            }
+        }
+
+        public Storage dataDir(Path dir) {
+            return new Storage(dir, roomTtl, writeDelay);
+        }
+
+        public Storage roomTtl(Duration ttl) {
+            return new Storage(dataDir, ttl, writeDelay);
+        }
+
+        public Storage writeDelay(Duration delay) {
+            return new Storage(dataDir, roomTtl, delay);
+        }
+    }
+
+    private static void atLeast(int value, int min, String name) {
         if (value < min) {
             throw new IllegalArgumentException(name + " must be at least " + min + ", got " + value);
         }
-        return value;
     }
 
-    private static Duration positive(Duration d, String name) {
+    private static void positive(Duration d, String name) {
         Objects.requireNonNull(d, name);
         if (d.isNegative() || d.isZero()) {
             throw new IllegalArgumentException(name + " must be positive, got " + d);
         }
-        return d;
     }
 }

@@ -83,16 +83,78 @@ public record TunnelFrame(Type type, int flags, int streamId, byte[] payload) {
     }
 
     /**
-     * Reads a frame.
+     * Reads a frame, its payload copied out of {@code message}; {@link View#of} reads one in place.
      *
      * @throws IllegalArgumentException if it is shorter than a header or of an unknown type
      */
     public static TunnelFrame decode(byte[] message) {
-        if (message.length < HEADER) {
-            throw new IllegalArgumentException("a tunnel frame has at least " + HEADER + " bytes, got " + message.length);
-        }
-        return new TunnelFrame(Type.of(message[0]), message[1] & 0xff, streamId(message),
+        View view = View.of(ByteBuffer.wrap(message));
+        return new TunnelFrame(view.type(), view.flags(), view.streamId(),
                 Arrays.copyOfRange(message, HEADER, message.length));
+    }
+
+    /**
+     * An encoded frame read where it lies: its header decoded, and where its JSON header and body
+     * bytes are in the message, so that a receiver can hand the body on without copying it.
+     * Offsets count from the start of the frame.
+     *
+     * @param type     what the frame is
+     * @param flags    {@link #END}, or 0
+     * @param streamId the request it belongs to
+     * @param message  the whole frame (header and payload), from its position to its limit
+     */
+    public record View(Type type, int flags, int streamId, ByteBuffer message) {
+
+        /**
+         * Reads the header of the frame held by {@code message} (from its position to its limit),
+         * which is left as it is.
+         *
+         * @throws IllegalArgumentException if it is shorter than a header or of an unknown type
+         */
+        public static View of(ByteBuffer message) {
+            ByteBuffer frame = message.slice();
+            if (frame.remaining() < HEADER) {
+                throw new IllegalArgumentException("a tunnel frame has at least " + HEADER + " bytes, got "
+                        + frame.remaining());
+            }
+            return new View(Type.of(frame.get(0)), frame.get(1) & 0xff, frame.getInt(2), frame);
+        }
+
+        /** Whether the sender's body ends with this frame. */
+        public boolean end() {
+            return (flags & END) != 0;
+        }
+
+        /** The frame's length, header included. */
+        public int length() {
+            return message.limit();
+        }
+
+        /**
+         * The length of the JSON header of an OPEN or HEAD frame, which starts at {@code HEADER + 2}.
+         *
+         * @throws IllegalArgumentException if the payload lacks it or cuts it short
+         */
+        public int jsonLength() {
+            if (length() - HEADER < 2) {
+                throw new IllegalArgumentException("a tunnel frame's payload lacks its JSON header");
+            }
+            int json = message.getShort(HEADER) & 0xffff;
+            if (length() - HEADER - 2 < json) {
+                throw new IllegalArgumentException("a tunnel frame's JSON header is cut short");
+            }
+            return json;
+        }
+
+        /** The JSON header of an OPEN or HEAD frame, as a view of the message. */
+        public ByteBuffer json() {
+            return message.slice(HEADER + 2, jsonLength());
+        }
+
+        /** Where the body bytes start: after the JSON header of an OPEN or HEAD, else after the frame header. */
+        public int bodyOffset() {
+            return type == Type.OPEN || type == Type.HEAD ? HEADER + 2 + jsonLength() : HEADER;
+        }
     }
 
     /** The type of an encoded frame, from its first byte. */

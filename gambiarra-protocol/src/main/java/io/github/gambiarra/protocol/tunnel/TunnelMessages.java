@@ -2,8 +2,10 @@ package io.github.gambiarra.protocol.tunnel;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.util.ByteBufferBackedInputStream;
 import io.github.gambiarra.protocol.GambiarraJson;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
 
@@ -65,8 +67,20 @@ public final class TunnelMessages {
      * @throws IllegalArgumentException when it is not that message
      */
     public static <T> T read(byte[] payload, Class<T> type) {
+        return read(ByteBuffer.wrap(payload), type);
+    }
+
+    /**
+     * Reads a control frame's payload where it lies (from the buffer's position to its limit).
+     *
+     * @throws IllegalArgumentException when it is not that message
+     */
+    public static <T> T read(ByteBuffer payload, Class<T> type) {
         try {
-            T value = GambiarraJson.mapper().readValue(payload, type);
+            T value = payload.hasArray()
+                    ? GambiarraJson.mapper().readValue(payload.array(), payload.arrayOffset() + payload.position(),
+                            payload.remaining(), type)
+                    : GambiarraJson.mapper().readValue(new ByteBufferBackedInputStream(payload.duplicate()), type);
             if (value == null) {
                 throw new IllegalArgumentException("empty " + type.getSimpleName());
             }

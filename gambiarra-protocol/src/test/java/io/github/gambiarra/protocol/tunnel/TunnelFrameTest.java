@@ -3,6 +3,7 @@ package io.github.gambiarra.protocol.tunnel;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
@@ -52,5 +53,42 @@ class TunnelFrameTest {
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new TunnelFrame(TunnelFrame.Type.DATA, 0, 1, new byte[4]).credit())
                 .isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void aFrameIsReadInPlaceWhereverItLiesInItsBuffer() {
+        byte[] json = "{\"status\":200}".getBytes(StandardCharsets.UTF_8);
+        byte[] body = "hello".getBytes(StandardCharsets.UTF_8);
+        byte[] wire = new TunnelFrame(TunnelFrame.Type.HEAD, TunnelFrame.END, 77,
+                TunnelFrame.withJson(json, body, 0, body.length)).encode();
+        byte[] padded = new byte[wire.length + 10];
+        System.arraycopy(wire, 0, padded, 3, wire.length);
+        ByteBuffer around = ByteBuffer.wrap(padded, 3, wire.length);
+
+        TunnelFrame.View view = TunnelFrame.View.of(around);
+
+        assertThat(view.type()).isEqualTo(TunnelFrame.Type.HEAD);
+        assertThat(view.end()).isTrue();
+        assertThat(view.streamId()).isEqualTo(77);
+        assertThat(view.length()).isEqualTo(wire.length);
+        assertThat(StandardCharsets.UTF_8.decode(view.json()).toString()).isEqualTo("{\"status\":200}");
+        assertThat(new String(padded, 3 + view.bodyOffset(), view.length() - view.bodyOffset(), StandardCharsets.UTF_8))
+                .isEqualTo("hello");
+        assertThat(around.position()).as("the buffer is left as it was").isEqualTo(3);
+        assertThat(view.message().array()).as("no byte copied").isSameAs(padded);
+        assertThat(TunnelMessages.read(view.json(), TunnelMessages.Head.class).status()).isEqualTo(200);
+    }
+
+    @Test
+    void aDataFramesBodyIsItsWholePayloadAndACutHeaderIsNamed() {
+        TunnelFrame.View data = TunnelFrame.View.of(ByteBuffer.wrap(
+                new TunnelFrame(TunnelFrame.Type.DATA, 0, 5, new byte[] {1, 2, 3}).encode()));
+        assertThat(data.bodyOffset()).isEqualTo(TunnelFrame.HEADER);
+        assertThat(data.end()).isFalse();
+        TunnelFrame.View cut = TunnelFrame.View.of(ByteBuffer.wrap(new byte[] {0x03, 0, 0, 0, 0, 1, 0, 10, '{'}));
+        assertThatThrownBy(cut::bodyOffset).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("cut short");
+        assertThatThrownBy(() -> TunnelFrame.View.of(ByteBuffer.wrap(new byte[] {0x04, 0})))
+                .hasMessageContaining("at least 6 bytes");
     }
 }

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import io.github.gambiarra.hub.GambiarraHub;
-import io.github.gambiarra.hub.HubOptions;
+import io.github.gambiarra.hub.config.HubOptions;
 import io.github.gambiarra.langchain4j.Gambiarra;
 import io.github.gambiarra.client.GambiarraClient;
 import io.github.gambiarra.protocol.Messages;
@@ -24,7 +24,7 @@ class TeamAssistantTest {
 
     @BeforeEach
     void start() {
-        hub = GambiarraHub.start(new HubOptions().host("127.0.0.1").port(0));
+        hub = GambiarraHub.start(HubOptions.loopback());
         llm = FakeLlmServer.start("llama3");
         GambiarraClient client = GambiarraClient.create(hub.url());
         String code = client.createRoom("Team", null).room().code();

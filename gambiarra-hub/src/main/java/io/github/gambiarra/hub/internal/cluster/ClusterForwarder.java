@@ -1,6 +1,6 @@
 package io.github.gambiarra.hub.internal.cluster;
 
-import io.github.gambiarra.hub.internal.http.Replies;
+import io.github.gambiarra.hub.internal.placement.RoomPlacement;
 import io.github.gambiarra.protocol.ErrorCode;
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
@@ -26,7 +26,10 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,26 +48,30 @@ public final class ClusterForwarder {
     private static final Set<String> WEBSOCKET = Set.of("sec-websocket-key", "sec-websocket-version",
             "sec-websocket-extensions", "sec-websocket-protocol", "sec-websocket-accept");
     private static final long RETRY_EVERY_MILLIS = 200;
+    /** Which hub answered (the room's owner, for a room's requests). */
+    public static final String HUB_HEADER = "X-Gambiarra-Hub";
 
     private final Vertx vertx;
-    private final ClusterRooms cluster;
+    private final ClusterPlacement cluster;
     private final HttpClient http;
     private final WebSocketClient webSockets;
     private final long retryMillis;
     private final long pingMillis;
-    private final java.util.function.Consumer<HttpServerRequest> exemptUpgrade;
+    private final Consumer<HttpServerRequest> exemptUpgrade;
+    private final RoomPlacement.ErrorReply errors;
     private final long idleMillis;
     /** What is being forwarded now, by the member it goes to: cut when that member leaves the cluster. */
-    private final java.util.Map<String, java.util.Set<Runnable>> live = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Set<Runnable>> live = new ConcurrentHashMap<>();
 
     /**
      * @param retryMillis how long a request may wait for its room's owner to be reachable (or replaced)
      * @param pingMillis  how often a forwarded tunnel's participant side is pinged
      */
-    ClusterForwarder(Vertx vertx, ClusterRooms cluster, long connectTimeoutMillis, long retryMillis,
-                     long pingMillis, int maxFrame, long idleMillis,
-                     java.util.function.Consumer<HttpServerRequest> exemptUpgrade) {
+    ClusterForwarder(Vertx vertx, ClusterPlacement cluster, long connectTimeoutMillis, long retryMillis,
+                     long pingMillis, int maxFrame, long idleMillis, Consumer<HttpServerRequest> exemptUpgrade,
+                     RoomPlacement.ErrorReply errors) {
         this.exemptUpgrade = exemptUpgrade;
+        this.errors = errors;
         this.idleMillis = idleMillis;
         this.vertx = vertx;
         this.cluster = cluster;
@@ -97,7 +104,7 @@ public final class ClusterForwarder {
      * @param local serves the request here, when its room moved to this hub while it waited
      */
     public boolean handle(HttpServerRequest request, Handler<HttpServerRequest> local) {
-        if (request.getHeader(ClusterRooms.FORWARDED) != null && cluster.isMember(request.getHeader(ClusterRooms.FORWARDED))) {
+        if (cluster.isMember(request.getHeader(RoomPlacement.FORWARDED))) {
             return false;
         }
         String code = roomCode(request.path());
@@ -108,7 +115,7 @@ public final class ClusterForwarder {
         request.pause();
         long deadline = System.currentTimeMillis() + retryMillis;
         // The client's address: a trusted proxy's X-Forwarded-For has been read into FORWARDED_FOR already.
-        String forwardedFor = request.getHeader(ClusterRooms.FORWARDED_FOR);
+        String forwardedFor = request.getHeader(RoomPlacement.FORWARDED_FOR);
         String clientAddress = forwardedFor != null ? forwardedFor
                 : request.remoteAddress() == null ? "unknown" : request.remoteAddress().hostAddress();
         try {
@@ -121,7 +128,7 @@ public final class ClusterForwarder {
             LOG.error("forwarding a request for room {} failed", code, e);
             request.resume();
             if (!request.response().headWritten()) {
-                Replies.error(request, ErrorCode.INTERNAL_ERROR, "Internal hub error");
+                errors.send(request, ErrorCode.INTERNAL_ERROR, "Internal hub error");
             }
         }
         return true;
@@ -197,7 +204,7 @@ public final class ClusterForwarder {
                 if (answered.failed()) {
                     untrack(member, cut);
                     if (!response.headWritten()) {
-                        Replies.error(in, ErrorCode.ROOM_HUB_FAILED, "The hub that holds room " + code
+                        errors.send(in, ErrorCode.ROOM_HUB_FAILED, "The hub that holds room " + code
                                 + " failed while answering: " + answered.cause().getMessage());
                     } else {
                         response.reset();
@@ -358,7 +365,7 @@ public final class ClusterForwarder {
                     LOG.error("forwarding a request for room {} failed", code, e);
                     if (!in.response().headWritten()) {
                         in.resume();
-                        Replies.error(in, ErrorCode.INTERNAL_ERROR, "Internal hub error");
+                        errors.send(in, ErrorCode.INTERNAL_ERROR, "Internal hub error");
                     }
                 }
             });
@@ -367,15 +374,15 @@ public final class ClusterForwarder {
         LOG.warn("room {}: its hub could not be reached ({}); gave up after {} ms", code, why, retryMillis);
         in.resume();
         in.response().putHeader("Retry-After", "1");
-        Replies.error(in, ErrorCode.ROOM_HUB_UNREACHABLE, "The hub that holds room " + code + " cannot be reached now: "
+        errors.send(in, ErrorCode.ROOM_HUB_UNREACHABLE, "The hub that holds room " + code + " cannot be reached now: "
                 + why + ". Try again in a moment");
     }
 
     private MultiMap forwardedHeaders(MultiMap from, String clientAddress) {
         MultiMap headers = MultiMap.caseInsensitiveMultiMap();
         copy(from, headers);
-        headers.set(ClusterRooms.FORWARDED, cluster.secret());
-        headers.set(ClusterRooms.FORWARDED_FOR, clientAddress);
+        headers.set(RoomPlacement.FORWARDED, cluster.secret());
+        headers.set(RoomPlacement.FORWARDED_FOR, clientAddress);
         return headers;
     }
 
@@ -392,11 +399,11 @@ public final class ClusterForwarder {
     }
 
     private void track(String member, Runnable cut) {
-        live.computeIfAbsent(member, m -> java.util.concurrent.ConcurrentHashMap.newKeySet()).add(cut);
+        live.computeIfAbsent(member, m -> ConcurrentHashMap.newKeySet()).add(cut);
     }
 
     private void untrack(String member, Runnable cut) {
-        java.util.Set<Runnable> cuts = live.get(member);
+        Set<Runnable> cuts = live.get(member);
         if (cuts != null) {
             cuts.remove(cut);
         }
@@ -406,10 +413,10 @@ public final class ClusterForwarder {
      * Members left the cluster: what is being forwarded to them is cut now (their clients see an
      * error and come back, to the new owner), rather than waiting for sockets that may never close.
      */
-    void membersLeft(java.util.Set<String> members) {
+    void membersLeft(Set<String> members) {
         for (var entry : live.entrySet()) {
             if (!members.contains(entry.getKey())) {
-                java.util.Set<Runnable> cuts = live.remove(entry.getKey());
+                Set<Runnable> cuts = live.remove(entry.getKey());
                 if (cuts != null) {
                     vertx.runOnContext(v -> cuts.forEach(Runnable::run));
                 }

@@ -1,42 +1,65 @@
 package io.github.gambiarra.hub.internal.cluster;
 
+import io.github.gambiarra.hub.config.HubOptions;
 import io.github.gambiarra.hub.cluster.HubCluster;
 import io.github.gambiarra.hub.cluster.SharedRoom;
+import io.github.gambiarra.hub.internal.events.RoomEvents;
+import io.github.gambiarra.hub.internal.placement.Durations;
+import io.github.gambiarra.hub.internal.placement.RoomPlacement;
+import io.github.gambiarra.hub.internal.room.ParticipantLifecycle;
 import io.github.gambiarra.hub.internal.room.ParticipantState;
 import io.github.gambiarra.hub.internal.room.RoomCodes;
+import io.github.gambiarra.hub.internal.room.RoomLifecycle;
 import io.github.gambiarra.hub.internal.room.RoomRegistry;
 import io.github.gambiarra.hub.internal.room.RoomState;
+import io.github.gambiarra.protocol.Messages;
 import io.github.gambiarra.protocol.Room;
+import io.vertx.core.Context;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerRequest;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.BiConsumer;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import java.util.function.ToIntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The hub's side of a cluster: keeps the registry holding every room of the cluster, and says which
- * member owns a room's live state. The owner is chosen by rendezvous hashing of the room's code over
- * the members, so every member picks the same one without asking, and a member leaving moves only
- * its own rooms.
+ * A hub that is one of a cluster: every hub holds every room's record, and each room's live state
+ * lives on one of them, its owner, chosen by rendezvous hashing of the room's code over the members,
+ * so every member picks the same one without asking and a member leaving moves only its own rooms.
+ * Requests for a room another member owns are forwarded there ({@link ClusterForwarder}).
  */
-public final class ClusterRooms implements HubCluster.Listener {
-    private static final Logger LOG = LoggerFactory.getLogger(ClusterRooms.class);
-    /** Carries the cluster's secret on a request one member forwards to another. */
-    public static final String FORWARDED = "X-Gambiarra-Forwarded";
-    /** The client's address, on a forwarded request. */
-    public static final String FORWARDED_FOR = "X-Gambiarra-Forwarded-For";
+public final class ClusterPlacement implements RoomPlacement, HubCluster.Listener {
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterPlacement.class);
+    /** A tunnel's largest message, forwarded whole: four of the hub's largest frames. */
+    private static final int MAX_FORWARDED_FRAME = 4 * 64 * 1024;
 
     private final HubCluster cluster;
-    private final RoomRegistry rooms;
+    private final RoomRegistry registry;
+    private final RoomLifecycle rooms;
+    private final ParticipantLifecycle participants;
+    private final RoomEvents events;
+    private final HubOptions options;
+    private final Clock clock;
+    private final ErrorReply errors;
+    private final Consumer<HttpServerRequest> exemptUpgrade;
     private final long takeoverGraceMillis;
     /** What this hub last told the cluster of its rooms' participant counts. */
     private final Map<String, Integer> shared = new ConcurrentHashMap<>();
+    private final List<ClusterForwarder> forwarders = new CopyOnWriteArrayList<>();
     /** The members, and the owners computed from them: replaced together when membership changes. */
     private volatile Ownership ownership;
 
@@ -45,74 +68,184 @@ public final class ClusterRooms implements HubCluster.Listener {
             this(members, new ConcurrentHashMap<>());
         }
     }
-    private volatile Consumer<RoomState> deleteRoom = r -> { };
-    private volatile BiConsumer<RoomState, ParticipantState> release = (r, p) -> { };
-    private volatile Consumer<RoomState> moved = r -> { };
-    private volatile Runnable changed = () -> { };
-    private final List<ClusterForwarder> forwarders = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-    /**
-     * @param takeoverGraceMillis how long a room that moves to this hub waits for its participants
-     *                            to re-join before a request that finds none fails
-     */
-    public ClusterRooms(HubCluster cluster, RoomRegistry rooms, long takeoverGraceMillis) {
-        this.takeoverGraceMillis = takeoverGraceMillis;
+    private ClusterPlacement(HubCluster cluster, RoomRegistry registry, RoomLifecycle rooms,
+                             ParticipantLifecycle participants, RoomEvents events, HubOptions options,
+                             ErrorReply errors, Consumer<HttpServerRequest> exemptUpgrade) {
         this.cluster = cluster;
+        this.registry = registry;
         this.rooms = rooms;
+        this.participants = participants;
+        this.events = events;
+        this.options = options;
+        this.clock = options.clock();
+        this.errors = errors;
+        this.exemptUpgrade = exemptUpgrade;
+        // A room that moves here waits this long for its participants to re-join before a request finds none.
+        this.takeoverGraceMillis = options.timing().offlineTimeout().toMillis();
         this.ownership = new Ownership(sorted());
     }
 
     /**
-     * Takes in the cluster's rooms, shares the ones this hub restored from disk, and starts
-     * listening.
+     * Joins {@code cluster}'s rooms: takes in the cluster's rooms, shares the ones this hub restored
+     * from disk, and starts listening to the cluster.
      *
-     * @param deleteRoom deletes a room here (another member deleted it)
-     * @param release    lets go of a participant of a room this hub no longer owns
-     * @param moved      a room this hub no longer owns: its event streams end (their clients come back
-     *                   through the forwarding path, to the new owner)
+     * @param errors        answers a request that could not be forwarded
+     * @param exemptUpgrade tells the connection guard that a forwarded tunnel is not an idle connection
      */
-    public void start(Consumer<RoomState> deleteRoom, BiConsumer<RoomState, ParticipantState> release,
-                      Consumer<RoomState> moved, Runnable changed) {
-        this.changed = changed;
-        this.deleteRoom = deleteRoom;
-        this.release = release;
-        this.moved = moved;
+    public static ClusterPlacement join(HubCluster cluster, RoomRegistry registry, RoomLifecycle rooms,
+                                        ParticipantLifecycle participants, RoomEvents events, HubOptions options,
+                                        ErrorReply errors, Consumer<HttpServerRequest> exemptUpgrade) {
+        ClusterPlacement placement = new ClusterPlacement(cluster, registry, rooms, participants, events, options,
+                errors, exemptUpgrade);
+        placement.start();
+        return placement;
+    }
+
+    private void start() {
         cluster.listen(this);
         for (SharedRoom r : cluster.rooms()) {
             roomShared(r);
         }
-        for (RoomState local : rooms.rooms()) {
-            publish(local).thenAccept(shared -> {
-                if (!shared) {
+        for (RoomState local : registry.rooms()) {
+            publish(local).thenAccept(ok -> {
+                if (!ok) {
                     LOG.warn("room {} from this hub's data directory was not shared: the cluster has another room "
                             + "with its code", local.code());
                 }
             });
         }
         // A hub that (re)starts takes its rooms back: their participants re-join it in a moment.
-        long until = System.currentTimeMillis() + takeoverGraceMillis;
-        for (RoomState room : rooms.rooms()) {
+        long until = clock.millis() + takeoverGraceMillis;
+        for (RoomState room : registry.rooms()) {
             if (owns(room.code()) && room.participantCount() == 0) {
                 takeOver(room, until);
             }
         }
     }
 
-    /** A forwarder for one event loop, told when members leave. */
-    public ClusterForwarder forwarder(io.vertx.core.Vertx vertx, long connectTimeoutMillis, long retryMillis,
-                                      long pingMillis, int maxFrame, long idleMillis,
-                                      java.util.function.Consumer<io.vertx.core.http.HttpServerRequest> exemptUpgrade) {
-        ClusterForwarder f = new ClusterForwarder(vertx, this, connectTimeoutMillis, retryMillis, pingMillis, maxFrame,
-                idleMillis, exemptUpgrade);
-        forwarders.add(f);
-        return f;
+    // ---- rooms ---------------------------------------------------------------------------------
+
+    @Override
+    public CompletableFuture<RoomState> create(String name, String passwordHash, String hostTokenHash) {
+        return rooms.create(name, passwordHash, hostTokenHash).thenCompose(room -> publish(room).thenApply(ok -> {
+            if (!ok) {
+                rooms.abandon(room);
+                throw new IllegalStateException("room code " + room.code() + " was taken by another hub of the cluster");
+            }
+            rooms.announce(room);
+            return room;
+        }));
+    }
+
+    @Override
+    public boolean delete(RoomState room, String why) {
+        if (!rooms.delete(room, why)) {
+            return false;
+        }
+        cluster.withdraw(room.code()).whenComplete((v, e) -> {
+            if (e != null) {
+                LOG.warn("room {} was deleted here but could not be withdrawn from the cluster: {}", room.code(),
+                        e.toString());
+            }
+        });
+        return true;
+    }
+
+    /**
+     * Rooms unused for their time-to-live are deleted by their owner only (only it sees them used),
+     * and not while they wait for participants after moving here; rooms this hub no longer owns let
+     * their participants go; participant counts are shared.
+     */
+    @Override
+    public void upkeep() {
+        long now = clock.millis();
+        for (RoomState idle : registry.idleRooms(options.storage().roomTtl().toMillis())) {
+            if (owns(idle.code()) && !idle.awaitingParticipants(now)) {
+                delete(idle, "unused for " + Durations.human(options.storage().roomTtl()) + ": deleted");
+            }
+        }
+        releaseForeign();
+        shareCounts();
+    }
+
+    /** Participants of each room: this hub's count for the rooms it owns, the owners' for the others. */
+    @Override
+    public ToIntFunction<RoomState> participantCounts() {
+        Map<String, Integer> counts = cluster.counts();
+        return room -> owns(room.code()) ? room.participantCount() : counts.getOrDefault(room.code(), 0);
+    }
+
+    @Override
+    public Messages.HubHealth health(long now) {
+        return new Messages.HubHealth("ok", now, cluster.memberId(),
+                new Messages.ClusterHealth(ownership.members().size()));
+    }
+
+    @Override
+    public void close() {
+        forwarders.forEach(ClusterForwarder::close);
+    }
+
+    // ---- requests ------------------------------------------------------------------------------
+
+    @Override
+    public Entry entry(Vertx vertx) {
+        ClusterForwarder forwarder = new ClusterForwarder(vertx, this, options.timing().connectTimeout().toMillis(),
+                options.timing().clusterRetry().toMillis(), options.tunnel().pingInterval().toMillis(),
+                MAX_FORWARDED_FRAME, options.timing().upstreamIdleTimeout().toMillis(), exemptUpgrade, errors);
+        forwarders.add(forwarder);
+        return new Entry() {
+            @Override
+            public boolean fromMember(HttpServerRequest request) {
+                if (!isMember(request.getHeader(FORWARDED))) {
+                    RoomPlacement.stripForwarded(request);
+                    return false;
+                }
+                String code = ClusterForwarder.roomCode(request.path());
+                if (code != null) {
+                    forwardedBeforeTakeover(code);
+                }
+                return true;
+            }
+
+            @Override
+            public void route(HttpServerRequest request, Handler<HttpServerRequest> local) {
+                String code = ClusterForwarder.roomCode(request.path());
+                if (code == null || knows(code)) {
+                    forwardOrServe(request, forwarder, local);
+                    return;
+                }
+                // A room made on another hub a moment ago may not have reached this one yet: ask the
+                // cluster before answering that there is no such room.
+                request.pause();
+                Context context = vertx.getOrCreateContext();
+                lookup(code).whenComplete((found, error) -> context.runOnContext(v -> {
+                    if (!forwardOrServe(request, forwarder, local)) {
+                        request.resume();
+                    }
+                }));
+            }
+        };
+    }
+
+    /** Forwards {@code request} to its room's owner (true), or serves it here (false). */
+    private boolean forwardOrServe(HttpServerRequest request, ClusterForwarder forwarder,
+                                   Handler<HttpServerRequest> local) {
+        if (forwarder.handle(request, local)) {
+            return true;
+        }
+        // Which hub answered: through a forwarding hub, the room's owner.
+        request.response().putHeader(ClusterForwarder.HUB_HEADER, cluster.memberId());
+        local.handle(request);
+        return false;
     }
 
     /**
      * Looks room {@code code} up in the cluster itself, for when this hub has not heard of it yet (it
      * was made on another hub a moment ago): takes it in if the cluster has it.
      */
-    public java.util.concurrent.CompletionStage<Void> lookup(String code) {
+    private CompletionStage<Void> lookup(String code) {
         return cluster.find(RoomCodes.normalise(code)).handle((room, error) -> {
             if (room != null) {
                 roomShared(room);
@@ -122,25 +255,12 @@ public final class ClusterRooms implements HubCluster.Listener {
     }
 
     /** Whether the cluster has room {@code code} (every hub holds every room's record). */
-    public boolean knows(String code) {
-        return rooms.find(code).isPresent();
-    }
-
-    private static void takeOver(RoomState room, long until) {
-        room.awaitParticipantsUntil(until);
-        room.touch(System.currentTimeMillis()); // its idle time counts from now, here
-    }
-
-    public String self() {
-        return cluster.memberId();
-    }
-
-    public int memberCount() {
-        return ownership.members().size();
+    boolean knows(String code) {
+        return registry.find(code).isPresent();
     }
 
     /** The member that owns room {@code code}'s live state. */
-    public String owner(String code) {
+    String owner(String code) {
         Ownership o = ownership;
         String normal = RoomCodes.normalise(code);
         String cached = o.owners().get(normal);
@@ -154,23 +274,23 @@ public final class ClusterRooms implements HubCluster.Listener {
         return owner;
     }
 
-    public boolean owns(String code) {
+    boolean owns(String code) {
         return owner(code).equals(cluster.memberId());
     }
 
     /** Where to forward a request for room {@code code}: null when this hub owns it (or the owner's URL is not known yet). */
-    public String ownerUrl(String code) {
+    String ownerUrl(String code) {
         String owner = owner(code);
         return owner.equals(cluster.memberId()) ? null : cluster.urlOf(owner);
     }
 
     /** The cluster's secret, as forwarded requests carry it. */
-    public String secret() {
+    String secret() {
         return cluster.secret();
     }
 
     /** Whether {@code header} is the cluster's secret (a request forwarded by a member). */
-    public boolean isMember(String header) {
+    boolean isMember(String header) {
         return header != null && MessageDigest.isEqual(cluster.secret().getBytes(StandardCharsets.UTF_8),
                 header.getBytes(StandardCharsets.UTF_8));
     }
@@ -204,38 +324,32 @@ public final class ClusterRooms implements HubCluster.Listener {
         return h;
     }
 
+    private void takeOver(RoomState room, long until) {
+        room.awaitParticipantsUntil(until);
+        room.touch(clock.millis()); // its idle time counts from now, here
+    }
+
     /** Shares a room made (or restored) here; completes with false if its code is another room's. */
-    public CompletableFuture<Boolean> publish(RoomState room) {
+    private CompletableFuture<Boolean> publish(RoomState room) {
         Room r = room.room();
         return cluster.publish(new SharedRoom(r.id(), r.code(), r.name(), r.hostId(), r.createdAt(), room.passwordHash(),
                 room.hostTokenHash())).toCompletableFuture();
     }
 
-    /** Removes a room deleted here from every member. */
-    public void withdraw(String code) {
-        cluster.withdraw(code).whenComplete((v, e) -> {
-            if (e != null) {
-                LOG.warn("room {} was deleted here but could not be withdrawn from the cluster: {}", code, e.toString());
-            }
-        });
-    }
-
     /**
      * Lets go of the participants of rooms this hub no longer owns (a member joined or came back):
-     * they re-join, through whichever hub they use, at the new owner.
+     * they re-join, through whichever hub they use, at the new owner. The rooms' event streams end;
+     * their clients come back through the forwarding path, to the new owner.
      */
-    public void releaseForeign() {
-        for (RoomState room : rooms.rooms()) {
+    private void releaseForeign() {
+        for (RoomState room : registry.rooms()) {
             if (!owns(room.code())) {
                 boolean had = false;
                 for (ParticipantState p : room.participants()) {
-                    if (room.remove(p)) {
-                        release.accept(room, p);
-                        had = true;
-                    }
+                    had |= participants.released(room, p, "the room moved to another hub of the cluster");
                 }
                 if (had) {
-                    moved.accept(room);
+                    events.closeRoom(room.code());
                 }
             }
         }
@@ -246,10 +360,10 @@ public final class ClusterRooms implements HubCluster.Listener {
      * the cluster is changing, and the room is about to move here. Its requests wait for its
      * participants meanwhile instead of failing for want of one.
      */
-    public void forwardedBeforeTakeover(String code) {
+    private void forwardedBeforeTakeover(String code) {
         if (!owns(code)) {
-            long now = System.currentTimeMillis();
-            rooms.find(code).ifPresent(room -> {
+            long now = clock.millis();
+            registry.find(code).ifPresent(room -> {
                 if (!room.awaitingParticipants(now)) {
                     takeOver(room, now + takeoverGraceMillis);
                 }
@@ -258,9 +372,9 @@ public final class ClusterRooms implements HubCluster.Listener {
     }
 
     /** Tells the cluster how many participants the rooms this hub owns have, where that changed. */
-    public void shareCounts() {
-        Map<String, Integer> changed = new java.util.HashMap<>();
-        for (RoomState room : rooms.rooms()) {
+    private void shareCounts() {
+        Map<String, Integer> changed = new HashMap<>();
+        for (RoomState room : registry.rooms()) {
             if (owns(room.code())) {
                 int count = room.participantCount();
                 Integer before = shared.put(room.code(), count);
@@ -269,34 +383,28 @@ public final class ClusterRooms implements HubCluster.Listener {
                 }
             }
         }
-        shared.keySet().removeIf(code -> rooms.find(code).isEmpty() || !owns(code));
+        shared.keySet().removeIf(code -> registry.find(code).isEmpty() || !owns(code));
         if (!changed.isEmpty()) {
             cluster.shareCounts(changed);
         }
     }
 
-    /** Participants of each room: this hub's count for the rooms it owns, the owners' for the others. */
-    public java.util.function.ToIntFunction<RoomState> participantCounts() {
-        Map<String, Integer> counts = cluster.counts();
-        return room -> owns(room.code()) ? room.participantCount() : counts.getOrDefault(room.code(), 0);
-    }
+    // ---- what the cluster tells ----------------------------------------------------------------
 
     @Override
     public void roomShared(SharedRoom r) {
-        if (rooms.restore(new Room(r.id(), r.code(), r.name(), r.hostId(), r.createdAt()), r.passwordHash(),
-                r.hostTokenHash())) {
-            changed.run(); // every hub keeps every room in its data directory
-        }
+        rooms.adopt(new Room(r.id(), r.code(), r.name(), r.hostId(), r.createdAt()), r.passwordHash(),
+                r.hostTokenHash());
     }
 
     @Override
     public void roomWithdrawn(String code) {
-        rooms.find(code).ifPresent(deleteRoom);
+        registry.find(code).ifPresent(room -> rooms.delete(room, "deleted on another hub of the cluster"));
     }
 
     @Override
     public void rejoined() {
-        for (RoomState local : rooms.rooms()) {
+        for (RoomState local : registry.rooms()) {
             publish(local);
         }
         for (SharedRoom r : cluster.rooms()) {
@@ -307,16 +415,16 @@ public final class ClusterRooms implements HubCluster.Listener {
 
     @Override
     public void membersChanged() {
-        java.util.Set<String> ownedBefore = new java.util.HashSet<>();
-        for (RoomState room : rooms.rooms()) {
+        Set<String> ownedBefore = new HashSet<>();
+        for (RoomState room : registry.rooms()) {
             if (owns(room.code())) {
                 ownedBefore.add(room.code());
             }
         }
         // Rooms that move here wait for their participants before any request sees the new owners.
         Ownership next = new Ownership(sorted());
-        long until = System.currentTimeMillis() + takeoverGraceMillis;
-        for (RoomState room : rooms.rooms()) {
+        long until = clock.millis() + takeoverGraceMillis;
+        for (RoomState room : registry.rooms()) {
             String code = RoomCodes.normalise(room.code());
             if (!ownedBefore.contains(room.code())
                     && next.owners().computeIfAbsent(code, c -> rendezvous(c, next.members())).equals(cluster.memberId())) {
@@ -324,7 +432,7 @@ public final class ClusterRooms implements HubCluster.Listener {
             }
         }
         ownership = next;
-        java.util.Set<String> present = java.util.Set.copyOf(next.members());
+        Set<String> present = Set.copyOf(next.members());
         for (ClusterForwarder f : forwarders) {
             f.membersLeft(present);
         }

@@ -65,23 +65,16 @@ public final class ConnectionGuard {
 
     /**
      * A request arrived (its headers did). False when the request was answered here: its
-     * connection is one too many for its address.
+     * connection is one too many for its address. A {@code trusted} request (forwarded by another hub
+     * of the cluster, or a trusted reverse proxy, whose connections carry many clients' requests) is
+     * not held to the per-address cap, but its connection's deadlines are kept as any other's.
      */
-    boolean admit(HttpServerRequest request) {
-        return admit(request, false);
-    }
-
-    /**
-     * As {@link #admit(HttpServerRequest)}; a {@code member}'s request (forwarded by another hub of the
-     * cluster, whose connections carry many clients' requests) is not held to the per-address cap,
-     * but its connection's deadlines are kept as any other's.
-     */
-    boolean admit(HttpServerRequest request, boolean member) {
+    boolean admit(HttpServerRequest request, boolean trusted) {
         Conn conn = connections.get(request.connection());
         if (conn == null) {
             return true;
         }
-        if (conn.overLimit && !member) {
+        if (conn.overLimit && !trusted) {
             request.response().putHeader("Connection", "close")
                     .endHandler(v -> request.connection().close());
             Replies.error(request, ErrorCode.TOO_MANY_CONNECTIONS, "Too many connections from " + conn.address

@@ -1,43 +1,62 @@
 package io.github.gambiarra.hub.internal.http;
 
-import io.github.gambiarra.protocol.ErrorCode;
-import io.github.gambiarra.protocol.HubHeaders;
-import io.github.gambiarra.protocol.OpenAiRoute;
-import io.vertx.core.Handler;
-import io.github.gambiarra.hub.internal.relay.OpenAiRequest;
 import io.github.gambiarra.hub.internal.relay.ChunkAccumulator;
 import io.github.gambiarra.hub.internal.relay.Dispatcher;
+import io.github.gambiarra.hub.internal.relay.OpenAiRequest;
+import io.github.gambiarra.hub.internal.room.ParticipantState;
 import io.github.gambiarra.hub.internal.room.RoomRegistry;
 import io.github.gambiarra.hub.internal.room.RoomState;
+import io.github.gambiarra.protocol.ErrorCode;
+import io.github.gambiarra.protocol.HubHeaders;
+import io.github.gambiarra.protocol.Messages;
+import io.github.gambiarra.protocol.OpenAiRoute;
+import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
+import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * {@code POST /rooms/{code}/v1/chat/completions}, the hub's hot path, and the room's other OpenAI
- * APIs ({@code /v1/completions}, {@code /v1/embeddings}, {@code /v1/responses}), served the same way.
+ * A room's OpenAI-compatible API under {@code /rooms/{code}/v1/}: {@code POST /chat/completions},
+ * the hub's hot path, and the other APIs served the same way ({@code /completions},
+ * {@code /embeddings}, {@code /responses}; the routes {@link OpenAiRoute} lists), and
+ * {@code GET /models}, the room's online participants as models.
  *
- * <p>It is served straight from the HTTP server, ahead of the router: the same steps as the
- * router's other room routes (CORS header, room lookup, body size limit, room password), without
+ * <p>The POST routes are served straight from the HTTP server, ahead of the router: the same steps as
+ * the router's other room routes (CORS header, room lookup, body size limit, room password), without
  * the router's per-request matching and context. A path the fast check does not recognise (a
- * trailing slash, say) still reaches the same code through the router.
+ * trailing slash, say) still reaches the same code through the router. Adding an OpenAI route takes
+ * its entry in {@link OpenAiRoute}: both ways in are made from that list.
  */
-final class OpenAiRequests {
+final class OpenAiEndpoints {
     private static final String PREFIX = "/rooms/";
 
     private final RoomRegistry rooms;
     private final RoomAccess access;
     private final Dispatcher dispatcher;
     private final long maxBodyBytes;
+    private final RoomApi roomApi;
 
-    OpenAiRequests(RoomRegistry rooms, RoomAccess access, Dispatcher dispatcher, long maxBodyBytes) {
+    OpenAiEndpoints(RoomRegistry rooms, RoomAccess access, Dispatcher dispatcher, long maxBodyBytes, RoomApi roomApi) {
         this.rooms = rooms;
         this.access = access;
         this.dispatcher = dispatcher;
         this.maxBodyBytes = maxBodyBytes;
+        this.roomApi = roomApi;
+    }
+
+    /** {@code GET /rooms/{code}/v1/models}: each online participant is a model, named by its id. */
+    void models(RoutingContext ctx) {
+        RoomState room = RoomApi.room(ctx);
+        List<Messages.ModelEntry> data = room.participants().stream()
+                .filter(ParticipantState::isOnline)
+                .map(p -> new Messages.ModelEntry(p.id(), "model", p.joinedAt() / 1000, p.nickname(),
+                        new Messages.ModelDetails(p.nickname(), p.model(), roomApi.shownEndpoint(ctx, room, p))))
+                .toList();
+        Replies.json(ctx, 200, Messages.ModelList.of(data));
     }
 
     /** Serves {@code request} if it is a request to an OpenAI API in its plain form; false to leave it to the router. */
@@ -54,7 +73,7 @@ final class OpenAiRequests {
         if (route == null) {
             return false;
         }
-        request.response().putHeader(HubRouter.ALLOW_ORIGIN, HubRouter.ANY_ORIGIN);
+        request.response().putHeader(HubRoutes.ALLOW_ORIGIN, HubRoutes.ANY_ORIGIN);
         RoomState room = rooms.find(path.substring(PREFIX.length(), codeEnd)).orElse(null);
         if (room == null) {
             Replies.error(request, ErrorCode.ROOM_NOT_FOUND, "Room not found");
@@ -126,6 +145,6 @@ final class OpenAiRequests {
 
     private void tooLarge(HttpServerRequest request) {
         request.response().putHeader(HttpHeaders.CONNECTION, "close");
-        Replies.error(request, ErrorCode.REQUEST_TOO_LARGE, HubRouter.tooLarge(maxBodyBytes));
+        Replies.error(request, ErrorCode.REQUEST_TOO_LARGE, HubRoutes.tooLarge(maxBodyBytes));
     }
 }

@@ -1,8 +1,9 @@
 package io.github.gambiarra.hub.internal.http;
 
-import io.github.gambiarra.protocol.ErrorCode;
+import io.github.gambiarra.hub.internal.placement.RoomPlacement;
 import io.github.gambiarra.hub.internal.room.PasswordHasher;
 import io.github.gambiarra.hub.internal.room.RoomState;
+import io.github.gambiarra.protocol.ErrorCode;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
@@ -89,8 +90,8 @@ final class RoomAccess {
 
     /** The client's address, as throttles and limits count it. */
     static String address(HttpServerRequest request) {
-        // Set only on a request another hub of the cluster forwarded: the router removes it from any other.
-        String forwardedFor = request.getHeader(io.github.gambiarra.hub.internal.cluster.ClusterRooms.FORWARDED_FOR);
+        // Set only on a request another hub of the cluster forwarded, or a trusted proxy's: the entry removes it from any other.
+        String forwardedFor = request.getHeader(RoomPlacement.FORWARDED_FOR);
         if (forwardedFor != null) {
             return forwardedFor;
         }

@@ -1,22 +1,22 @@
 package io.github.gambiarra.hub.internal.http;
 
-import io.github.gambiarra.hub.HubOptions;
+import io.github.gambiarra.hub.config.HubOptions;
 import io.github.gambiarra.hub.internal.events.RoomEvents;
-import io.github.gambiarra.hub.internal.relay.Dispatcher;
-import io.github.gambiarra.hub.internal.room.ParticipantState;
-import io.github.gambiarra.hub.internal.RoomLifecycle;
+import io.github.gambiarra.hub.internal.placement.RoomPlacement;
 import io.github.gambiarra.hub.internal.room.HostTokens;
+import io.github.gambiarra.hub.internal.room.ParticipantLifecycle;
+import io.github.gambiarra.hub.internal.room.ParticipantState;
 import io.github.gambiarra.hub.internal.room.PasswordHasher;
 import io.github.gambiarra.hub.internal.room.RoomRegistry;
 import io.github.gambiarra.hub.internal.room.RoomState;
 import io.github.gambiarra.hub.internal.tunnel.TunnelRegistry;
-import io.github.gambiarra.protocol.tunnel.TunnelMessages;
 import io.github.gambiarra.protocol.ErrorCode;
-import io.github.gambiarra.protocol.HubEvent;
 import io.github.gambiarra.protocol.Messages;
 import io.github.gambiarra.protocol.OpenAiRoute;
 import io.github.gambiarra.protocol.Participant;
 import io.github.gambiarra.protocol.RoomSummary;
+import io.github.gambiarra.protocol.tunnel.TunnelMessages;
+import io.vertx.core.Context;
 import io.vertx.ext.web.RoutingContext;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -24,8 +24,13 @@ import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.ToIntFunction;
 
-/** The room-management endpoints: rooms, join, leave, health, participants, events. */
+/**
+ * The room-management endpoints: rooms, join, leave, health, participants, events, the tunnel.
+ * They check what they are given and who asks; what follows (a participant joining, a room being
+ * deleted) is the {@link ParticipantLifecycle}'s and the {@link RoomPlacement}'s to carry out.
+ */
 final class RoomApi {
     static final String ROOM_KEY = "gambiarra.room";
     private static final int MAX_NAME = 200;
@@ -38,32 +43,26 @@ final class RoomApi {
     private final RoomEvents events;
     private final PasswordHasher hasher;
     private final RoomAccess access;
-    private final Dispatcher dispatcher;
+    private final ParticipantLifecycle participants;
     private final TunnelRegistry tunnels;
     private final HubOptions options;
-    private final RoomLifecycle lifecycle;
+    private final RoomPlacement placement;
     private final AddressWindow creations;
     private final AddressWindow guesses;
     private final ConnectionGuard connections;
 
-    /** The cluster this hub is one of, or null. */
-    private final io.github.gambiarra.hub.internal.cluster.ClusterRooms cluster;
-
-    RoomApi(RoomRegistry rooms, RoomEvents events, PasswordHasher hasher, RoomAccess access, Dispatcher dispatcher,
-            TunnelRegistry tunnels, HubOptions options, RoomLifecycle lifecycle, HubRouter.Limits limits,
-            io.github.gambiarra.hub.internal.cluster.ClusterRooms cluster) {
-        this.cluster = cluster;
-        this.rooms = rooms;
-        this.events = events;
+    RoomApi(HubRoutes.Services s, PasswordHasher hasher, RoomAccess access) {
+        this.rooms = s.rooms();
+        this.events = s.events();
         this.hasher = hasher;
         this.access = access;
-        this.dispatcher = dispatcher;
-        this.tunnels = tunnels;
-        this.options = options;
-        this.lifecycle = lifecycle;
-        this.creations = limits.creations;
-        this.guesses = limits.guesses;
-        this.connections = limits.connections;
+        this.participants = s.participants();
+        this.tunnels = s.tunnels();
+        this.options = s.options();
+        this.placement = s.placement();
+        this.creations = s.limits().creations;
+        this.guesses = s.limits().guesses;
+        this.connections = s.limits().connections;
     }
 
     /** Finds the room named in the path for every {@code /rooms/{code}/...} route, or answers 404. */
@@ -84,14 +83,14 @@ final class RoomApi {
 
     void createRoom(RoutingContext ctx) {
         String address = RoomAccess.address(ctx.request());
-        if (options.createPassword() != null && !mayCreate(ctx, address)) {
+        if (options.access().createPassword() != null && !mayCreate(ctx, address)) {
             return;
         }
         long wait = creations.retryAfterSeconds(address);
         if (wait > 0) {
             ctx.response().putHeader("Retry-After", String.valueOf(wait));
             Replies.error(ctx, ErrorCode.ROOM_CREATION_RATE_LIMITED, "Too many rooms created from " + address
-                    + " (at most " + options.roomsPerMinute() + " a minute): try again in " + wait + " s");
+                    + " (at most " + options.limits().roomsPerMinute() + " a minute): try again in " + wait + " s");
             return;
         }
         Messages.CreateRoomRequest request = JsonBodies.read(ctx, Messages.CreateRoomRequest.class);
@@ -107,8 +106,8 @@ final class RoomApi {
             Replies.error(ctx, ErrorCode.INVALID_REQUEST, "Name must be at most " + MAX_NAME + " characters, without control characters");
             return;
         }
-        if (rooms.count() >= options.maxRooms()) {
-            Replies.error(ctx, ErrorCode.TOO_MANY_ROOMS, "This hub holds its limit of " + options.maxRooms()
+        if (rooms.count() >= options.limits().maxRooms()) {
+            Replies.error(ctx, ErrorCode.TOO_MANY_ROOMS, "This hub holds its limit of " + options.limits().maxRooms()
                     + " rooms (serve --max-rooms): delete unused ones, or wait for them to expire");
             return;
         }
@@ -143,7 +142,7 @@ final class RoomApi {
                     + "--create-password)");
             return false;
         }
-        if (!PasswordHasher.constantTimeEquals(given, options.createPassword())) {
+        if (!PasswordHasher.constantTimeEquals(given, options.access().createPassword())) {
             guesses.record(address);
             Replies.error(ctx, ErrorCode.INVALID_CREATE_PASSWORD, "Wrong creation password");
             return false;
@@ -153,18 +152,16 @@ final class RoomApi {
 
     private void finishCreate(RoutingContext ctx, String name, String passwordHash) {
         String hostToken = HostTokens.create();
-        RoomState room = rooms.create(name, passwordHash, HostTokens.hash(hostToken));
-        io.vertx.core.Context context = ctx.vertx().getOrCreateContext();
-        // Announced once stored, so that a room nobody could find after a crash is never announced.
-        lifecycle.created(room).whenComplete((v, error) -> context.runOnContext(x -> {
-            if (error != null) {
-                rooms.forget(room);
-                ctx.fail(error);
-                return;
-            }
-            events.publish(HubEvent.ROOM_CREATED, null, room.room());
-            Replies.json(ctx, 201, new Messages.CreateRoomResponse(room.room(), room.room().hostId(), hostToken));
-        }));
+        Context context = ctx.vertx().getOrCreateContext();
+        placement.create(name, passwordHash, HostTokens.hash(hostToken)).whenComplete((room, error) ->
+                context.runOnContext(x -> {
+                    if (error != null) {
+                        ctx.fail(error);
+                    } else {
+                        Replies.json(ctx, 201, new Messages.CreateRoomResponse(room.room(), room.room().hostId(),
+                                hostToken));
+                    }
+                }));
     }
 
     /** {@code DELETE /rooms/{code}}: the room's creator, with the host token from the create answer, deletes it. */
@@ -189,13 +186,12 @@ final class RoomApi {
             Replies.error(ctx, ErrorCode.INVALID_HOST_TOKEN, "That is not this room's host token");
             return;
         }
-        lifecycle.delete(room, "deleted by its host");
+        placement.delete(room, "deleted by its host");
         Replies.json(ctx, 200, Messages.Success.OK);
     }
 
     void listRooms(RoutingContext ctx) {
-        java.util.function.ToIntFunction<RoomState> count = cluster == null ? RoomState::participantCount
-                : cluster.participantCounts();
+        ToIntFunction<RoomState> count = placement.participantCounts();
         List<RoomSummary> list = rooms.rooms().stream()
                 .map(r -> RoomSummary.of(r.room(), count.applyAsInt(r), r.isProtected()))
                 .toList();
@@ -220,7 +216,7 @@ final class RoomApi {
                     : "Missing required fields: id, nickname, model, endpoint");
             return;
         }
-        if (!tunnel && options.tunnelOnly()) {
+        if (!tunnel && options.tunnel().only()) {
             Replies.error(ctx, ErrorCode.TUNNEL_REQUIRED, "This hub does not dial participants: connect through the "
                     + "tunnel (\"transport\":\"tunnel\"; gambiarra join without --direct)");
             return;
@@ -250,20 +246,16 @@ final class RoomApi {
             }
         }
         long now = rooms.clock().millis();
-        int limit = request.maxConcurrency() != null ? request.maxConcurrency() : options.defaultMaxConcurrency();
+        int limit = request.maxConcurrency() != null ? request.maxConcurrency()
+                : options.routing().defaultMaxConcurrency();
         boolean tunnel = request.viaTunnel();
         ParticipantState participant = new ParticipantState(request.id(), request.nickname().trim(),
                 request.model().trim(), tunnel ? TUNNEL_ENDPOINT : request.endpoint().trim(), request.specs(),
                 request.config(), now, newToken(), limit, tunnel).declare(OpenAiRoute.fromWire(request.apis()));
-        room.put(participant);
-        room.touch(now);
-        // A re-join replaces the registration: a tunnel of the one it replaces belongs to nobody now.
-        tunnels.close(room, participant.id(), "the participant joined again");
-        events.publish(HubEvent.PARTICIPANT_JOINED, room.code(), visible(ctx, room, participant));
+        participants.joined(room, participant, visible(ctx, room, participant));
         Replies.json(ctx, 201, new Messages.JoinResponse(participant.toWire(tunnel ? shownEndpoint(ctx, room, participant)
                 : participant.endpoint()), room.room().id(), participant.token(),
                 tunnel ? "/rooms/" + room.code() + "/tunnel" : null));
-        dispatcher.capacityChanged(room);
     }
 
     /** What a tunnel participant has for an endpoint: nothing to dial. */
@@ -309,12 +301,10 @@ final class RoomApi {
         if (!ownsRegistration(ctx, participant.get())) {
             return;
         }
-        if (!room.remove(participant.get())) {
+        if (!participants.left(room, participant.get())) {
             Replies.error(ctx, ErrorCode.PARTICIPANT_NOT_FOUND, "Participant not found");
             return;
         }
-        tunnels.close(room, participantId, "the participant left");
-        events.publish(HubEvent.PARTICIPANT_LEFT, room.code(), new Messages.ParticipantRef(participantId));
         Replies.json(ctx, 200, Messages.Success.OK);
     }
 
@@ -336,16 +326,7 @@ final class RoomApi {
         if (!ownsRegistration(ctx, participant.get())) {
             return;
         }
-        room.touch(rooms.clock().millis());
-        if (participant.get().viaTunnel()) {
-            // Its tunnel says whether it is online; a health check cannot bring it back without one.
-            Replies.json(ctx, 200, Messages.Success.OK);
-            return;
-        }
-        if (participant.get().touch(rooms.clock().millis())) {
-            events.publish(HubEvent.PARTICIPANT_ONLINE, room.code(), new Messages.ParticipantRef(request.id()));
-            dispatcher.capacityChanged(room);
-        }
+        participants.checkedIn(room, participant.get());
         Replies.json(ctx, 200, Messages.Success.OK);
     }
 
@@ -389,7 +370,7 @@ final class RoomApi {
     void participants(RoutingContext ctx) {
         RoomState room = room(ctx);
         List<Participant> list = room.participants().stream().map(p -> visible(ctx, room, p)).toList();
-        Replies.json(ctx, 200, new Messages.ParticipantList(list, dispatcher.queued(room)));
+        Replies.json(ctx, 200, new Messages.ParticipantList(list, room.queued()));
     }
 
     void events(RoutingContext ctx) {
@@ -407,7 +388,7 @@ final class RoomApi {
      * room users reach the model anyway.
      */
     String shownEndpoint(RoutingContext ctx, RoomState room, ParticipantState p) {
-        if (options.showEndpoints() && !p.viaTunnel()) {
+        if (options.access().showEndpoints() && !p.viaTunnel()) {
             return p.endpoint();
         }
         var authority = ctx.request().authority();
@@ -417,12 +398,12 @@ final class RoomApi {
 
     /**
      * Health and leave belong to the participant alone: they must carry its token. With
-     * {@link HubOptions#tokenlessParticipants(boolean)}, a participant that has never sent its
+     * {@link HubOptions.Access#tokenlessParticipants()}, a participant that has never sent its
      * token (a client of the original protocol) may go without.
      */
     private boolean ownsRegistration(RoutingContext ctx, ParticipantState participant) {
         String token = RoomAccess.bearer(ctx.request());
-        if (token == null && options.tokenlessParticipants() && !participant.tokenUsed()) {
+        if (token == null && options.access().tokenlessParticipants() && !participant.tokenUsed()) {
             return true;
         }
         if (token == null) {

@@ -1,20 +1,22 @@
-package io.github.gambiarra.hub.internal;
+package io.github.gambiarra.hub.internal.metrics;
 
-import io.github.gambiarra.protocol.OpenAiRoute;
 import io.github.gambiarra.hub.internal.room.ParticipantState;
+import io.github.gambiarra.hub.internal.room.RoomPersistence;
 import io.github.gambiarra.hub.internal.room.RoomState;
-import io.github.gambiarra.hub.internal.room.StoreWriter;
+import io.github.gambiarra.protocol.OpenAiRoute;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.ToIntFunction;
+import java.util.function.IntSupplier;
 
 /**
  * The hub's figures in Micrometer, served by {@code GET /metrics} in Prometheus text format:
@@ -33,13 +35,12 @@ public final class HubMetrics {
     }
 
     /** The hub-wide gauges: open connections, writes of the rooms file, connected tunnels. */
-    public void watchHub(java.util.function.IntSupplier connections, StoreWriter store,
-                         java.util.function.IntSupplier tunnels) {
+    public void watchHub(IntSupplier connections, RoomPersistence store, IntSupplier tunnels) {
         Gauge.builder("gambiarra.connections.open", connections::getAsInt)
                 .description("HTTP connections open now").register(registry);
-        if (store != null) {
+        if (store.durable()) {
             // The writer itself is the counter's state: Micrometer holds function state weakly.
-            io.micrometer.core.instrument.FunctionCounter.builder("gambiarra.store.writes", store, StoreWriter::writes)
+            FunctionCounter.builder("gambiarra.store.writes", store, RoomPersistence::writes)
                     .description("Writes of the rooms file (changes are coalesced)").register(registry);
         }
         Gauge.builder("gambiarra.tunnels.connected", tunnels::getAsInt)
@@ -47,12 +48,12 @@ public final class HubMetrics {
     }
 
     /** Registers the per-room gauges once. */
-    public void watchRoom(RoomState room, ToIntFunction<RoomState> queued) {
+    public void watchRoom(RoomState room) {
         if (roomsWithGauges.add(room.code())) {
             Gauge.builder("gambiarra.requests.inflight", room,
                             r -> r.participants().stream().mapToInt(ParticipantState::inFlight).sum())
                     .description("Requests being answered now").tag("room", room.code()).register(registry);
-            Gauge.builder("gambiarra.requests.queued", room, queued::applyAsInt)
+            Gauge.builder("gambiarra.requests.queued", room, RoomState::queued)
                     .description("Requests waiting for a free participant").tag("room", room.code())
                     .register(registry);
         }
@@ -89,7 +90,7 @@ public final class HubMetrics {
         m.requests().computeIfAbsent(participant.id() + '\u0000' + outcome.name(), k -> Counter.builder("gambiarra.requests")
                 .description("Requests by participant, API and outcome")
                 .tags("room", room.code(), "participant", participant.id(), "api", api.wire(),
-                        "outcome", outcome.name().toLowerCase(java.util.Locale.ROOT))
+                        "outcome", outcome.name().toLowerCase(Locale.ROOT))
                 .register(registry)).increment();
         m.duration().record(total);
         if (ttft != null) {

@@ -1,5 +1,6 @@
 package io.github.gambiarra.hub.internal.relay;
 
+import io.github.gambiarra.hub.internal.room.RoomQueue;
 import io.github.gambiarra.hub.internal.room.RoomState;
 import io.vertx.core.Context;
 import io.vertx.core.http.HttpServerResponse;
@@ -7,10 +8,11 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * One client request on its way to a participant: through the queue, and from one participant to
- * the next when failing over.
+ * One client request on its way to a participant: through the room's queue, and from one participant
+ * to the next when failing over.
  */
-final class Attempt {
+final class Attempt implements RoomQueue.Waiter {
+    private final Dispatcher dispatcher;
     /** Where the answer goes. */
     final HttpServerResponse response;
     final RoomState room;
@@ -30,11 +32,10 @@ final class Attempt {
     final String session;
     /** What conversation affinity made of the request: null (off), "hit", "miss" or "new". */
     volatile String affinity;
-    /** When the relay to the participant that answers began (the queue wait ends there). */
-    volatile long relayNanos;
 
-    Attempt(HttpServerResponse response, RoomState room, OpenAiRequest body, Context context, String client,
-            String session) {
+    Attempt(Dispatcher dispatcher, HttpServerResponse response, RoomState room, OpenAiRequest body, Context context,
+            String client, String session) {
+        this.dispatcher = dispatcher;
         this.response = response;
         this.room = room;
         this.body = body;
@@ -50,6 +51,16 @@ final class Attempt {
     }
 
     boolean pooled() {
-        return pinned == null && ParticipantRouter.isPooled(body.model());
+        return pinned == null && ParticipantSelector.isPooled(body.model());
+    }
+
+    @Override
+    public String client() {
+        return client;
+    }
+
+    @Override
+    public boolean tryServe() {
+        return dispatcher.serveQueued(this);
     }
 }

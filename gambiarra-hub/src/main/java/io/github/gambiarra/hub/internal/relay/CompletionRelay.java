@@ -1,22 +1,31 @@
 package io.github.gambiarra.hub.internal.relay;
 
-import io.github.gambiarra.protocol.OpenAiRoute;
-import io.github.gambiarra.hub.HubOptions;
-import io.github.gambiarra.hub.internal.HubMetrics;
+import io.github.gambiarra.hub.config.HubOptions;
 import io.github.gambiarra.hub.internal.events.RoomEvents;
+import io.github.gambiarra.hub.internal.metrics.HubMetrics;
 import io.github.gambiarra.hub.internal.room.ParticipantState;
 import io.github.gambiarra.protocol.ErrorCode;
 import io.github.gambiarra.protocol.HubEvent;
 import io.github.gambiarra.protocol.HubHeaders;
 import io.github.gambiarra.protocol.Messages;
+import io.github.gambiarra.protocol.OpenAiRoute;
 import io.github.gambiarra.protocol.openai.OpenAiWire;
 import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.streams.ReadStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Sends a request (chat, text completion, embeddings, Responses) to a participant and relays its
@@ -36,21 +45,28 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * moves on to another participant if its routing allows (hub-api.md, "Who serves what").
  */
 public final class CompletionRelay {
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CompletionRelay.class);
+    private static final Logger LOG = LoggerFactory.getLogger(CompletionRelay.class);
     /** What a server answers for a route it does not have: not found, method not allowed, not implemented. */
-    private static final java.util.Set<Integer> NOT_SERVED = java.util.Set.of(404, 405, 501);
+    private static final Set<Integer> NOT_SERVED = Set.of(404, 405, 501);
 
     private final ParticipantTransport transport;
     private final RoomEvents events;
     private final HubMetrics metrics;
-    private final HubOptions options;
+    private final HubOptions.Routing routing;
+    private final boolean showEndpoints;
+    private final Clock clock;
 
-    /** @param options the hub's options, frozen at start */
-    public CompletionRelay(ParticipantTransport transport, RoomEvents events, HubMetrics metrics, HubOptions options) {
+    /**
+     * @param showEndpoints whether failures may name a participant's address to room users
+     */
+    public CompletionRelay(ParticipantTransport transport, RoomEvents events, HubMetrics metrics,
+                           HubOptions.Routing routing, boolean showEndpoints, Clock clock) {
         this.transport = transport;
         this.events = events;
         this.metrics = metrics;
-        this.options = options;
+        this.routing = routing;
+        this.showEndpoints = showEndpoints;
+        this.clock = clock;
     }
 
     void relay(Attempt attempt, ParticipantState participant, AttemptOutcomes outcomes) {
@@ -138,8 +154,8 @@ public final class CompletionRelay {
         if (status != 404) {
             return true; // 405 and 501 are about the route
         }
-        String text = body.length() > SMALL_BODY ? "" : body.toString(java.nio.charset.StandardCharsets.UTF_8)
-                .toLowerCase(java.util.Locale.ROOT);
+        String text = body.length() > SMALL_BODY ? "" : body.toString(StandardCharsets.UTF_8)
+                .toLowerCase(Locale.ROOT);
         // Servers say which model or stored response they lack ("model \"x\" not found", "Previous
         // response with id 'resp_...' not found"); a missing route is a bare "not found".
         return !(text.contains("model") || text.contains("previous response") || text.contains("previous_response")
@@ -149,8 +165,8 @@ public final class CompletionRelay {
     private static final int SMALL_BODY = 64 * 1024;
 
     /** The whole of a short error body; past {@link #SMALL_BODY} what came (the rest is dropped). */
-    private static io.vertx.core.Future<Buffer> readSmall(ReadStream<Buffer> body) {
-        io.vertx.core.Promise<Buffer> whole = io.vertx.core.Promise.promise();
+    private static Future<Buffer> readSmall(ReadStream<Buffer> body) {
+        Promise<Buffer> whole = Promise.promise();
         Buffer into = Buffer.buffer();
         body.handler(chunk -> {
             if (into.length() <= SMALL_BODY) {
@@ -359,7 +375,7 @@ public final class CompletionRelay {
         }
     }
 
-    private static final java.util.regex.Pattern ADDRESS = java.util.regex.Pattern.compile(
+    private static final Pattern ADDRESS = Pattern.compile(
             "/?(\\d{1,3}(\\.\\d{1,3}){3}|\\[[0-9A-Fa-f:.%a-z]+\\])(:\\d+)?");
 
     /**
@@ -367,7 +383,7 @@ public final class CompletionRelay {
      * participant's address (which the connection errors of the HTTP client carry) is left out.
      */
     private String hidden(String message) {
-        return options.showEndpoints() ? message : ADDRESS.matcher(message).replaceAll("(its address)");
+        return showEndpoints ? message : ADDRESS.matcher(message).replaceAll("(its address)");
     }
 
     private static String describe(Throwable t) {
@@ -432,7 +448,7 @@ public final class CompletionRelay {
             long tokens = usage == null ? 0 : usage.tokens();
             long inputTokens = usage == null ? 0 : usage.inputTokens();
             OpenAiRoute api = attempt.body.route();
-            long nowMillis = options.clock().millis();
+            long nowMillis = clock.millis();
             String room = attempt.room.code();
             switch (outcome) {
                 case SUCCESS -> {
@@ -444,14 +460,14 @@ public final class CompletionRelay {
                             participant.model(), ttftMs, total.toMillis(), tokens, tps, api.wire(), inputTokens));
                     String responseId = api == OpenAiRoute.RESPONSES && usage != null ? usage.responseId() : null;
                     if (responseId != null) {
-                        attempt.room.responses(options.rememberedResponses()).remember(responseId, participant.id());
+                        attempt.room.responses(routing.rememberedResponses()).remember(responseId, participant.id());
                     }
                 }
                 case UPSTREAM_ERROR, FAILED -> {
                     boolean serverFault = outcome == HubMetrics.Outcome.FAILED
                             || (reply != null && reply.status() >= 500);
                     if (serverFault) {
-                        participant.recordFailure(nowMillis, options.failuresBeforeCooldown(), options.cooldown().toMillis());
+                        participant.recordFailure(nowMillis, routing.failuresBeforeCooldown(), routing.cooldown().toMillis());
                     } else {
                         participant.recordSuccess(ttft == null ? total.toMillis() : ttft.toMillis(), 0);
                     }

@@ -1,40 +1,43 @@
 package io.github.gambiarra.hub.internal.relay;
 
-import io.github.gambiarra.hub.HubOptions;
-import io.github.gambiarra.hub.internal.HubMetrics;
-import io.github.gambiarra.hub.internal.events.RoomEvents;
+import io.github.gambiarra.hub.config.HubOptions;
+import io.github.gambiarra.hub.internal.metrics.HubMetrics;
+import io.github.gambiarra.hub.internal.room.ParticipantLifecycle;
 import io.github.gambiarra.hub.internal.room.ParticipantState;
+import io.github.gambiarra.hub.internal.room.RoomQueue;
 import io.github.gambiarra.hub.internal.room.RoomState;
 import io.github.gambiarra.protocol.ErrorCode;
-import io.github.gambiarra.protocol.HubEvent;
-import io.github.gambiarra.protocol.Messages;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * Gets each chat completion to a participant: routes it, queues it while every eligible
- * participant is at its limit, fails over to the next one when a participant cannot answer, and
- * wakes queued requests when a slot frees up. Answers it cannot get are reported as
- * {@link Rejection}s to the {@link RejectionWriter} it was built with.
+ * Gets each request to a participant: routes it, queues it in its room while every eligible
+ * participant is at its limit, and decides what follows when a participant cannot answer: the next
+ * eligible one (failover), or an answer that says why. Queued requests are tried again whenever the
+ * room gains capacity ({@link ParticipantLifecycle} wakes the room's queue). Answers it cannot get
+ * are reported as {@link Rejection}s to the {@link RejectionWriter} it was built with.
  */
 public final class Dispatcher implements AttemptOutcomes {
     private final Vertx vertx;
-    private final ParticipantRouter router = new ParticipantRouter();
-    private final RoomEvents events;
-    private final HubOptions options;
+    private final ParticipantSelector selector;
+    private final ParticipantLifecycle participants;
+    private final HubOptions.Routing options;
+    private final Clock clock;
     private final HubMetrics metrics;
     private final CompletionRelay relay;
     private final RejectionWriter rejections;
-    private final Map<String, RoomQueue> queues = new ConcurrentHashMap<>();
 
-    /** @param options the hub's options, frozen at start */
-    public Dispatcher(Vertx vertx, RoomEvents events, HubOptions options, HubMetrics metrics, CompletionRelay relay,
+    public Dispatcher(Vertx vertx, ParticipantSelector selector, ParticipantLifecycle participants,
+                      HubOptions.Routing options, Clock clock, HubMetrics metrics, CompletionRelay relay,
                       RejectionWriter rejections) {
         this.vertx = vertx;
-        this.events = events;
+        this.selector = selector;
+        this.participants = participants;
         this.options = options;
+        this.clock = clock;
         this.metrics = metrics;
         this.relay = relay;
         this.rejections = rejections;
@@ -51,9 +54,9 @@ public final class Dispatcher implements AttemptOutcomes {
      */
     public void dispatch(HttpServerResponse response, RoomState room, OpenAiRequest body, String client,
                          String session) {
-        room.touch(options.clock().millis());
-        metrics.watchRoom(room, this::queued);
-        Attempt attempt = new Attempt(response, room, body, vertx.getOrCreateContext(), client, session);
+        room.touch(clock.millis());
+        metrics.watchRoom(room);
+        Attempt attempt = new Attempt(this, response, room, body, vertx.getOrCreateContext(), client, session);
         String previous = body.previousResponseId();
         if (previous != null) {
             String owner = room.responses(options.rememberedResponses()).owner(previous);
@@ -74,13 +77,13 @@ public final class Dispatcher implements AttemptOutcomes {
         handle(attempt, route(attempt), true);
     }
 
-    private ParticipantRouter.Route route(Attempt attempt) {
+    private ParticipantSelector.Route route(Attempt attempt) {
         long[] keys = affinityKeys(attempt);
         String preferred = keys.length == 0 ? null
                 : attempt.room.affinity(options.affinityEntries()).lookup(keys);
-        ParticipantRouter.Route route = router.route(attempt.room, attempt.routingKey(), attempt.body.route(),
-                attempt.tried, options.clock().millis(), preferred, options.affinityImbalance());
-        if (route instanceof ParticipantRouter.Chosen chosen && keys.length > 0) {
+        ParticipantSelector.Route route = selector.route(attempt.room, attempt.routingKey(), attempt.body.route(),
+                attempt.tried, clock.millis(), preferred, options.affinityImbalance());
+        if (route instanceof ParticipantSelector.Chosen chosen && keys.length > 0) {
             attempt.affinity = chosen.preferred() ? "hit" : preferred == null ? "new" : "miss";
             attempt.room.affinity(options.affinityEntries()).record(chosen.participant().id(), recordKeys(attempt));
         }
@@ -116,7 +119,7 @@ public final class Dispatcher implements AttemptOutcomes {
     private static long[] recordKeys(Attempt attempt) {
         long[] prefixes = attempt.body.prefixes();
         String explicit = explicitKey(attempt);
-        java.util.List<Long> keys = new java.util.ArrayList<>(3);
+        List<Long> keys = new ArrayList<>(3);
         if (explicit != null) {
             keys.add(explicitHash(explicit));
         }
@@ -139,16 +142,15 @@ public final class Dispatcher implements AttemptOutcomes {
         return h ^ 0x5bd1e995L; // apart from the message hashes
     }
 
-    private void handle(Attempt attempt, ParticipantRouter.Route route, boolean mayQueue) {
-        if (route instanceof ParticipantRouter.Chosen chosen) {
+    private void handle(Attempt attempt, ParticipantSelector.Route route, boolean mayQueue) {
+        if (route instanceof ParticipantSelector.Chosen chosen) {
             if (chosen.nowBusy()) {
-                events.publish(HubEvent.PARTICIPANT_BUSY, attempt.room.code(),
-                        new Messages.ParticipantRef(chosen.participant().id()));
+                participants.busy(attempt.room, chosen.participant());
             }
             relay.relay(attempt, chosen.participant(), this);
-        } else if (route instanceof ParticipantRouter.AllBusy && mayQueue) {
+        } else if (route instanceof ParticipantSelector.AllBusy && mayQueue) {
             enqueue(attempt);
-        } else if (route instanceof ParticipantRouter.NotServed notServed && attempt.lastFailure == null) {
+        } else if (route instanceof ParticipantSelector.NotServed notServed && attempt.lastFailure == null) {
             metrics.rejected(attempt.room, "api_not_served");
             String path = attempt.body.route().path();
             reject(attempt, notServed.participant() != null
@@ -156,14 +158,14 @@ public final class Dispatcher implements AttemptOutcomes {
                             + " does not serve " + path, notServed.participant().id(), 0)
                     : new Rejection(ErrorCode.API_NOT_SERVED, "No online participant that can take '"
                             + attempt.body.model() + "' serves " + path));
-        } else if (route instanceof ParticipantRouter.Offline offline) {
+        } else if (route instanceof ParticipantSelector.Offline offline) {
             metrics.rejected(attempt.room, "offline");
             reject(attempt, new Rejection(ErrorCode.PARTICIPANT_OFFLINE, "Participant is offline",
                     offline.participant().id(), 0));
         } else if (attempt.lastFailure != null) {
             reject(attempt, attempt.lastFailure);
-        } else if (mayQueue && route instanceof ParticipantRouter.NoParticipant
-                && attempt.room.awaitingParticipants(System.currentTimeMillis())) {
+        } else if (mayQueue && route instanceof ParticipantSelector.NoParticipant
+                && attempt.room.awaitingParticipants(clock.millis())) {
             // The room just moved to this hub (its hub left the cluster): its participants are re-joining.
             enqueue(attempt);
         } else {
@@ -173,8 +175,8 @@ public final class Dispatcher implements AttemptOutcomes {
     }
 
     private void enqueue(Attempt attempt) {
-        RoomQueue queue = queues.computeIfAbsent(attempt.room.code(), c -> new RoomQueue(options.queueSize()));
         // (Its clients take turns: see RoomQueue.)
+        RoomQueue queue = attempt.room.queue(options.queueSize());
         if (!queue.offer(attempt)) {
             busy(attempt, "every participant that can serve '" + attempt.body.model()
                     + "' is busy and the room's queue is full");
@@ -193,7 +195,7 @@ public final class Dispatcher implements AttemptOutcomes {
             }
         });
         // A slot may have freed between routing and queueing.
-        drain(attempt.room);
+        queue.wake();
     }
 
     private void busy(Attempt attempt, String message) {
@@ -209,7 +211,7 @@ public final class Dispatcher implements AttemptOutcomes {
 
     @Override
     public boolean canFailover(Attempt attempt) {
-        return attempt.pooled() && router.hasAlternative(attempt.room, attempt.body.model(), attempt.body.route(),
+        return attempt.pooled() && selector.hasAlternative(attempt.room, attempt.body.model(), attempt.body.route(),
                 attempt.tried);
     }
 
@@ -220,37 +222,22 @@ public final class Dispatcher implements AttemptOutcomes {
 
     @Override
     public void released(RoomState room, ParticipantState participant, boolean nowFree) {
-        if (nowFree && participant.isOnline()) {
-            events.publish(HubEvent.PARTICIPANT_ONLINE, room.code(), new Messages.ParticipantRef(participant.id()));
+        participants.freed(room, participant, nowFree);
+    }
+
+    /**
+     * A queued request's turn, now that its room may have capacity: routed, and relayed on its own
+     * context; false (it keeps waiting) when every eligible participant is still busy, or its room is
+     * still waiting for its participants.
+     */
+    boolean serveQueued(Attempt waiting) {
+        ParticipantSelector.Route route = route(waiting);
+        if (route instanceof ParticipantSelector.AllBusy || (route instanceof ParticipantSelector.NoParticipant
+                && waiting.room.awaitingParticipants(clock.millis()))) {
+            return false;
         }
-        drain(room);
-    }
-
-    /** A participant joined or came back: queued requests may now be served. */
-    public void capacityChanged(RoomState room) {
-        drain(room);
-    }
-
-    private void drain(RoomState room) {
-        RoomQueue queue = queues.get(room.code());
-        if (queue == null) {
-            return;
-        }
-        queue.drain(waiting -> {
-            ParticipantRouter.Route route = route(waiting);
-            if (route instanceof ParticipantRouter.AllBusy || (route instanceof ParticipantRouter.NoParticipant
-                    && waiting.room.awaitingParticipants(System.currentTimeMillis()))) {
-                return false;
-            }
-            vertx.cancelTimer(waiting.timerId);
-            waiting.context.runOnContext(v -> handle(waiting, route, false));
-            return true;
-        });
-    }
-
-    /** The room's requests waiting for a free participant. */
-    public int queued(RoomState room) {
-        RoomQueue queue = queues.get(room.code());
-        return queue == null ? 0 : queue.size();
+        vertx.cancelTimer(waiting.timerId);
+        waiting.context.runOnContext(v -> handle(waiting, route, false));
+        return true;
     }
 }

@@ -2,6 +2,7 @@ package io.github.gambiarra.hub.internal.relay;
 
 import io.github.gambiarra.hub.internal.room.ParticipantState;
 import io.github.gambiarra.hub.internal.room.RoomState;
+import io.github.gambiarra.hub.internal.stream.InboundBuffer;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -26,8 +27,8 @@ import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.Future;
-import io.vertx.core.Handler;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.VertxException;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.ContextInternal;
@@ -39,6 +40,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -54,9 +56,10 @@ import java.util.concurrent.TimeUnit;
  * (no byte either way) for the idle timeout has its request failed and its connection closed;
  * this is watched per connection, so a request arms no timer of its own.
  *
- * <p>The answer's body reaches the relay as a {@link ReadStream}: pausing it stops reading the
- * participant's socket (TCP back-pressure), and the few chunks already decoded wait in the
- * stream. Every callback into the relay runs on the request's Vert.x context.
+ * <p>The answer's body reaches the relay as an {@link InboundBuffer}: a chunk the relay does not
+ * take at once stops the reading of the participant's socket (TCP back-pressure) until it has been
+ * taken, and the few chunks already decoded wait in the buffer. Every callback into the relay runs
+ * on the request's Vert.x context.
  *
  * <p>{@code https://} endpoints go to {@code tls}, Vert.x's HTTP client with its TLS set-up.
  */
@@ -87,7 +90,7 @@ public final class NettyParticipantTransport implements ParticipantTransport {
      * @param idleTimeout how long a participant may stay silent (no byte either way) before its
      *     connection, and the request on it, is given up
      */
-    public NettyParticipantTransport(io.vertx.core.Vertx vertx, ParticipantTransport tls, Duration connectTimeout,
+    public NettyParticipantTransport(Vertx vertx, ParticipantTransport tls, Duration connectTimeout,
                                      Duration idleTimeout) {
         this.vertx = (VertxInternal) vertx;
         this.tls = tls;
@@ -240,7 +243,7 @@ public final class NettyParticipantTransport implements ParticipantTransport {
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("participant endpoint is not an http(s) URL: " + endpoint, e);
         }
-        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         String host = uri.getHost();
         if (!(scheme.equals("http") || scheme.equals("https")) || host == null) {
             throw new IllegalArgumentException("participant endpoint is not an http(s) URL: " + endpoint);
@@ -444,28 +447,23 @@ public final class NettyParticipantTransport implements ParticipantTransport {
     }
 
     /**
-     * One request: its reply once the status line has come, and then its body as a stream. Runs
-     * on its event loop only; everything it hands the relay is dispatched on the request's context.
+     * One request: its reply once the status line has come, and then its body, an
+     * {@link InboundBuffer} fed from the connection. A body the relay does not take fast enough stops
+     * the connection's reading (TCP back-pressure) until it has been taken. Runs on its event loop
+     * only; everything it hands the relay is dispatched on the request's context.
      */
-    private static final class Call implements UpstreamReply, ReadStream<Buffer> {
-        private static final Object END = new Object();
+    private static final class Call implements UpstreamReply {
         final ContextInternal context;
         final Promise<UpstreamReply> reply;
         final Target target;
         final Buffer body;
         final long askedNanos;
+        final InboundBuffer answer;
         boolean retried;
         long connectNanos = -1;
         Connection connection;
         private HttpResponse head;
-        private Handler<Buffer> handler;
-        private Handler<Void> endHandler;
-        private Handler<Throwable> exceptionHandler;
-        private boolean paused;
         boolean cancelled;
-        private boolean finished;
-        /** What came while paused (buffers, then {@link #END} or a failure), delivered on resume. */
-        private ArrayDeque<Object> waiting;
 
         Call(ContextInternal context, Promise<UpstreamReply> reply, Target target, Buffer body, long askedNanos) {
             this.context = context;
@@ -473,6 +471,12 @@ public final class NettyParticipantTransport implements ParticipantTransport {
             this.target = target;
             this.body = body;
             this.askedNanos = askedNanos;
+            this.answer = new InboundBuffer(context, 1).drainHandler(v -> {
+                Connection c = connection;
+                if (c != null && c.call == this) {
+                    c.resume();
+                }
+            });
         }
 
         /** Whether the answer's status line has come. */
@@ -486,94 +490,22 @@ public final class NettyParticipantTransport implements ParticipantTransport {
         }
 
         void chunk(Buffer chunk) {
-            if (cancelled) {
-                return;
-            }
-            if (paused || waiting != null) {
-                queue(chunk);
-            } else {
-                Handler<Buffer> h = handler;
-                if (h != null) {
-                    context.dispatch(chunk, h);
-                }
+            if (!cancelled && !answer.write(chunk)) {
+                connection.pause();
             }
         }
 
         void ended() {
-            if (paused || waiting != null) {
-                queue(END);
-            } else {
-                finish(END);
-            }
+            answer.end();
         }
 
         void failed(Throwable cause) {
             if (head == null) {
                 context.dispatch(cause, reply::tryFail);
-            } else if (paused || waiting != null) {
-                queue(cause);
             } else {
-                finish(cause);
+                answer.fail(cause);
             }
         }
-
-        private void queue(Object item) {
-            if (waiting == null) {
-                waiting = new ArrayDeque<>(4);
-            }
-            waiting.add(item);
-        }
-
-        private void finish(Object how) {
-            if (finished || cancelled) {
-                return;
-            }
-            finished = true;
-            if (how == END) {
-                Handler<Void> h = endHandler;
-                if (h != null) {
-                    context.dispatch(null, h);
-                }
-            } else {
-                Handler<Throwable> h = exceptionHandler;
-                if (h != null) {
-                    context.dispatch((Throwable) how, h);
-                }
-            }
-        }
-
-        private void drain() {
-            while (!paused && waiting != null) {
-                Object item = waiting.poll();
-                if (item == null) {
-                    waiting = null;
-                    if (connection != null) {
-                        connection.resume();
-                    }
-                    return;
-                }
-                if (item instanceof Buffer chunk) {
-                    Handler<Buffer> h = handler;
-                    if (h != null && !cancelled) {
-                        context.dispatch(chunk, h);
-                    }
-                } else {
-                    waiting = null;
-                    finish(item);
-                    return;
-                }
-            }
-        }
-
-        private void onLoop(Runnable action) {
-            if (context.nettyEventLoop().inEventLoop()) {
-                action.run();
-            } else {
-                context.nettyEventLoop().execute(action);
-            }
-        }
-
-        // UpstreamReply
 
         @Override
         public int status() {
@@ -587,7 +519,7 @@ public final class NettyParticipantTransport implements ParticipantTransport {
 
         @Override
         public ReadStream<Buffer> body() {
-            return this;
+            return answer;
         }
 
         @Override
@@ -597,72 +529,23 @@ public final class NettyParticipantTransport implements ParticipantTransport {
 
         @Override
         public void cancel() {
-            onLoop(() -> {
-                if (cancelled || finished) {
+            Runnable cancel = () -> {
+                if (cancelled || answer.finished()) {
                     return;
                 }
                 cancelled = true;
-                waiting = null;
+                answer.discard();
                 Connection c = connection;
                 if (c != null && c.call == this) {
                     c.call = null;
                     c.channel.close(); // the participant's server sees the request abandoned
                 }
-            });
-        }
-
-        // ReadStream
-
-        @Override
-        public ReadStream<Buffer> exceptionHandler(Handler<Throwable> h) {
-            exceptionHandler = h;
-            return this;
-        }
-
-        @Override
-        public ReadStream<Buffer> handler(Handler<Buffer> h) {
-            handler = h;
-            return this;
-        }
-
-        @Override
-        public ReadStream<Buffer> endHandler(Handler<Void> h) {
-            endHandler = h;
-            return this;
-        }
-
-        @Override
-        public ReadStream<Buffer> pause() {
-            onLoop(() -> {
-                if (!paused) {
-                    paused = true;
-                    Connection c = connection;
-                    if (c != null && c.call == this) {
-                        c.pause();
-                    }
-                }
-            });
-            return this;
-        }
-
-        @Override
-        public ReadStream<Buffer> resume() {
-            onLoop(() -> {
-                if (paused) {
-                    paused = false;
-                    drain();
-                    Connection c = connection;
-                    if (waiting == null && c != null && c.call == this) {
-                        c.resume();
-                    }
-                }
-            });
-            return this;
-        }
-
-        @Override
-        public ReadStream<Buffer> fetch(long amount) {
-            return amount > 0 ? resume() : this;
+            };
+            if (context.nettyEventLoop().inEventLoop()) {
+                cancel.run();
+            } else {
+                context.nettyEventLoop().execute(cancel);
+            }
         }
     }
 }

@@ -1,11 +1,11 @@
 package io.github.gambiarra.hub.internal.relay;
 
-import io.github.gambiarra.protocol.OpenAiRoute;
 import io.github.gambiarra.hub.internal.room.ParticipantState;
 import io.github.gambiarra.hub.internal.room.RoomState;
+import io.github.gambiarra.protocol.ModelNames;
+import io.github.gambiarra.protocol.OpenAiRoute;
 import java.util.ArrayList;
 import java.util.List;
-import io.github.gambiarra.protocol.ModelNames;
 import java.util.Set;
 
 /**
@@ -13,13 +13,19 @@ import java.util.Set;
  * {@code *} or {@code any} for any online participant, {@code model:<name>} for one serving that
  * model, otherwise a participant id, falling back to a model name.
  *
- * <p>Among eligible participants it takes the one with the fewest requests in flight, breaking
- * ties in turn, and takes its request slot in the same step so that two requests cannot both
- * squeeze into a participant's last slot. Participants cooling down after repeated failures are
- * passed over while others can serve. Only participants that serve the request's API are eligible
- * (see {@link ParticipantState#serves}).
+ * <p>Only participants that serve the request's API are eligible (see {@link ParticipantState#serves});
+ * participants cooling down after repeated failures are passed over while others can serve. Among
+ * the eligible ones with a free slot, the conversation's participant gets the request if affinity
+ * names it and it is not too much busier; otherwise the {@link RoutingPolicy} chooses. The chosen
+ * participant's request slot is taken in the same step, so that two requests cannot both squeeze
+ * into a participant's last slot.
  */
-public final class ParticipantRouter {
+public final class ParticipantSelector {
+    private final RoutingPolicy policy;
+
+    public ParticipantSelector(RoutingPolicy policy) {
+        this.policy = policy;
+    }
 
     /** The outcome: a participant with its slot taken, or why there is none. */
     public sealed interface Route permits Chosen, NoParticipant, Offline, AllBusy, NotServed {
@@ -165,27 +171,18 @@ public final class ParticipantRouter {
         return matches;
     }
 
-    private static Route take(RoomState room, List<ParticipantState> eligible) {
+    private Route take(RoomState room, List<ParticipantState> eligible) {
         while (true) {
-            int least = Integer.MAX_VALUE;
-            List<ParticipantState> idlest = new ArrayList<>();
+            List<ParticipantState> free = new ArrayList<>(eligible.size());
             for (ParticipantState p : eligible) {
-                if (p.isFull()) {
-                    continue;
-                }
-                int load = p.inFlight();
-                if (load < least) {
-                    least = load;
-                    idlest.clear();
-                }
-                if (load == least) {
-                    idlest.add(p);
+                if (!p.isFull()) {
+                    free.add(p);
                 }
             }
-            if (idlest.isEmpty()) {
+            if (free.isEmpty()) {
                 return new AllBusy();
             }
-            ParticipantState chosen = idlest.get((int) Math.floorMod(room.nextTurn(), (long) idlest.size()));
+            ParticipantState chosen = policy.choose(room, free);
             ParticipantState.Acquire acquired = chosen.tryAcquire();
             if (acquired != ParticipantState.Acquire.REFUSED) {
                 return new Chosen(chosen, acquired == ParticipantState.Acquire.TAKEN_NOW_BUSY);

@@ -7,8 +7,9 @@ import io.vertx.core.buffer.Buffer;
 
 /**
  * How a request reaches a participant's LLM server: by dialling its endpoint
- * ({@link HttpParticipantTransport}), or over the tunnel the participant opened to the hub
- * ({@code internal.tunnel.TunnelTransport}).
+ * ({@link NettyParticipantTransport} for {@code http://}, {@link HttpParticipantTransport} for
+ * {@code https://}), or over the tunnel the participant opened to the hub
+ * ({@code internal.tunnel.TunnelTransport}); {@link ParticipantTransports} picks one per participant.
  */
 public interface ParticipantTransport {
 

@@ -36,6 +36,8 @@ public final class ParticipantState {
     private final AtomicInteger inFlight = new AtomicInteger();
     /** The APIs it said it serves at join; null when it did not say. */
     private volatile Set<OpenAiRoute> declared;
+    /** Its open connection to the hub (a tunnel), or null. */
+    private volatile ParticipantLink link;
     /** APIs its server turned out not to serve (404, 405 or 501 before any byte): not sent there again. */
     private final Set<OpenAiRoute> refused = ConcurrentHashMap.newKeySet();
 
@@ -157,6 +159,26 @@ public final class ParticipantState {
         Set<OpenAiRoute> known = EnumSet.copyOf(d);
         known.removeAll(refused);
         return OpenAiRoute.toWire(known);
+    }
+
+    /** The connection the participant holds open to the hub now (its tunnel); a newer one replaces it. */
+    public void link(ParticipantLink link) {
+        this.link = link;
+    }
+
+    /** Forgets {@code closed} if it is still the participant's connection. */
+    public void unlink(ParticipantLink closed) {
+        if (link == closed) {
+            link = null;
+        }
+    }
+
+    /** Closes the participant's connection to the hub, if it holds one: it left, or its registration ended. */
+    void closeLink(String reason) {
+        ParticipantLink l = link;
+        if (l != null) {
+            l.close(reason);
+        }
     }
 
     /** Whether requests reach this participant over its tunnel rather than by dialling its endpoint. */

@@ -1,95 +1,82 @@
-package io.github.gambiarra.hub.internal;
+package io.github.gambiarra.hub.internal.room;
 
 import io.github.gambiarra.hub.internal.events.RoomEvents;
-import io.github.gambiarra.hub.internal.room.ParticipantState;
-import io.github.gambiarra.hub.internal.room.RoomRegistry;
-import io.github.gambiarra.hub.internal.room.RoomState;
-import io.github.gambiarra.hub.internal.tunnel.TunnelRegistry;
 import io.github.gambiarra.protocol.HubEvent;
 import io.github.gambiarra.protocol.Messages;
+import io.github.gambiarra.protocol.Room;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What happens around a room's life that several parts of the hub start: storing the rooms after a
- * change, and deleting a room (by its host, or when it expires unused), which closes its tunnels,
- * tells and ends its event streams, and stores the rooms without it.
+ * A room's life on this hub: made and stored, announced, deleted (by its host, when it expires
+ * unused, or because another hub of the cluster deleted it). Deleting a room closes its
+ * participants' tunnels, tells and ends its event streams, and stores the rooms without it. Which
+ * hub holds a room, and whether the others hear of it, is the room placement's to decide: it calls
+ * here for what happens on this hub.
  */
 public final class RoomLifecycle {
     private static final Logger LOG = LoggerFactory.getLogger(RoomLifecycle.class);
 
     private final RoomRegistry rooms;
     private final RoomEvents events;
-    private final TunnelRegistry tunnels;
-    private final Supplier<CompletableFuture<Void>> store;
-    private volatile io.github.gambiarra.hub.internal.cluster.ClusterRooms cluster;
+    private final ParticipantLifecycle participants;
+    private final RoomPersistence store;
 
-    /**
-     * @param store asks for the rooms to be stored; the future completes once they are (at once when
-     *              the hub keeps rooms in memory only)
-     */
-    public RoomLifecycle(RoomRegistry rooms, RoomEvents events, TunnelRegistry tunnels,
-                         Supplier<CompletableFuture<Void>> store) {
+    public RoomLifecycle(RoomRegistry rooms, RoomEvents events, ParticipantLifecycle participants,
+                         RoomPersistence store) {
         this.rooms = rooms;
         this.events = events;
-        this.tunnels = tunnels;
+        this.participants = participants;
         this.store = store;
     }
 
-    /** Makes rooms made and deleted here those of the cluster too. */
-    public void cluster(io.github.gambiarra.hub.internal.cluster.ClusterRooms cluster) {
-        this.cluster = cluster;
-    }
-
     /**
-     * A room was made here: completes once it is stored and, in a cluster, shared with every member
-     * (failing if another hub's room took its code meanwhile).
+     * Makes a room with a fresh code; completes once it is stored. It is not announced yet: a room
+     * nobody could find after a crash is never announced (see {@link #announce}).
      */
-    public CompletableFuture<Void> created(RoomState room) {
-        var c = cluster;
-        if (c == null) {
-            return changed();
-        }
-        return changed().thenCompose(v -> c.publish(room)).thenApply(shared -> {
-            if (!shared) {
-                throw new IllegalStateException("room code " + room.code() + " was taken by another hub of the cluster");
+    public CompletableFuture<RoomState> create(String name, String passwordHash, String hostTokenHash) {
+        RoomState room = rooms.create(name, passwordHash, hostTokenHash);
+        return store.changed().handle((v, error) -> {
+            if (error != null) {
+                rooms.forget(room);
+                throw new IllegalStateException("the room could not be stored: " + error.getMessage(), error);
             }
-            return null;
+            return room;
         });
     }
 
-    /** The rooms changed: completes once they are stored. */
-    public CompletableFuture<Void> changed() {
-        return store.get();
+    /** Tells every room's watchers that {@code room} exists. */
+    public void announce(RoomState room) {
+        events.publish(HubEvent.ROOM_CREATED, null, room.room());
+    }
+
+    /** Forgets a room that was made but could not be placed (another hub's room took its code). */
+    public void abandon(RoomState room) {
+        if (rooms.forget(room)) {
+            changed();
+        }
+    }
+
+    /** Takes in a room that exists elsewhere (another hub's, in a cluster); false if one has its code here. */
+    public boolean adopt(Room room, String passwordHash, String hostTokenHash) {
+        if (rooms.restore(room, passwordHash, hostTokenHash)) {
+            changed(); // every hub keeps every room in its data directory
+            return true;
+        }
+        return false;
     }
 
     /**
-     * Deletes {@code room}; false if it was already gone.
+     * Deletes {@code room} here; false if it was already gone.
      *
-     * @param why for the log: "deleted by its host", "unused for 7 days"
+     * @param why for the log and the participants: "deleted by its host", "unused for 7 d: deleted"
      */
     public boolean delete(RoomState room, String why) {
-        return delete(room, why, true);
-    }
-
-    /** Deletes a room another hub of the cluster deleted: here only, the cluster knows already. */
-    public boolean deleteHere(RoomState room, String why) {
-        return delete(room, why, false);
-    }
-
-    private boolean delete(RoomState room, String why, boolean withdraw) {
         if (!rooms.forget(room)) {
             return false;
         }
-        for (ParticipantState p : room.participants()) {
-            tunnels.close(room, p.id(), "the room was " + why);
-        }
-        var c = cluster;
-        if (c != null && withdraw) {
-            c.withdraw(room.code());
-        }
+        participants.roomDeleted(room, why);
         events.publish(HubEvent.ROOM_DELETED, room.code(), new Messages.RoomRef(room.code()));
         events.closeRoom(room.code());
         changed().whenComplete((v, e) -> {
@@ -99,5 +86,10 @@ public final class RoomLifecycle {
         });
         LOG.info("room {} {}", room.code(), why);
         return true;
+    }
+
+    /** The rooms changed: completes once they are stored. */
+    public CompletableFuture<Void> changed() {
+        return store.changed();
     }
 }

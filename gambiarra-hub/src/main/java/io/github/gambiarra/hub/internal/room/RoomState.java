@@ -1,6 +1,10 @@
 package io.github.gambiarra.hub.internal.room;
 
 import io.github.gambiarra.protocol.Room;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -8,7 +12,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** A room and its participants. Safe to use from any event loop. */
+/** A room, its participants, and the requests waiting for one of them. Safe to use from any event loop. */
 public final class RoomState {
     private final Room room;
     private final String passwordHash;
@@ -21,6 +25,7 @@ public final class RoomState {
     private volatile byte[] verifiedDigest;
     private volatile ResponseOwners responses;
     private volatile AffinityTable affinity;
+    private volatile RoomQueue queue;
 
     /**
      * @param hostTokenHash the SHA-256 (hex) of the token that deletes the room, or null (rooms stored
@@ -32,7 +37,7 @@ public final class RoomState {
         this.passwordHash = passwordHash;
         this.hostTokenHash = hostTokenHash;
         this.lastActivity = lastActivity;
-        new java.security.SecureRandom().nextBytes(pepper);
+        new SecureRandom().nextBytes(pepper);
     }
 
     /** Until when (epoch ms) the room waits for its participants to come back: it just moved to this hub. */
@@ -51,7 +56,7 @@ public final class RoomState {
     /** Whether {@code candidate} is the password already verified once (constant-time). */
     public boolean matchesVerifiedPassword(String candidate) {
         byte[] known = verifiedDigest;
-        return known != null && java.security.MessageDigest.isEqual(known, digest(candidate));
+        return known != null && MessageDigest.isEqual(known, digest(candidate));
     }
 
     /** Remembers a password that passed the slow check, so later checks are fast. */
@@ -61,10 +66,10 @@ public final class RoomState {
 
     private byte[] digest(String secret) {
         try {
-            java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
             sha.update(pepper);
-            return sha.digest(secret.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        } catch (java.security.NoSuchAlgorithmException e) {
+            return sha.digest(secret.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }
@@ -88,6 +93,34 @@ public final class RoomState {
         AffinityTable a = affinity;
         if (a != null) {
             a.forget(participantId);
+        }
+    }
+
+    /** The room's requests waiting for a free participant, made on first use holding at most {@code limit}. */
+    public RoomQueue queue(int limit) {
+        RoomQueue q = queue;
+        if (q == null) {
+            synchronized (this) {
+                if (queue == null) {
+                    queue = new RoomQueue(limit);
+                }
+                q = queue;
+            }
+        }
+        return q;
+    }
+
+    /** Requests waiting for a free participant now. */
+    public int queued() {
+        RoomQueue q = queue;
+        return q == null ? 0 : q.size();
+    }
+
+    /** Offers the room's waiting requests a try: a participant joined, came back, or finished one. */
+    public void wakeQueue() {
+        RoomQueue q = queue;
+        if (q != null) {
+            q.wake();
         }
     }
 
@@ -130,8 +163,8 @@ public final class RoomState {
     /** Whether {@code token} is the room's host token (compared in constant time). */
     public boolean isHostToken(String token) {
         return hostTokenHash != null && token != null
-                && java.security.MessageDigest.isEqual(hostTokenHash.getBytes(java.nio.charset.StandardCharsets.US_ASCII),
-                        HostTokens.hash(token).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                && MessageDigest.isEqual(hostTokenHash.getBytes(StandardCharsets.US_ASCII),
+                        HostTokens.hash(token).getBytes(StandardCharsets.US_ASCII));
     }
 
     /** The room was used (a join, a check-in, a request): its time-to-live starts again. */

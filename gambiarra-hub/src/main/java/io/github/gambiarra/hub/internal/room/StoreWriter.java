@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
  * when the write holding it is on disk, so a room is announced only once it would survive a crash,
  * and a burst of a thousand new rooms costs a few writes, not a thousand.
  */
-public final class StoreWriter implements AutoCloseable {
+public final class StoreWriter implements RoomPersistence {
     private static final Logger LOG = LoggerFactory.getLogger(StoreWriter.class);
 
     private final RoomStore store;
@@ -36,6 +36,7 @@ public final class StoreWriter implements AutoCloseable {
     }
 
     /** Asks for the rooms as they are now to be written; completes once a write holding them is done. */
+    @Override
     public synchronized CompletableFuture<Void> changed() {
         if (next == null) {
             CompletableFuture<Void> pending = new CompletableFuture<>();
@@ -60,7 +61,13 @@ public final class StoreWriter implements AutoCloseable {
         }
     }
 
+    @Override
+    public boolean durable() {
+        return true;
+    }
+
     /** How many writes reached the store. */
+    @Override
     public long writes() {
         return writes.get();
     }

@@ -1,6 +1,7 @@
 package io.github.gambiarra.hub.internal.tunnel;
 
 import io.github.gambiarra.hub.internal.relay.UpstreamReply;
+import io.github.gambiarra.hub.internal.room.ParticipantLink;
 import io.github.gambiarra.hub.internal.room.ParticipantState;
 import io.github.gambiarra.hub.internal.room.RoomState;
 import io.github.gambiarra.protocol.tunnel.TunnelFrame;
@@ -9,6 +10,8 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.internal.buffer.BufferInternal;
+import java.net.ConnectException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -21,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * requests and it sends back answers, many at once, each on a stream of its own (docs/hub-api.md,
  * "Participant tunnel").
  */
-final class Tunnel {
+final class Tunnel implements ParticipantLink {
     private static final Logger LOG = LoggerFactory.getLogger(Tunnel.class);
 
     private final TunnelRegistry registry;
@@ -91,7 +94,7 @@ final class Tunnel {
      */
     Future<UpstreamReply> open(String path, Buffer body, Context requester) {
         if (closed.get()) {
-            return Future.failedFuture(new java.net.ConnectException("the tunnel of participant " + participant.id()
+            return Future.failedFuture(new ConnectException("the tunnel of participant " + participant.id()
                     + " is closed"));
         }
         start();
@@ -137,6 +140,12 @@ final class Tunnel {
         }
     }
 
+    /** The participant's registration ended (it left, joined again, its room went): the tunnel closes normally. */
+    @Override
+    public void close(String reason) {
+        close((short) 1000, reason);
+    }
+
     /** Closes the tunnel from the hub's side (a newer tunnel took over, the participant left, pings went unanswered). */
     void close(short code, String reason) {
         if (!closed.get()) {
@@ -145,57 +154,48 @@ final class Tunnel {
         closed(reason);
     }
 
+    /** A frame from the participant, read in place: body bytes are handed on as slices of the message. */
     private void onFrame(Buffer message) {
         heard();
-        if (message.length() < TunnelFrame.HEADER) {
-            LOG.debug("participant {} sent a short frame; closing its tunnel", participant.id());
-            close((short) 1002, "malformed frame");
-            return;
-        }
-        TunnelFrame.Type type;
+        TunnelFrame.View frame;
         try {
-            type = TunnelFrame.typeOf(message.getByte(0));
+            frame = TunnelFrame.View.of(((BufferInternal) message).getByteBuf().nioBuffer());
         } catch (IllegalArgumentException e) {
-            close((short) 1002, e.getMessage());
+            LOG.debug("participant {} sent a malformed frame ({}); closing its tunnel", participant.id(), e.getMessage());
+            close((short) 1002, message.length() < TunnelFrame.HEADER ? "malformed frame" : e.getMessage());
             return;
         }
-        TunnelStream stream = streams.get(message.getInt(2));
+        TunnelStream stream = streams.get(frame.streamId());
         if (stream == null) {
             return; // a stream the hub already gave up (cancelled, timed out): its late frames are dropped
         }
-        boolean end = (message.getByte(1) & TunnelFrame.END) != 0;
         try {
-            switch (type) {
+            switch (frame.type()) {
                 case HEAD -> {
-                    int jsonLength = message.getUnsignedShort(TunnelFrame.HEADER);
-                    int bodyAt = TunnelFrame.HEADER + 2 + jsonLength;
-                    if (bodyAt > message.length()) {
-                        throw new IllegalArgumentException("its JSON header is cut short");
-                    }
-                    TunnelMessages.Head head = TunnelMessages.read(message.getBytes(TunnelFrame.HEADER + 2, bodyAt),
-                            TunnelMessages.Head.class);
-                    if (end) {
+                    TunnelMessages.Head head = TunnelMessages.read(frame.json(), TunnelMessages.Head.class);
+                    if (frame.end()) {
                         streams.remove(stream.id());
                     }
-                    stream.onHead(head, message.slice(bodyAt, message.length()), end);
+                    stream.onHead(head, message.slice(frame.bodyOffset(), frame.length()), frame.end());
                 }
                 case DATA -> {
-                    if (end) {
+                    if (frame.end()) {
                         streams.remove(stream.id());
                     }
-                    stream.onData(message.slice(TunnelFrame.HEADER, message.length()), end);
+                    stream.onData(message.slice(frame.bodyOffset(), frame.length()), frame.end());
                 }
                 case RESET -> {
-                    TunnelMessages.Reset reset = TunnelMessages.read(message.getBytes(TunnelFrame.HEADER,
-                            message.length()), TunnelMessages.Reset.class);
+                    TunnelMessages.Reset reset = TunnelMessages.read(
+                            frame.message().slice(TunnelFrame.HEADER, frame.length() - TunnelFrame.HEADER),
+                            TunnelMessages.Reset.class);
                     streams.remove(stream.id());
                     stream.onFailure("participant " + participant.id() + " abandoned the request: " + reset.message());
                 }
-                default -> LOG.debug("participant {} sent an unexpected {} frame", participant.id(), type);
+                default -> LOG.debug("participant {} sent an unexpected {} frame", participant.id(), frame.type());
             }
         } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
             streams.remove(stream.id());
-            stream.onFailure("participant " + participant.id() + " broke the tunnel protocol with a " + type
+            stream.onFailure("participant " + participant.id() + " broke the tunnel protocol with a " + frame.type()
                     + " frame: " + e.getMessage());
             reset(stream.id(), "invalid_request", e.getMessage());
         }

@@ -1,5 +1,6 @@
 package io.github.gambiarra.hub.internal.tunnel;
 
+import io.github.gambiarra.hub.internal.room.ParticipantLifecycle;
 import io.github.gambiarra.hub.internal.room.ParticipantState;
 import io.github.gambiarra.hub.internal.room.RoomState;
 import io.vertx.core.http.ServerWebSocket;
@@ -12,33 +13,27 @@ import org.slf4j.LoggerFactory;
 /**
  * The connected tunnels, one per participant at most: a newer tunnel of the same participant takes
  * over from the older one. A participant whose tunnel is connected is online; when it drops, the
- * participant goes offline at once and its streams fail.
+ * participant goes offline at once and its streams fail. Both are told to the
+ * {@link ParticipantLifecycle}.
  */
 public final class TunnelRegistry {
     private static final Logger LOG = LoggerFactory.getLogger(TunnelRegistry.class);
-
-    /** Told when a tunnel participant comes online or goes offline. */
-    public interface Listener {
-        void online(RoomState room, ParticipantState participant);
-
-        void offline(RoomState room, ParticipantState participant, String reason);
-    }
 
     private final Map<String, Tunnel> tunnels = new ConcurrentHashMap<>();
     private final Clock clock;
     private final int window;
     private final int maxFrame;
-    private final Listener listener;
+    private final ParticipantLifecycle participants;
 
     /**
      * @param window   body bytes a participant may send on a stream before more are granted
      * @param maxFrame the largest DATA payload
      */
-    public TunnelRegistry(Clock clock, int window, int maxFrame, Listener listener) {
+    public TunnelRegistry(Clock clock, int window, int maxFrame, ParticipantLifecycle participants) {
         this.clock = clock;
         this.window = window;
         this.maxFrame = maxFrame;
-        this.listener = listener;
+        this.participants = participants;
     }
 
     private static String key(RoomState room, String participantId) {
@@ -58,8 +53,7 @@ public final class TunnelRegistry {
         }
         // Online before the hello goes out, so that a participant told it is connected is listed online;
         // a request routed here meanwhile sends the hello itself, first (Tunnel.start runs once).
-        participant.touch(now());
-        listener.online(room, participant);
+        participants.connected(room, participant, tunnel);
         tunnel.start();
         LOG.debug("tunnel of {} in room {} connected", participant.id(), room.code());
     }
@@ -70,22 +64,10 @@ public final class TunnelRegistry {
         return tunnel != null && tunnel.participant() == participant ? tunnel : null;
     }
 
-    /** Closes a participant's tunnel (it left, or was replaced by a new registration). */
-    public void close(RoomState room, String participantId, String reason) {
-        Tunnel tunnel = tunnels.get(key(room, participantId));
-        if (tunnel != null) {
-            tunnel.close((short) 1000, reason);
-        }
-    }
-
     void detached(Tunnel tunnel, String reason) {
+        // A tunnel a newer one took over from is not the participant's any more: nothing to tell.
         if (tunnels.remove(key(tunnel.room(), tunnel.participant().id()), tunnel)) {
-            // A participant that left, or was replaced by a new registration, is not "offline": it is gone.
-            boolean stillRegistered = tunnel.room().participant(tunnel.participant().id()).orElse(null)
-                    == tunnel.participant();
-            if (tunnel.participant().goOffline() && stillRegistered) {
-                listener.offline(tunnel.room(), tunnel.participant(), reason);
-            }
+            participants.disconnected(tunnel.room(), tunnel.participant(), tunnel);
             LOG.debug("tunnel of {} in room {} closed: {}", tunnel.participant().id(), tunnel.room().code(), reason);
         }
     }

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.gambiarra.client.GambiarraClient;
 import io.github.gambiarra.hub.GambiarraHub;
-import io.github.gambiarra.hub.HubOptions;
+import io.github.gambiarra.hub.config.HubOptions;
 import io.github.gambiarra.protocol.Messages;
 import io.github.gambiarra.spring.autoconfigure.springai.GambiarraSpringAiAutoConfiguration;
 import io.github.gambiarra.testing.FakeLlmServer;
@@ -53,7 +53,7 @@ class BusyRoomRetryTest {
     @Test
     void aBusyRoomIsTriedAgainAndAnsweredOnceASlotFrees() throws Exception {
         // One participant, one slot, no queue: while the slot is held, the room answers 429.
-        try (GambiarraHub hub = GambiarraHub.start(new HubOptions().host("127.0.0.1").port(0).queueSize(0));
+        try (GambiarraHub hub = GambiarraHub.start(HubOptions.loopback().routing(r -> r.queueSize(0)));
              FakeLlmServer llm = FakeLlmServer.start("m");
              GambiarraClient client = GambiarraClient.create(hub.url())) {
             String code = client.createRoom("Busy", null).room().code();

@@ -2,7 +2,7 @@ package io.github.gambiarra.spring.autoconfigure;
 
 import io.github.gambiarra.client.GambiarraClient;
 import io.github.gambiarra.hub.GambiarraHub;
-import io.github.gambiarra.hub.HubOptions;
+import io.github.gambiarra.hub.config.HubOptions;
 import io.github.gambiarra.protocol.Messages;
 import io.github.gambiarra.protocol.OpenAiRoute;
 import io.github.gambiarra.testing.EchoModel;
@@ -16,7 +16,7 @@ import io.github.gambiarra.testing.FakeLlmServer;
 public final class TestRoom implements AutoCloseable {
     public static final String PASSWORD = "s3cret";
 
-    public final GambiarraHub hub = GambiarraHub.start(new HubOptions().host("127.0.0.1").port(0).passwordIterations(1_000));
+    public final GambiarraHub hub = GambiarraHub.start(HubOptions.loopback().access(a -> a.passwordIterations(1_000)));
     public final FakeLlmServer echo = FakeLlmServer.start("llama3").otherwise(new EchoModel());
     public final FakeLlmServer chatOnly = FakeLlmServer.start("qwen2.5").otherwise(new EchoModel())
             .without(OpenAiRoute.EMBEDDINGS, OpenAiRoute.COMPLETIONS, OpenAiRoute.RESPONSES);
