@@ -12,7 +12,8 @@ import java.util.List;
 
 /**
  * {@code serve --cluster-members}: joins the cluster, then starts the hub in it. Only this class
- * names the cluster module, so a hub on its own never loads Hazelcast.
+ * starts the cluster module (serve's defaults read {@code ClusterOptions}' constants, which load no
+ * Hazelcast class), so a hub on its own never loads Hazelcast.
  */
 final class ClusterStart {
     private static final String HAZELCAST_LOGS = "org.slf4j.simpleLogger.log.com.hazelcast";

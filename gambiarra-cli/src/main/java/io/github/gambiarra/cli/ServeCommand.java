@@ -276,7 +276,8 @@ public final class ServeCommand implements Callable<Integer> {
             String hubFlag = started.port() == 3000 || mdns ? ""
                     : " --hub " + urls(options.scheme(), host, started.port()).get(0);
             out.println("Next: gambiarra create --name \"My room\"" + hubFlag
-                    + (options.access().createPassword() != null ? " --create-password ..." : "") + "   (Ctrl-C stops the hub)");
+                    + (options
+                            .access().createPassword() != null ? " --create-password ..." : "") + "   (Ctrl-C stops the hub)");
             out.flush();
         }
         running.await(started::close);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.gambiarra.protocol.GambiarraJson;
+import io.github.gambiarra.testing.Eventually;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;
@@ -31,12 +32,10 @@ class FakeLlmCommandTest {
         CommandLine cli = new CommandLine(command);
         cli.setOut(new PrintWriter(out, true));
         exit = CompletableFuture.supplyAsync(() -> cli.execute("--port", "0", "--model", "fake"));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        Matcher m;
-        while (!(m = Pattern.compile("at (http://\\S+)").matcher(out.toString())).find()) {
-            assertThat(System.nanoTime()).as("fake-llm started").isLessThan(deadline);
-            Thread.sleep(10);
-        }
+        Pattern address = Pattern.compile("at (http://\\S+)");
+        Eventually.await("fake-llm to print its address", () -> address.matcher(out.toString()).find());
+        Matcher m = address.matcher(out.toString());
+        assertThat(m.find()).isTrue();
         url = m.group(1);
     }
 

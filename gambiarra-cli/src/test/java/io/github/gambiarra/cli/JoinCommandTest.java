@@ -7,6 +7,7 @@ import io.github.gambiarra.hub.config.HubOptions;
 import io.github.gambiarra.langchain4j.Gambiarra;
 import io.github.gambiarra.client.GambiarraClient;
 import io.github.gambiarra.protocol.Participant;
+import io.github.gambiarra.testing.Eventually;
 import io.github.gambiarra.testing.FakeLlmServer;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -82,14 +83,8 @@ class JoinCommandTest {
         }
     }
 
-    static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(20);
-        }
+    static void await(String what, BooleanSupplier condition) {
+        Eventually.await(what, condition::getAsBoolean);
     }
 
     @Test
@@ -150,7 +145,9 @@ class JoinCommandTest {
             int port = hub.port();
             hub.close();
             await("told the hub is gone", () -> join.err.toString().contains("lost the hub"));
-            hub = GambiarraHub.start(HubOptions.defaults().listen(l -> l.host("127.0.0.1").port(port)).storage(s -> s.dataDir(dataDir)));
+            hub = GambiarraHub.start(HubOptions.defaults()
+                    .listen(l -> l.host("127.0.0.1").port(port))
+                    .storage(s -> s.dataDir(dataDir)));
             await("joined again", () -> join.out().contains("joined again"));
             assertThat(client.listParticipants(code)).hasSize(1);
         }

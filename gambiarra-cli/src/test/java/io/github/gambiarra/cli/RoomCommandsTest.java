@@ -161,7 +161,8 @@ class RoomCommandsTest {
 
     @Test
     void aHubThatRestrictsCreationTakesTheCreationPassword() throws Exception {
-        try (GambiarraHub restricted = GambiarraHub.start(HubOptions.loopback().access(a -> a.createPassword("club")))) {
+        try (GambiarraHub restricted = GambiarraHub.start(HubOptions.loopback()
+                .access(a -> a.createPassword("club")))) {
             CliRun refused = CliRun.run("create", "--name", "R", "--hub", restricted.url());
             assertThat(refused.exit()).isEqualTo(1);
             assertThat(refused.err()).contains("creation password").contains("--create-password");

@@ -3,6 +3,7 @@ package io.github.gambiarra.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.gambiarra.hub.config.HubOptions;
+import io.github.gambiarra.testing.Eventually;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.ServerSocket;
@@ -31,10 +32,7 @@ class ServeCommandTest {
         cli.setOut(new PrintWriter(out, true));
         CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(
                 () -> cli.execute("--port", String.valueOf(port), "--host", "127.0.0.1", "--offline-timeout", "2s", "--ephemeral"));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (serve.hub == null && System.nanoTime() < deadline && !exit.isDone()) {
-            Thread.sleep(20);
-        }
+        Eventually.await("the hub to start", Duration.ofSeconds(20), () -> serve.hub != null || exit.isDone());
         assertThat(serve.hub).as("hub started").isNotNull();
         try {
             HttpResponse<String> health = HttpClient.newHttpClient().send(
@@ -43,8 +41,7 @@ class ServeCommandTest {
             assertThat(health.statusCode()).isEqualTo(200);
             assertThat(health.body()).contains("\"status\":\"ok\"");
             assertThat(serve.hub.options().timing().offlineTimeout().toSeconds()).isEqualTo(2);
-            Thread.sleep(100);
-            assertThat(out.toString()).contains("http://127.0.0.1:" + port);
+            Eventually.await("the hub's URL printed", () -> out.toString().contains("http://127.0.0.1:" + port));
         } finally {
             serve.hub.close();
             serve.running.stop();
@@ -100,16 +97,10 @@ class ServeCommandTest {
         cli.setOut(new PrintWriter(out, true));
         CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> cli.execute("--port", "0", "--host", "127.0.0.1",
                 "--ephemeral", "--tls-cert", certificate.certificatePath(), "--tls-key", certificate.privateKeyPath()));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (serve.hub == null && System.nanoTime() < deadline && !exit.isDone()) {
-            Thread.sleep(20);
-        }
+        Eventually.await("the hub to start", Duration.ofSeconds(20), () -> serve.hub != null || exit.isDone());
         assertThat(serve.hub).as("hub started").isNotNull();
         try {
-            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            while (!out.toString().contains("Next:") && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
+            Eventually.await("the next step printed", () -> out.toString().contains("Next:"));
             assertThat(out.toString()).contains("https://127.0.0.1:" + serve.hub.port()).doesNotContain("http://");
         } finally {
             serve.hub.close();
@@ -128,10 +119,7 @@ class ServeCommandTest {
                 "127.0.0.1", "--ephemeral", "--tunnel-only", "--idle-timeout", "20s", "--body-timeout", "15s",
                 "--max-connections-per-address", "9", "--rooms-per-minute", "4", "--max-rooms", "7",
                 "--create-password", "club", "--room-ttl", "2d"));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (serve.hub == null && System.nanoTime() < deadline && !exit.isDone()) {
-            Thread.sleep(20);
-        }
+        Eventually.await("the hub to start", Duration.ofSeconds(20), () -> serve.hub != null || exit.isDone());
         try {
             HubOptions o = serve.hub.options();
             assertThat(o.tunnel().only()).isTrue();
@@ -155,10 +143,7 @@ class ServeCommandTest {
         cli.setOut(new PrintWriter(new StringWriter(), true));
         CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> cli.execute("--port", "0", "--host",
                 "127.0.0.1", "--ephemeral"));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (serve.hub == null && System.nanoTime() < deadline && !exit.isDone()) {
-            Thread.sleep(20);
-        }
+        Eventually.await("the hub to start", Duration.ofSeconds(20), () -> serve.hub != null || exit.isDone());
         try {
             assertThat(serve.hub.options()).isEqualTo(HubOptions.loopback());
         } finally {

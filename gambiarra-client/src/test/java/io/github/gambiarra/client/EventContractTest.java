@@ -8,6 +8,7 @@ import io.github.gambiarra.hub.config.HubOptions;
 import io.github.gambiarra.protocol.GambiarraJson;
 import io.github.gambiarra.protocol.HubEvent;
 import io.github.gambiarra.protocol.Messages;
+import io.github.gambiarra.testing.Eventually;
 import io.github.gambiarra.testing.FakeLlmServer;
 import io.github.gambiarra.testing.ManualClock;
 import java.lang.reflect.RecordComponent;
@@ -19,6 +20,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import okhttp3.OkHttpClient;
 import okhttp3.MediaType;
 import okhttp3.Request;
@@ -103,13 +105,7 @@ class EventContractTest {
         }
     }
 
-    private static void await(java.util.function.BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out");
-            }
-            Thread.sleep(10);
-        }
+    private static void await(BooleanSupplier condition) {
+        Eventually.await("the hub's events", condition::getAsBoolean);
     }
 }

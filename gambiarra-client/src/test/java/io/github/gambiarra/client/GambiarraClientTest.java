@@ -9,6 +9,7 @@ import io.github.gambiarra.protocol.HubEvent;
 import io.github.gambiarra.protocol.Messages;
 import io.github.gambiarra.protocol.MachineSpecs;
 import io.github.gambiarra.protocol.Participant;
+import io.github.gambiarra.testing.Eventually;
 import io.github.gambiarra.testing.FakeLlmServer;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
@@ -27,7 +28,9 @@ class GambiarraClientTest {
 
     @BeforeEach
     void start() {
-        hub = GambiarraHub.start(HubOptions.loopback().access(a -> a.passwordIterations(1_000)).timing(t -> t.healthCheckInterval(Duration.ofMillis(50)).offlineTimeout(Duration.ofMillis(400))));
+        hub = GambiarraHub.start(HubOptions.loopback()
+                .access(a -> a.passwordIterations(1_000))
+                .timing(t -> t.healthCheckInterval(Duration.ofMillis(50)).offlineTimeout(Duration.ofMillis(400))));
         client = GambiarraClient.create(hub.url());
         llm = FakeLlmServer.start("llama3");
     }
@@ -57,8 +60,11 @@ class GambiarraClientTest {
                 .endpoint(llm.url()).specs(new MachineSpecs("RTX", 24.0, 64.0, "Ryzen"))
                 .heartbeatInterval(Duration.ofMillis(100)).build())) {
             assertThat(session.id()).startsWith("jo-o-");
-            // Well past the offline timeout: heartbeats must have kept it online.
-            Thread.sleep(1_000);
+            // Heard from well past the offline timeout (400 ms): heartbeats, not the join, keep it online.
+            Eventually.await("heartbeats for longer than the offline timeout", () -> {
+                Participant seen = client.listParticipants(code).get(0);
+                return seen.lastSeen() - seen.joinedAt() > 800;
+            });
             Participant p = client.listParticipants(code).get(0);
             assertThat(p.status().wire()).isEqualTo("online");
             assertThat(p.specs().gpu()).isEqualTo("RTX");
@@ -91,7 +97,9 @@ class GambiarraClientTest {
             hub.close();
             assertThat(unreachable.await(5, TimeUnit.SECONDS)).as("told the hub went away").isTrue();
             // The hub comes back on the same port with its rooms from disk, but without participants.
-            hub = GambiarraHub.start(HubOptions.defaults().listen(l -> l.host("127.0.0.1").port(port)).storage(s -> s.dataDir(dataDir)));
+            hub = GambiarraHub.start(HubOptions.defaults()
+                    .listen(l -> l.host("127.0.0.1").port(port))
+                    .storage(s -> s.dataDir(dataDir)));
             assertThat(rejoined.await(10, TimeUnit.SECONDS)).as("re-joined by itself").isTrue();
             assertThat(client.listParticipants(code)).extracting(Participant::id).containsExactly("joao");
         }
@@ -170,7 +178,8 @@ class GambiarraClientTest {
     @Test
     void aHubWithAnUntrustedCertificateIsATlsErrorThatSaysWhatToDo() {
         io.vertx.core.net.SelfSignedCertificate certificate = io.vertx.core.net.SelfSignedCertificate.create("localhost");
-        try (GambiarraHub tls = GambiarraHub.start(HubOptions.loopback().tls(java.nio.file.Path.of(certificate.certificatePath()), java.nio.file.Path.of(certificate.privateKeyPath())));
+        try (GambiarraHub tls = GambiarraHub.start(HubOptions.loopback()
+                .tls(java.nio.file.Path.of(certificate.certificatePath()), java.nio.file.Path.of(certificate.privateKeyPath())));
              GambiarraClient client = GambiarraClient.create(tls.url())) {
             assertThatThrownBy(client::listRooms)
                     .isInstanceOf(GambiarraException.class)

@@ -76,8 +76,11 @@ class HubDiscoveryTest {
     void mdnsBrowseSeesEveryAnnouncedHubWithItsScheme() throws Exception {
         // The second hub serves TLS: its TXT record says protocol=https, and its URL must too.
         io.vertx.core.net.SelfSignedCertificate certificate = io.vertx.core.net.SelfSignedCertificate.create("localhost");
-        try (GambiarraHub one = GambiarraHub.start(HubOptions.loopback().listen(l -> l.mdns(true).mdnsAddress("127.0.0.1")));
-             GambiarraHub two = GambiarraHub.start(HubOptions.loopback().listen(l -> l.mdns(true).mdnsAddress("127.0.0.1")).tls(Path.of(certificate.certificatePath()), Path.of(certificate.privateKeyPath())))) {
+        try (GambiarraHub one = GambiarraHub.start(HubOptions.loopback()
+                .listen(l -> l.mdns(true).mdnsAddress("127.0.0.1")));
+             GambiarraHub two = GambiarraHub.start(HubOptions.loopback()
+                     .listen(l -> l.mdns(true).mdnsAddress("127.0.0.1"))
+                     .tls(Path.of(certificate.certificatePath()), Path.of(certificate.privateKeyPath())))) {
             one.awaitMdns(15_000);
             two.awaitMdns(15_000);
             Set<String> expected = Set.of("http://127.0.0.1:" + one.port(), "https://127.0.0.1:" + two.port());
@@ -98,7 +101,8 @@ class HubDiscoveryTest {
 
     @Test
     void theBrowseStopsAtTheFirstHubThatAnswersAndTheHubIsRemembered() throws Exception {
-        try (GambiarraHub hub = GambiarraHub.start(HubOptions.loopback().listen(l -> l.mdns(true).mdnsAddress("127.0.0.1")))) {
+        try (GambiarraHub hub = GambiarraHub.start(HubOptions.loopback()
+                .listen(l -> l.mdns(true).mdnsAddress("127.0.0.1")))) {
             hub.awaitMdns(15_000);
             HubDiscovery discovery = discovery(NONE, NONE, Duration.ofSeconds(20), deadUrl());
             HubDiscovery.Found found = discovery.locate(null);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.gambiarra.hub.GambiarraHub;
 import io.github.gambiarra.hub.config.HubOptions;
 import io.github.gambiarra.protocol.Participant;
+import io.github.gambiarra.testing.Eventually;
 import io.github.gambiarra.testing.FakeLlmServer;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -114,14 +115,13 @@ class ParticipantSessionTest {
                                 waits.add(retryIn);
                             }
                         }).build()));
-        while (waits.size() < 3) {
-            Thread.sleep(20);
-        }
+        Eventually.await("three retries", () -> waits.size() >= 3);
         assertThat(joining).isNotDone();
         assertThat(waits.subList(0, 3)).containsExactly(Duration.ofMillis(50), Duration.ofMillis(100),
                 Duration.ofMillis(200));
         // The hub appears, but the room does not exist there: that refusal ends the wait at once.
-        try (GambiarraHub late = GambiarraHub.start(HubOptions.defaults().listen(l -> l.host("127.0.0.1").port(port)))) {
+        try (GambiarraHub late = GambiarraHub.start(HubOptions.defaults()
+                .listen(l -> l.host("127.0.0.1").port(port)))) {
             assertThat(joining).failsWithin(Duration.ofSeconds(10))
                     .withThrowableThat().havingCause().isInstanceOf(GambiarraException.RoomNotFoundException.class);
             String code = later.createRoom("R", null).room().code();

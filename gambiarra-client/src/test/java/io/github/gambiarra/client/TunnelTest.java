@@ -339,7 +339,9 @@ class TunnelTest {
         })) {
             int port = hub.port();
             hub.close();
-            hub = GambiarraHub.start(HubOptions.defaults().listen(l -> l.host("127.0.0.1").port(port)).storage(s -> s.dataDir(data)));
+            hub = GambiarraHub.start(HubOptions.defaults()
+                    .listen(l -> l.host("127.0.0.1").port(port))
+                    .storage(s -> s.dataDir(data)));
             assertThat(rejoined.await(15, TimeUnit.SECONDS)).as("joined again by itself").isTrue();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (client.listParticipants(code).isEmpty()

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.gambiarra.client.GambiarraClient;
 import io.github.gambiarra.client.JoinOptions;
 import io.github.gambiarra.client.ParticipantSession;
+import io.github.gambiarra.testing.Eventually;
 import io.github.gambiarra.testing.FakeLlmServer;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -37,7 +38,7 @@ class ClusterFailoverTest {
                  ParticipantSession session = p.join(room, JoinOptions.builder().id("ana").nickname("Ana").model("m")
                          .endpoint(llm.url()).tunnel().heartbeatInterval(Duration.ofMillis(300)).leaveOnShutdown(false)
                          .build())) {
-                ThreeHubs.Eventually.until(Duration.ofSeconds(10), () ->
+                Eventually.await("an answer before the kill", Duration.ofSeconds(10), () ->
                         ThreeHubs.chat(clientHub.url(), room, null, "before").statusCode() == 200);
 
                 // Load while the owner dies: every request either answers or fails cleanly.
@@ -72,7 +73,7 @@ class ClusterFailoverTest {
                 owner.hub().close();
 
                 // The room is still known on the survivors, and answers again once the participant re-joined.
-                ThreeHubs.Eventually.until(Duration.ofSeconds(30), () ->
+                Eventually.await("an answer after the room's hub was killed", Duration.ofSeconds(30), () ->
                         ThreeHubs.chat(clientHub.url(), room, null, "after").statusCode() == 200);
                 double seconds = (System.nanoTime() - killed) / 1e9;
                 running.set(false);

@@ -9,6 +9,7 @@ import io.github.gambiarra.client.JoinOptions;
 import io.github.gambiarra.client.ParticipantSession;
 import io.github.gambiarra.client.RoomEvent;
 import io.github.gambiarra.protocol.HubEvent;
+import io.github.gambiarra.testing.Eventually;
 import io.github.gambiarra.testing.FakeLlmServer;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -58,7 +59,7 @@ class ClusterTest {
     void aRoomMadeOnHubOneIsListedOnHubsTwoAndThree() {
         try (GambiarraClient one = client(0, null); GambiarraClient two = client(1, null); GambiarraClient three = client(2, null)) {
             String code = one.createRoom("Lab", null).room().code();
-            ThreeHubs.Eventually.until(Duration.ofSeconds(10), () ->
+            Eventually.await("the room on hubs 2 and 3", Duration.ofSeconds(10), () ->
                     two.listRooms().stream().anyMatch(r -> r.code().equals(code))
                             && three.listRooms().stream().anyMatch(r -> r.code().equals(code)));
         }
@@ -73,7 +74,7 @@ class ClusterTest {
                  ParticipantSession joined = two.join(code, JoinOptions.builder().id("joao").nickname("João").model("m")
                          .endpoint(llm.url()).tunnel().heartbeatInterval(Duration.ofMillis(500)).leaveOnShutdown(false)
                          .build())) {
-                ThreeHubs.Eventually.until(Duration.ofSeconds(10), () ->
+                Eventually.await("the participant online, seen from hub 3", Duration.ofSeconds(10), () ->
                         ThreeHubs.get(hubs.node(2).url() + "/rooms/" + code + "/participants", null).body()
                                 .contains("\"status\":\"online\""));
                 // Longer than the hubs' idle timeout: a forwarded event stream is busy, not idle.
@@ -82,7 +83,8 @@ class ClusterTest {
                 assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
                 assertThat(JSON.readTree(answer.body()).at("/choices/0/message/content").asText()).isEqualTo("Hello from m");
                 // Streamed too, through whichever hubs stand between.
-                ThreeHubs.Eventually.until(Duration.ofSeconds(10), () -> seen.stream().anyMatch(e -> e.is(HubEvent.LLM_COMPLETE)));
+                Eventually.await("llm:complete through a forwarded event stream", Duration.ofSeconds(10),
+                        () -> seen.stream().anyMatch(e -> e.is(HubEvent.LLM_COMPLETE)));
                 assertThat(seen.stream().anyMatch(e -> e.is(HubEvent.PARTICIPANT_JOINED))).isTrue();
             }
         }
@@ -93,7 +95,7 @@ class ClusterTest {
         try (GambiarraClient two = client(1, null)) {
             String code = two.createRoom("Locked", "s3cret").room().code();
             for (ThreeHubs.Node n : hubs.nodes) {
-                ThreeHubs.Eventually.until(Duration.ofSeconds(10), () ->
+                Eventually.await("the protected room on every hub", Duration.ofSeconds(10), () ->
                         ThreeHubs.get(n.url() + "/rooms/" + code + "/participants", "s3cret").statusCode() == 200);
                 assertThat(ThreeHubs.get(n.url() + "/rooms/" + code + "/participants", null).statusCode()).isEqualTo(401);
                 assertThat(ThreeHubs.get(n.url() + "/rooms/" + code + "/participants", "wrong").statusCode()).isEqualTo(401);
@@ -107,11 +109,13 @@ class ClusterTest {
         try (GambiarraClient three = client(2, null); GambiarraClient one = client(0, null)) {
             var created = three.createRoom("Short-lived", null);
             String code = created.room().code();
-            ThreeHubs.Eventually.until(Duration.ofSeconds(10), () -> one.listRooms().stream().anyMatch(r -> r.code().equals(code)));
+            Eventually.await("the room listed on hub 1", Duration.ofSeconds(10),
+                    () -> one.listRooms().stream().anyMatch(r -> r.code().equals(code)));
             one.deleteRoom(code, created.hostToken());
             for (int i = 0; i < 3; i++) {
                 try (GambiarraClient c = client(i, null)) {
-                    ThreeHubs.Eventually.until(Duration.ofSeconds(10), () -> c.listRooms().stream().noneMatch(r -> r.code().equals(code)));
+                    Eventually.await("the room gone from every hub", Duration.ofSeconds(10),
+                            () -> c.listRooms().stream().noneMatch(r -> r.code().equals(code)));
                 }
             }
         }
@@ -126,7 +130,7 @@ class ClusterTest {
             ThreeHubs.Node owner = hubs.owner(code);
             ThreeHubs.Node notOwner = hubs.nodes.stream().filter(n -> n != owner).findFirst().orElseThrow();
             try (GambiarraClient direct = GambiarraClient.create(owner.url())) {
-                ThreeHubs.Eventually.until(Duration.ofSeconds(10), () -> direct.listRooms().stream()
+                Eventually.await("the cluster to agree", Duration.ofSeconds(10), () -> direct.listRooms().stream()
                         .anyMatch(r -> r.code().equals(code)));
                 direct.register(code, new io.github.gambiarra.protocol.Messages.JoinRequest("maria", "Maria", "m", null, null,
                         null, null, 1, null, "tunnel"));
@@ -147,7 +151,7 @@ class ClusterTest {
         try (GambiarraClient one = client(0, null)) {
             String code = one.createRoom("Idle", null).room().code();
             ThreeHubs.Node notOwner = hubs.nodes.stream().filter(n -> n != hubs.owner(code)).findFirst().orElseThrow();
-            ThreeHubs.Eventually.until(Duration.ofSeconds(10), () ->
+            Eventually.await("the cluster to agree", Duration.ofSeconds(10), () ->
                     ThreeHubs.get(notOwner.url() + "/rooms/" + code + "/participants", null).statusCode() == 200);
             java.net.URI url = java.net.URI.create(notOwner.url());
             try (java.net.Socket socket = new java.net.Socket(url.getHost(), url.getPort())) {

@@ -3,6 +3,7 @@ package io.github.gambiarra.cluster;
 import io.github.gambiarra.hub.GambiarraHub;
 import io.github.gambiarra.hub.config.HubOptions;
 import io.github.gambiarra.hub.internal.cluster.ClusterPlacement;
+import io.github.gambiarra.testing.Eventually;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -52,7 +53,8 @@ final class ThreeHubs implements AutoCloseable {
                         .limits(l -> l.passwordGuesses(100).idleTimeout(Duration.ofSeconds(1))), wrap.apply(cluster));
                 nodes.add(new Node(cluster, hub));
             }
-            Eventually.until(Duration.ofSeconds(60), () -> nodes.stream().allMatch(n -> n.cluster().memberIds().size() == 3
+            Eventually.await("three hubs in one cluster", Duration.ofSeconds(60),
+                    () -> nodes.stream().allMatch(n -> n.cluster().memberIds().size() == 3
                     && n.cluster().memberIds().stream().allMatch(id -> n.cluster().urlOf(id) != null)));
         } catch (RuntimeException | Error e) {
             close();
@@ -113,34 +115,6 @@ final class ThreeHubs implements AutoCloseable {
             } catch (RuntimeException e) {
                 // closing the others anyway
             }
-        }
-    }
-
-    /** Polls until a condition holds, or fails after the deadline. */
-    static final class Eventually {
-        interface Check {
-            boolean holds() throws Exception;
-        }
-
-        static void until(Duration within, Check check) {
-            long deadline = System.nanoTime() + within.toNanos();
-            Exception last = null;
-            while (System.nanoTime() < deadline) {
-                try {
-                    if (check.holds()) {
-                        return;
-                    }
-                } catch (Exception e) {
-                    last = e;
-                }
-                try {
-                    Thread.sleep(50);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new AssertionError("interrupted");
-                }
-            }
-            throw new AssertionError("not true within " + within + (last == null ? "" : ": " + last), last);
         }
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.gambiarra.hub.config.HubOptions;
 import io.github.gambiarra.protocol.ErrorCode;
+import io.github.gambiarra.testing.Eventually;
 import io.github.gambiarra.testing.FakeLlmServer;
 import java.io.BufferedReader;
 import java.io.InputStream;
@@ -178,7 +179,8 @@ class ErrorCodesTest {
             case INTERNAL_ERROR -> {
                 // A data directory that is a file: storing the new room fails inside the hub.
                 Path notADirectory = Files.writeString(temp.resolve("file"), "x");
-                yield seen(client(HubOptions.defaults().storage(s -> s.dataDir(notADirectory))).post("/rooms", "{\"name\":\"R\"}"));
+                yield seen(client(HubOptions.defaults()
+                        .storage(s -> s.dataDir(notADirectory))).post("/rooms", "{\"name\":\"R\"}"));
             }
             case PARTICIPANT_UNREACHABLE -> {
                 String room = client().createRoom("T");
@@ -191,7 +193,8 @@ class ErrorCodesTest {
             }
             case PARTICIPANT_DISCONNECTED -> participantDiesMidStream();
             case PARTICIPANT_OFFLINE -> {
-                HubClient c = client(HubOptions.defaults().timing(t -> t.healthCheckInterval(Duration.ofMillis(20)).offlineTimeout(Duration.ofMillis(50))));
+                HubClient c = client(HubOptions.defaults()
+                        .timing(t -> t.healthCheckInterval(Duration.ofMillis(20)).offlineTimeout(Duration.ofMillis(50))));
                 String room = c.createRoom("T");
                 c.join(room, "sleepy", "m", llm().url());
                 Eventually.await("participant offline", () -> c.get("/rooms/" + room + "/participants").json()
@@ -273,7 +276,9 @@ class ErrorCodesTest {
     }
 
     private HubClient client(HubOptions options) {
-        GambiarraHub hub = GambiarraHub.start(options.listen(l -> l.host("127.0.0.1").port(0)).access(a -> a.passwordIterations(1_000)));
+        GambiarraHub hub = GambiarraHub.start(options
+                .listen(l -> l.host("127.0.0.1").port(0))
+                .access(a -> a.passwordIterations(1_000)));
         open.add(hub);
         return new HubClient(hub.url());
     }

@@ -3,6 +3,7 @@ package io.github.gambiarra.hub;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.gambiarra.hub.config.HubOptions;
+import io.github.gambiarra.testing.Eventually;
 import io.github.gambiarra.testing.FakeLlmServer;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
@@ -37,7 +38,8 @@ class FailoverAndCancellationTest {
 
     @BeforeEach
     void start() throws Exception {
-        hub = GambiarraHub.start(HubOptions.loopback().routing(r -> r.failuresBeforeCooldown(2).cooldown(Duration.ofSeconds(30))));
+        hub = GambiarraHub.start(HubOptions.loopback()
+                .routing(r -> r.failuresBeforeCooldown(2).cooldown(Duration.ofSeconds(30))));
         client = new HubClient(hub.url());
         alive = FakeLlmServer.start("m");
         code = client.createRoom("R");

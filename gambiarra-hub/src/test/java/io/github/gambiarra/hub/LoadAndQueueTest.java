@@ -3,6 +3,7 @@ package io.github.gambiarra.hub;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.gambiarra.hub.config.HubOptions;
+import io.github.gambiarra.testing.Eventually;
 import io.github.gambiarra.testing.FakeLlmServer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -100,7 +101,8 @@ class LoadAndQueueTest {
             assertThat(client.get("/rooms/" + code + "/participants").json().at("/participants/0/status").asText())
                     .isEqualTo("busy");
             CompletableFuture<HubClient.Reply> queued = chatAsync(code, "*");
-            Eventually.await("second request queued", () -> client.inFlight(code, "solo") == 1 && slow.chatRequestCount() == 1);
+            Eventually.await("second request queued",
+                    () -> client.inFlight(code, "solo") == 1 && slow.chatRequestCount() == 1);
             assertThat(queued).isNotDone();
             release.countDown();
             assertThat(first.get(10, TimeUnit.SECONDS).status()).isEqualTo(200);
@@ -120,7 +122,8 @@ class LoadAndQueueTest {
         CompletableFuture<HubClient.Reply> running = chatAsync(code, "*");
         Eventually.await("first running", () -> slow.inFlight() == 1);
         CompletableFuture<HubClient.Reply> waiting = chatAsync(code, "*");
-        Eventually.await("second queued", () -> client.metrics().contains("gambiarra_requests_queued{room=\"" + code + "\"} 1.0"));
+        Eventually.await("second queued",
+                () -> client.metrics().contains("gambiarra_requests_queued{room=\"" + code + "\"} 1.0"));
         HubClient.Reply rejected = chatAsync(code, "*").get(10, TimeUnit.SECONDS);
         assertThat(rejected.status()).isEqualTo(429);
         assertThat(rejected.header("Retry-After")).matches("\\d+");

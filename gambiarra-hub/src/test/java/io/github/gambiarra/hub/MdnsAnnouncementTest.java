@@ -16,7 +16,8 @@ class MdnsAnnouncementTest {
 
     @Test
     void hubIsFoundAsGambiarraServiceWithTxtRecords() throws Exception {
-        try (GambiarraHub hub = GambiarraHub.start(HubOptions.loopback().listen(l -> l.mdns(true).mdnsAddress("127.0.0.1")))) {
+        try (GambiarraHub hub = GambiarraHub.start(HubOptions.loopback()
+                .listen(l -> l.mdns(true).mdnsAddress("127.0.0.1")))) {
             String name = hub.awaitMdns(15_000);
             assertThat(name).isEqualTo("gambiarra-hub-" + hub.port());
 

@@ -67,7 +67,9 @@ class MetricsAndStoreTest {
     void roomsSurviveARestartWithTheirPasswords() throws Exception {
         String open;
         String locked;
-        try (GambiarraHub hub = GambiarraHub.start(HubOptions.loopback().storage(s -> s.dataDir(dataDir)).access(a -> a.passwordIterations(1_000)))) {
+        try (GambiarraHub hub = GambiarraHub.start(HubOptions.loopback()
+                .storage(s -> s.dataDir(dataDir))
+                .access(a -> a.passwordIterations(1_000)))) {
             HubClient client = new HubClient(hub.url());
             open = client.createRoom("Open");
             locked = client.post("/rooms", "{\"name\":\"Locked\",\"password\":\"pw\"}").json().at("/room/code").asText();

@@ -7,6 +7,7 @@ import io.github.gambiarra.hub.config.HubOptions;
 import io.github.gambiarra.llama.EngineOptions;
 import io.github.gambiarra.llama.LlamaEngine;
 import io.github.gambiarra.llama.TinyLlama;
+import io.github.gambiarra.testing.Eventually;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;

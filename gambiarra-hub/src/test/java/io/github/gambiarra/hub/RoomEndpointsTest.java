@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.gambiarra.hub.config.HubOptions;
+import io.github.gambiarra.testing.ManualClock;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -18,9 +20,12 @@ class RoomEndpointsTest {
     GambiarraHub hub;
     HubClient client;
 
+    /** Time moves when a test says; the hub's own timers still run, on real time. */
+    private final ManualClock clock = new ManualClock();
+
     @BeforeEach
     void start() {
-        hub = GambiarraHub.start(HubOptions.loopback().access(a -> a.passwordIterations(1_000)));
+        hub = GambiarraHub.start(HubOptions.loopback().clock(clock).access(a -> a.passwordIterations(1_000)));
         client = new HubClient(hub.url());
     }
 
@@ -175,7 +180,9 @@ class RoomEndpointsTest {
     @Test
     void passwordIsStoredOnlyAsSaltedHash(@TempDir Path data) throws Exception {
         hub.close();
-        hub = GambiarraHub.start(HubOptions.loopback().access(a -> a.passwordIterations(1_000)).storage(s -> s.dataDir(data)));
+        hub = GambiarraHub.start(HubOptions.loopback()
+                .access(a -> a.passwordIterations(1_000))
+                .storage(s -> s.dataDir(data)));
         client = new HubClient(hub.url());
         String code = client.post("/rooms", "{\"name\":\"L\",\"password\":\"s3cret\"}").json().at("/room/code").asText();
         String other = client.post("/rooms", "{\"name\":\"L2\",\"password\":\"s3cret\"}").json().at("/room/code").asText();
@@ -233,12 +240,12 @@ class RoomEndpointsTest {
         HubClient.Reply joined = client.join(code, "a", "m", "http://127.0.0.1:9");
         long joinedAt = joined.json().at("/participant/lastSeen").asLong();
         String token = joined.json().get("token").asText();
-        Thread.sleep(5);
+        clock.advance(Duration.ofSeconds(5));
         HubClient.Reply r = client.health(code, "a", token);
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.json().get("success").asBoolean()).isTrue();
         long lastSeen = client.get("/rooms/" + code + "/participants").json().at("/participants/0/lastSeen").asLong();
-        assertThat(lastSeen).isGreaterThan(joinedAt);
+        assertThat(lastSeen).isEqualTo(joinedAt + 5_000);
 
         assertThat(client.health(code, "ghost", token).status()).isEqualTo(404);
         assertThat(client.post("/rooms/" + code + "/health", "{}", token).status()).isEqualTo(400);

@@ -23,7 +23,8 @@ class RoomEventsTest {
 
     @BeforeEach
     void start() {
-        hub = GambiarraHub.start(HubOptions.loopback().timing(t -> t.healthCheckInterval(Duration.ofMillis(50)).offlineTimeout(Duration.ofMillis(300)).sseHeartbeat(Duration.ofMillis(100))));
+        hub = GambiarraHub.start(HubOptions.loopback()
+                .timing(t -> t.healthCheckInterval(Duration.ofMillis(50)).offlineTimeout(Duration.ofMillis(300)).sseHeartbeat(Duration.ofMillis(100))));
         client = new HubClient(hub.url());
     }
 

@@ -3,6 +3,7 @@ package io.github.gambiarra.hub;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.gambiarra.hub.config.HubOptions;
+import io.github.gambiarra.testing.Eventually;
 import io.github.gambiarra.testing.FakeLlmServer;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -31,7 +32,9 @@ class RoomSecurityTest {
     }
 
     void start(int guesses) throws Exception {
-        hub = GambiarraHub.start(HubOptions.loopback().access(a -> a.passwordIterations(1_000)).limits(l -> l.passwordGuesses(guesses).passwordGuessWindow(Duration.ofMinutes(1))));
+        hub = GambiarraHub.start(HubOptions.loopback()
+                .access(a -> a.passwordIterations(1_000))
+                .limits(l -> l.passwordGuesses(guesses).passwordGuessWindow(Duration.ofMinutes(1))));
         client = new HubClient(hub.url());
         llm = FakeLlmServer.start("m");
         code = client.post("/rooms", "{\"name\":\"L\",\"password\":\"" + PASSWORD + "\"}").json().at("/room/code").asText();

@@ -33,7 +33,8 @@ class TlsTest {
     void start() {
         certificate = SelfSignedCertificate.create("localhost");
         llm = FakeLlmServer.start("llama3");
-        hub = GambiarraHub.start(HubOptions.loopback().tls(Path.of(certificate.certificatePath()), Path.of(certificate.privateKeyPath())));
+        hub = GambiarraHub.start(HubOptions.loopback()
+                .tls(Path.of(certificate.certificatePath()), Path.of(certificate.privateKeyPath())));
     }
 
     @AfterEach
@@ -94,11 +95,13 @@ class TlsTest {
     @Test
     void missingOrBrokenKeyFilesAreNamedAtStart(@TempDir Path dir) throws Exception {
         Path missing = dir.resolve("nope.pem");
-        assertThatThrownBy(() -> GambiarraHub.start(HubOptions.loopback().tls(missing, Path.of(certificate.privateKeyPath()))))
+        assertThatThrownBy(() -> GambiarraHub.start(HubOptions.loopback()
+                .tls(missing, Path.of(certificate.privateKeyPath()))))
                 .isInstanceOf(GambiarraHub.HubStartException.class)
                 .hasMessageContaining("cannot read the TLS certificate").hasMessageContaining("nope.pem");
         Path garbage = Files.writeString(dir.resolve("key.pem"), "not a key");
-        assertThatThrownBy(() -> GambiarraHub.start(HubOptions.loopback().tls(Path.of(certificate.certificatePath()), garbage)))
+        assertThatThrownBy(() -> GambiarraHub.start(HubOptions.loopback()
+                .tls(Path.of(certificate.certificatePath()), garbage)))
                 .isInstanceOf(GambiarraHub.HubStartException.class)
                 .hasMessageContaining("cannot serve TLS").hasMessageContaining("key.pem");
         assertThatThrownBy(() -> HubOptions.defaults().tls(Path.of(certificate.certificatePath()), null))
@@ -108,7 +111,9 @@ class TlsTest {
     @Test
     void aTakenPortIsNotBlamedOnTheCertificate() throws Exception {
         try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
-            assertThatThrownBy(() -> GambiarraHub.start(HubOptions.defaults().listen(l -> l.host("127.0.0.1").port(taken.getLocalPort())).tls(Path.of(certificate.certificatePath()), Path.of(certificate.privateKeyPath()))))
+            assertThatThrownBy(() -> GambiarraHub.start(HubOptions.defaults()
+                    .listen(l -> l.host("127.0.0.1").port(taken.getLocalPort()))
+                    .tls(Path.of(certificate.certificatePath()), Path.of(certificate.privateKeyPath()))))
                     .isInstanceOf(GambiarraHub.HubStartException.class)
                     .hasMessageContaining("bind")
                     .hasMessageNotContaining("TLS");

@@ -14,6 +14,7 @@ import io.github.gambiarra.hub.GambiarraHub;
 import io.github.gambiarra.hub.config.HubOptions;
 import io.github.gambiarra.protocol.ErrorCode;
 import io.github.gambiarra.protocol.Messages;
+import io.github.gambiarra.testing.Eventually;
 import io.github.gambiarra.testing.FakeLlmServer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -148,10 +149,7 @@ class ErrorParityTest {
                         // released at the end of the test
                     }
                 });
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-                while (slow.inFlight() < 1 && System.nanoTime() < deadline) {
-                    Thread.sleep(10);
-                }
+                Eventually.await("the first request at the participant", () -> slow.inFlight() >= 1);
                 return new Target(hub.url, hub.code, "solo", "key");
             }
             case PARTICIPANT_UNREACHABLE -> {
@@ -163,13 +161,11 @@ class ErrorParityTest {
                 return new Target(hub.url, hub.code, "ghost", "key");
             }
             case PARTICIPANT_OFFLINE -> {
-                HubClientSetup hub = hub(HubOptions.defaults().timing(t -> t.healthCheckInterval(Duration.ofMillis(20)).offlineTimeout(Duration.ofMillis(50))));
+                HubClientSetup hub = hub(HubOptions.defaults()
+                        .timing(t -> t.healthCheckInterval(Duration.ofMillis(20)).offlineTimeout(Duration.ofMillis(50))));
                 hub.client.register(hub.code, new Messages.JoinRequest("sleepy", "S", "m", llm().url(), null, null, null));
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-                while (!hub.client.listParticipants(hub.code).get(0).status().wire().equals("offline")
-                        && System.nanoTime() < deadline) {
-                    Thread.sleep(10);
-                }
+                Eventually.await("the participant offline",
+                        () -> hub.client.listParticipants(hub.code).get(0).status().wire().equals("offline"));
                 return new Target(hub.url, hub.code, "sleepy", "key");
             }
             case REQUEST_TOO_LARGE -> {
@@ -184,7 +180,9 @@ class ErrorParityTest {
     }
 
     private HubClientSetup hub(HubOptions options) {
-        GambiarraHub hub = GambiarraHub.start(options.listen(l -> l.host("127.0.0.1").port(0)).access(a -> a.passwordIterations(1_000)));
+        GambiarraHub hub = GambiarraHub.start(options
+                .listen(l -> l.host("127.0.0.1").port(0))
+                .access(a -> a.passwordIterations(1_000)));
         open.add(hub);
         GambiarraClient client = GambiarraClient.create(hub.url());
         return new HubClientSetup(hub.url(), client, client.createRoom("R", null).room().code());

@@ -15,6 +15,7 @@ import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import dev.langchain4j.model.output.FinishReason;
 import dev.langchain4j.service.AiServices;
 import dev.langchain4j.service.TokenStream;
+import io.github.gambiarra.testing.Eventually;
 import io.github.gambiarra.testing.FakeLlmServer;
 import java.time.Duration;
 import java.util.List;
@@ -92,11 +93,7 @@ class GambiarraStreamingChatModelTest {
         room.llama.enqueue(FakeLlmServer.streamWords("one two three four", Duration.ofMillis(150)));
         Collector collector = new Collector();
         room.gambiarra().build().participant("joao").streaming().chat("count", collector);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (collector.tokens.isEmpty() && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
-        assertThat(collector.tokens).isNotEmpty();
+        Eventually.await("the first token", Duration.ofSeconds(5), () -> !collector.tokens.isEmpty());
         assertThat(collector.done).as("first token came before the end").isNotDone();
         assertThat(collector.await().aiMessage().text()).isEqualTo("one two three four");
     }

@@ -22,7 +22,9 @@ final class RoomFixture implements AutoCloseable {
     }
 
     RoomFixture(HubOptions options) {
-        hub = GambiarraHub.start(options.listen(l -> l.host("127.0.0.1").port(0)).access(a -> a.passwordIterations(1_000)));
+        hub = GambiarraHub.start(options
+                .listen(l -> l.host("127.0.0.1").port(0))
+                .access(a -> a.passwordIterations(1_000)));
         client = GambiarraClient.create(hub.url());
         code = client.createRoom("Test room", null).room().code();
         client.register(code, new Messages.JoinRequest("joao", "João", "llama3:latest", llama.url(), null, null, null));

@@ -23,7 +23,8 @@ final class SuiteRoom implements AutoCloseable {
     static final String DICE = "/images/dice.jpg";
 
     // The participants send no heartbeats here, and the suites' cancellation case alone waits 30 s.
-    final RoomFixture room = new RoomFixture(HubOptions.defaults().timing(t -> t.offlineTimeout(Duration.ofMinutes(10))));
+    final RoomFixture room = new RoomFixture(HubOptions.defaults()
+            .timing(t -> t.offlineTimeout(Duration.ofMinutes(10))));
     final RuleBasedModel model = new RuleBasedModel()
             .knowImage(AbstractBaseChatModelIT.class, CAT, "a cat")
             .knowImage(AbstractBaseChatModelIT.class, DICE, "two dice");

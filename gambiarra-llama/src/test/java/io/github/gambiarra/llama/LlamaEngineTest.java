@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.gambiarra.testing.Eventually;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
@@ -199,10 +200,8 @@ class LlamaEngineTest {
             }
             assertThat(contentEvents).isEqualTo(3);
         }
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (engine.cancelledRequests() == cancelledBefore && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
+        Eventually.await("the generation cancelled", Duration.ofSeconds(30),
+                () -> engine.cancelledRequests() != cancelledBefore);
         assertThat(engine.cancelledRequests()).isEqualTo(cancelledBefore + 1);
         assertThat(engine.generatedTokens() - tokensBefore).isLessThan(1800);
         // Both slots serve again.

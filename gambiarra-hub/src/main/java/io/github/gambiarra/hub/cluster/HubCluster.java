@@ -2,6 +2,7 @@ package io.github.gambiarra.hub.cluster;
 
 import io.vertx.core.Vertx;
 import java.util.Collection;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 
@@ -54,10 +55,10 @@ public interface HubCluster {
     Collection<SharedRoom> rooms();
 
     /** Shares how many participants some of the rooms this hub owns have now (those that changed). */
-    void shareCounts(java.util.Map<String, Integer> counts);
+    void shareCounts(Map<String, Integer> counts);
 
     /** How many participants each room has, as its owner last shared it. */
-    java.util.Map<String, Integer> counts();
+    Map<String, Integer> counts();
 
     /** Listens to rooms shared or withdrawn by any member, and to members joining or leaving. */
     void listen(Listener listener);

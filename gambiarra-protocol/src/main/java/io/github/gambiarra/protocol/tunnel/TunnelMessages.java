@@ -4,8 +4,10 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.util.ByteBufferBackedInputStream;
 import io.github.gambiarra.protocol.GambiarraJson;
+import io.github.gambiarra.protocol.OpenAiRoute;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -18,12 +20,12 @@ public final class TunnelMessages {
     /** The request header that names the participant opening a tunnel. */
     public static final String PARTICIPANT_HEADER = "X-Gambiarra-Participant";
     /**
-     * What a participant's end of the tunnel forwards to its LLM server: the OpenAI routes it
-     * shares, by POST. Anything else is refused, so that nothing else on the participant's machine
-     * can be reached through the tunnel.
+     * What a participant's end of the tunnel forwards to its LLM server: the paths of the OpenAI
+     * routes a room relays ({@link OpenAiRoute}), by POST. Anything else is refused, so that nothing
+     * else on the participant's machine can be reached through the tunnel.
      */
-    public static final List<String> FORWARDED_PATHS = List.of("/v1/chat/completions", "/v1/completions",
-            "/v1/embeddings", "/v1/responses");
+    public static final List<String> FORWARDED_PATHS = Arrays.stream(OpenAiRoute.values()).map(OpenAiRoute::path)
+            .toList();
 
     private TunnelMessages() {
     }

@@ -23,6 +23,7 @@ import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
 import java.net.URI;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -59,6 +60,7 @@ public final class ClusterForwarder {
     private final long pingMillis;
     private final Consumer<HttpServerRequest> exemptUpgrade;
     private final RoomPlacement.ErrorReply errors;
+    private final Clock clock;
     private final long idleMillis;
     /** What is being forwarded now, by the member it goes to: cut when that member leaves the cluster. */
     private final Map<String, Set<Runnable>> live = new ConcurrentHashMap<>();
@@ -69,9 +71,10 @@ public final class ClusterForwarder {
      */
     ClusterForwarder(Vertx vertx, ClusterPlacement cluster, long connectTimeoutMillis, long retryMillis,
                      long pingMillis, int maxFrame, long idleMillis, Consumer<HttpServerRequest> exemptUpgrade,
-                     RoomPlacement.ErrorReply errors) {
+                     RoomPlacement.ErrorReply errors, Clock clock) {
         this.exemptUpgrade = exemptUpgrade;
         this.errors = errors;
+        this.clock = clock;
         this.idleMillis = idleMillis;
         this.vertx = vertx;
         this.cluster = cluster;
@@ -113,7 +116,7 @@ public final class ClusterForwarder {
             return false;
         }
         request.pause();
-        long deadline = System.currentTimeMillis() + retryMillis;
+        long deadline = clock.millis() + retryMillis;
         // The client's address: a trusted proxy's X-Forwarded-For has been read into FORWARDED_FOR already.
         String forwardedFor = request.getHeader(RoomPlacement.FORWARDED_FOR);
         String clientAddress = forwardedFor != null ? forwardedFor
@@ -298,14 +301,14 @@ public final class ClusterForwarder {
         relay(up, down);
         // Each hub answers the pings of the side it faces, so each side is watched here: the
         // participant's, and the owner's (a hub that vanished without closing its sockets).
-        long[] lastPong = {System.currentTimeMillis(), System.currentTimeMillis()};
-        down.pongHandler(b -> lastPong[0] = System.currentTimeMillis());
-        up.pongHandler(b -> lastPong[1] = System.currentTimeMillis());
+        Heard heard = new Heard(clock.millis());
+        down.pongHandler(b -> heard.participant = clock.millis());
+        up.pongHandler(b -> heard.owner = clock.millis());
         long timer = vertx.setPeriodic(pingMillis, t -> {
-            long now = System.currentTimeMillis();
-            if (now - lastPong[0] > 3 * pingMillis) {
+            long now = clock.millis();
+            if (now - heard.participant > 3 * pingMillis) {
                 down.close((short) 1001, "no answer to pings");
-            } else if (now - lastPong[1] > 3 * pingMillis) {
+            } else if (now - heard.owner > 3 * pingMillis) {
                 up.close((short) 1001, "no answer to pings");
                 down.close((short) 1011, "the room's hub stopped answering");
             } else {
@@ -325,6 +328,17 @@ public final class ClusterForwarder {
         });
         up.exceptionHandler(e -> down.close((short) 1011, "the room's hub went away"));
         down.exceptionHandler(e -> up.close());
+    }
+
+    /** When each side of a spliced tunnel last answered a ping. */
+    private static final class Heard {
+        volatile long participant;
+        volatile long owner;
+
+        Heard(long now) {
+            this.participant = now;
+            this.owner = now;
+        }
     }
 
     private static short closeCode(Short code) {
@@ -357,7 +371,7 @@ public final class ClusterForwarder {
         if (in.response().closed()) {
             return; // the client went away while its request waited
         }
-        if (System.currentTimeMillis() < deadline) {
+        if (clock.millis() < deadline) {
             vertx.setTimer(RETRY_EVERY_MILLIS, t -> {
                 try {
                     again.run();

@@ -193,7 +193,7 @@ public final class ClusterPlacement implements RoomPlacement, HubCluster.Listene
     public Entry entry(Vertx vertx) {
         ClusterForwarder forwarder = new ClusterForwarder(vertx, this, options.timing().connectTimeout().toMillis(),
                 options.timing().clusterRetry().toMillis(), options.tunnel().pingInterval().toMillis(),
-                MAX_FORWARDED_FRAME, options.timing().upstreamIdleTimeout().toMillis(), exemptUpgrade, errors);
+                MAX_FORWARDED_FRAME, options.timing().upstreamIdleTimeout().toMillis(), exemptUpgrade, errors, clock);
         forwarders.add(forwarder);
         return new Entry() {
             @Override

@@ -4,11 +4,13 @@ import io.github.gambiarra.protocol.discovery.MdnsInterfaces;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import javax.jmdns.JmDNS;
 import javax.jmdns.ServiceInfo;
+import javax.jmdns.impl.ServiceInfoImpl;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,7 +52,7 @@ public final class HubAnnouncer implements AutoCloseable {
         }
         String name = "gambiarra-hub-" + port;
         List<CompletableFuture<JmDNS>> started = new ArrayList<>();
-        List<ServiceInfo> services = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<ServiceInfo> services = Collections.synchronizedList(new ArrayList<>());
         for (InetAddress inet : addresses) {
             started.add(CompletableFuture.supplyAsync(() -> {
                 try {
@@ -85,7 +87,7 @@ public final class HubAnnouncer implements AutoCloseable {
             // A browser is answered once its responder has probed and announced: a few seconds.
             boolean all = true;
             for (ServiceInfo service : List.copyOf(services)) {
-                all &= !(service instanceof javax.jmdns.impl.ServiceInfoImpl impl) || impl.waitForAnnounced(ANNOUNCE_WAIT_MS);
+                all &= !(service instanceof ServiceInfoImpl impl) || impl.waitForAnnounced(ANNOUNCE_WAIT_MS);
             }
             if (all) {
                 LOG.info("announced {} via mDNS: browsers on the network find it now", name);

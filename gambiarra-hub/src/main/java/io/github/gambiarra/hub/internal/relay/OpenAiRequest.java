@@ -9,6 +9,7 @@ import io.github.gambiarra.protocol.OpenAiRoute;
 import io.github.gambiarra.protocol.GambiarraJson;
 import io.vertx.core.buffer.Buffer;
 import java.io.IOException;
+import java.util.Arrays;
 
 /**
  * A client's request to one of the room's OpenAI APIs (chat, text completions, embeddings,
@@ -194,11 +195,11 @@ public final class OpenAiRequest {
             int end = (int) p.currentLocation().getByteOffset();
             rolling = mix(rolling, fnv(bytes, start, end));
             if (n == hashes.length) {
-                hashes = java.util.Arrays.copyOf(hashes, n * 2);
+                hashes = Arrays.copyOf(hashes, n * 2);
             }
             hashes[n++] = rolling;
         }
-        return java.util.Arrays.copyOf(hashes, n);
+        return Arrays.copyOf(hashes, n);
     }
 
     private static long fnv(byte[] bytes, int from, int to) {

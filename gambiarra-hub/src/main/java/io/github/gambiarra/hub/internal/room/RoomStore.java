@@ -1,5 +1,6 @@
 package io.github.gambiarra.hub.internal.room;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.github.gambiarra.protocol.GambiarraJson;
 import io.github.gambiarra.protocol.Room;
@@ -28,7 +29,7 @@ public final class RoomStore {
     private static final int VERSION = 1;
 
     /** One room as stored; a null password hash is an open room, a null host token hash one nobody can delete. */
-    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     public record StoredRoom(String id, String code, String name, String hostId, long createdAt, String passwordHash,
                              String hostTokenHash) {
     }
