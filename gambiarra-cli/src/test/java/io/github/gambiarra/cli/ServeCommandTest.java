@@ -2,6 +2,7 @@ package io.github.gambiarra.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.gambiarra.hub.GambiarraHub;
 import io.github.gambiarra.hub.config.HubOptions;
 import io.github.gambiarra.testing.Eventually;
 import java.io.PrintWriter;
@@ -20,33 +21,47 @@ import picocli.CommandLine;
 /** {@code gambiarra serve} run through picocli, as the launcher runs it. */
 class ServeCommandTest {
 
+    /** {@code serve} running with the given flags, until closed: as Ctrl-C stops it, then its exit status checked. */
+    private static final class Serving implements AutoCloseable {
+        final ServeCommand serve = new ServeCommand();
+        final StringWriter out = new StringWriter();
+        final CompletableFuture<Integer> exit;
+
+        Serving(String... flags) {
+            CommandLine cli = new CommandLine(serve);
+            cli.setOut(new PrintWriter(out, true));
+            exit = CompletableFuture.supplyAsync(() -> cli.execute(flags));
+            Eventually.await("the hub to start", Duration.ofSeconds(20), () -> serve.hub != null || exit.isDone());
+            assertThat(serve.hub).as("hub started").isNotNull();
+        }
+
+        GambiarraHub hub() {
+            return serve.hub;
+        }
+
+        @Override
+        public void close() throws Exception {
+            serve.running.stop();
+            assertThat(exit.get(10, TimeUnit.SECONDS)).isZero();
+        }
+    }
+
     @Test
     void serveStartsAHubThatAnswersAndPrintsItsUrl() throws Exception {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        ServeCommand serve = new ServeCommand();
-        CommandLine cli = new CommandLine(serve);
-        StringWriter out = new StringWriter();
-        cli.setOut(new PrintWriter(out, true));
-        CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(
-                () -> cli.execute("--port", String.valueOf(port), "--host", "127.0.0.1", "--offline-timeout", "2s", "--ephemeral"));
-        Eventually.await("the hub to start", Duration.ofSeconds(20), () -> serve.hub != null || exit.isDone());
-        assertThat(serve.hub).as("hub started").isNotNull();
-        try {
+        try (Serving serving = new Serving("--port", String.valueOf(port), "--host", "127.0.0.1",
+                "--offline-timeout", "2s", "--ephemeral")) {
             HttpResponse<String> health = HttpClient.newHttpClient().send(
                     HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health")).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(health.statusCode()).isEqualTo(200);
             assertThat(health.body()).contains("\"status\":\"ok\"");
-            assertThat(serve.hub.options().timing().offlineTimeout().toSeconds()).isEqualTo(2);
-            Eventually.await("the hub's URL printed", () -> out.toString().contains("http://127.0.0.1:" + port));
-        } finally {
-            serve.hub.close();
-            serve.running.stop();
+            assertThat(serving.hub().options().timing().offlineTimeout().toSeconds()).isEqualTo(2);
+            Eventually.await("the hub's URL printed", () -> serving.out.toString().contains("http://127.0.0.1:" + port));
         }
-        assertThat(exit.get(10, TimeUnit.SECONDS)).isZero();
     }
 
     @Test
@@ -91,37 +106,22 @@ class ServeCommandTest {
     @Test
     void withACertificateTheHubPrintsHttpsUrls() throws Exception {
         io.vertx.core.net.SelfSignedCertificate certificate = io.vertx.core.net.SelfSignedCertificate.create("localhost");
-        ServeCommand serve = new ServeCommand();
-        CommandLine cli = new CommandLine(serve);
-        StringWriter out = new StringWriter();
-        cli.setOut(new PrintWriter(out, true));
-        CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> cli.execute("--port", "0", "--host", "127.0.0.1",
-                "--ephemeral", "--tls-cert", certificate.certificatePath(), "--tls-key", certificate.privateKeyPath()));
-        Eventually.await("the hub to start", Duration.ofSeconds(20), () -> serve.hub != null || exit.isDone());
-        assertThat(serve.hub).as("hub started").isNotNull();
-        try {
-            Eventually.await("the next step printed", () -> out.toString().contains("Next:"));
-            assertThat(out.toString()).contains("https://127.0.0.1:" + serve.hub.port()).doesNotContain("http://");
+        try (Serving serving = new Serving("--port", "0", "--host", "127.0.0.1", "--ephemeral",
+                "--tls-cert", certificate.certificatePath(), "--tls-key", certificate.privateKeyPath())) {
+            Eventually.await("the next step printed", () -> serving.out.toString().contains("Next:"));
+            assertThat(serving.out.toString()).contains("https://127.0.0.1:" + serving.hub().port())
+                    .doesNotContain("http://");
         } finally {
-            serve.hub.close();
-            serve.running.stop();
             certificate.delete();
         }
-        assertThat(exit.get(10, TimeUnit.SECONDS)).isZero();
     }
 
     @Test
     void theLanLimitsAreTakenFromTheCommandLine() throws Exception {
-        ServeCommand serve = new ServeCommand();
-        CommandLine cli = new CommandLine(serve);
-        cli.setOut(new PrintWriter(new StringWriter(), true));
-        CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> cli.execute("--port", "0", "--host",
-                "127.0.0.1", "--ephemeral", "--tunnel-only", "--idle-timeout", "20s", "--body-timeout", "15s",
-                "--max-connections-per-address", "9", "--rooms-per-minute", "4", "--max-rooms", "7",
-                "--create-password", "club", "--room-ttl", "2d"));
-        Eventually.await("the hub to start", Duration.ofSeconds(20), () -> serve.hub != null || exit.isDone());
-        try {
-            HubOptions o = serve.hub.options();
+        try (Serving serving = new Serving("--port", "0", "--host", "127.0.0.1", "--ephemeral", "--tunnel-only",
+                "--idle-timeout", "20s", "--body-timeout", "15s", "--max-connections-per-address", "9",
+                "--rooms-per-minute", "4", "--max-rooms", "7", "--create-password", "club", "--room-ttl", "2d")) {
+            HubOptions o = serving.hub().options();
             assertThat(o.tunnel().only()).isTrue();
             assertThat(o.limits().idleTimeout()).isEqualTo(Duration.ofSeconds(20));
             assertThat(o.limits().bodyTimeout()).isEqualTo(Duration.ofSeconds(15));
@@ -130,26 +130,14 @@ class ServeCommandTest {
             assertThat(o.limits().maxRooms()).isEqualTo(7);
             assertThat(o.access().createPassword()).isEqualTo("club");
             assertThat(o.storage().roomTtl()).isEqualTo(Duration.ofDays(2));
-        } finally {
-            serve.running.stop();
         }
-        assertThat(exit.get(10, TimeUnit.SECONDS)).isZero();
     }
 
     @Test
     void withNoFlagsAHubStartsWithTheHubsOwnDefaults() throws Exception {
-        ServeCommand serve = new ServeCommand();
-        CommandLine cli = new CommandLine(serve);
-        cli.setOut(new PrintWriter(new StringWriter(), true));
-        CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> cli.execute("--port", "0", "--host",
-                "127.0.0.1", "--ephemeral"));
-        Eventually.await("the hub to start", Duration.ofSeconds(20), () -> serve.hub != null || exit.isDone());
-        try {
-            assertThat(serve.hub.options()).isEqualTo(HubOptions.loopback());
-        } finally {
-            serve.running.stop();
+        try (Serving serving = new Serving("--port", "0", "--host", "127.0.0.1", "--ephemeral")) {
+            assertThat(serving.hub().options()).isEqualTo(HubOptions.loopback());
         }
-        assertThat(exit.get(10, TimeUnit.SECONDS)).isZero();
     }
 
     @Test

@@ -11,6 +11,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 /** A room, its participants, and the requests waiting for one of them. Safe to use from any event loop. */
 public final class RoomState {
@@ -23,9 +25,10 @@ public final class RoomState {
     private final AtomicLong routingTurn = new AtomicLong();
     private final byte[] pepper = new byte[16];
     private volatile byte[] verifiedDigest;
-    private volatile ResponseOwners responses;
-    private volatile AffinityTable affinity;
-    private volatile RoomQueue queue;
+    /** Made on first use: most rooms never need them. */
+    private final AtomicReference<ResponseOwners> responses = new AtomicReference<>();
+    private final AtomicReference<AffinityTable> affinity = new AtomicReference<>();
+    private final AtomicReference<RoomQueue> queue = new AtomicReference<>();
 
     /**
      * @param hostTokenHash the SHA-256 (hex) of the token that deletes the room, or null (rooms stored
@@ -76,21 +79,12 @@ public final class RoomState {
 
     /** The room's conversation affinity, made on first use with {@code capacity}. */
     public AffinityTable affinity(int capacity) {
-        AffinityTable a = affinity;
-        if (a == null) {
-            synchronized (this) {
-                if (affinity == null) {
-                    affinity = new AffinityTable(capacity);
-                }
-                a = affinity;
-            }
-        }
-        return a;
+        return made(affinity, () -> new AffinityTable(capacity));
     }
 
     /** Forgets what {@code participantId} held in the room's affinity (it left, or went offline). */
     public void forgetAffinity(String participantId) {
-        AffinityTable a = affinity;
+        AffinityTable a = affinity.get();
         if (a != null) {
             a.forget(participantId);
         }
@@ -98,27 +92,18 @@ public final class RoomState {
 
     /** The room's requests waiting for a free participant, made on first use holding at most {@code limit}. */
     public RoomQueue queue(int limit) {
-        RoomQueue q = queue;
-        if (q == null) {
-            synchronized (this) {
-                if (queue == null) {
-                    queue = new RoomQueue(limit);
-                }
-                q = queue;
-            }
-        }
-        return q;
+        return made(queue, () -> new RoomQueue(limit));
     }
 
     /** Requests waiting for a free participant now. */
     public int queued() {
-        RoomQueue q = queue;
+        RoomQueue q = queue.get();
         return q == null ? 0 : q.size();
     }
 
     /** Offers the room's waiting requests a try: a participant joined, came back, or finished one. */
     public void wakeQueue() {
-        RoomQueue q = queue;
+        RoomQueue q = queue.get();
         if (q != null) {
             q.wake();
         }
@@ -126,16 +111,17 @@ public final class RoomState {
 
     /** The room's record of who produced which Responses API response, made on first use with {@code capacity}. */
     public ResponseOwners responses(int capacity) {
-        ResponseOwners r = responses;
-        if (r == null) {
-            synchronized (this) {
-                if (responses == null) {
-                    responses = new ResponseOwners(capacity);
-                }
-                r = responses;
-            }
+        return made(responses, () -> new ResponseOwners(capacity));
+    }
+
+    /** What {@code ref} holds, made by {@code make} the first time (by one caller, if several race). */
+    private static <T> T made(AtomicReference<T> ref, Supplier<T> make) {
+        T value = ref.get();
+        if (value == null) {
+            ref.compareAndSet(null, make.get());
+            value = ref.get();
         }
-        return r;
+        return value;
     }
 
     public Room room() {
