@@ -83,6 +83,7 @@ class RoomEndpointsTest {
     @Test
     void listRoomsCountsParticipantsAndNeverShowsPasswords() throws Exception {
         String open = client.createRoom("Open");
+        clock.advance(Duration.ofSeconds(1)); // listed in the order they were made
         HubClient.Reply created = client.post("/rooms", "{\"name\":\"Locked\",\"password\":\"s3cret\"}");
         assertThat(created.status()).isEqualTo(201);
         assertThat(client.join(open, "joao", "llama3", "http://127.0.0.1:1").status()).isEqualTo(201);
