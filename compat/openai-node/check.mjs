@@ -87,7 +87,7 @@ await check("streamed completion through any", async () => {
 });
 await check("no participant is a 404 APIError", async () => {
   await assert.rejects(client.chat.completions.create({ model: "model:mistral", messages: [] }),
-    (e) => e.status === 404 && /No available participant/.test(e.message));
+    (e) => e.status === 404 && /serves the model 'mistral'/.test(e.message));
 });
 await check("protected room: the API key is the room password", async () => {
   const wrong = new OpenAI({ baseURL: `${hub}/rooms/${locked}/v1`, apiKey: "nope", maxRetries: 0 });

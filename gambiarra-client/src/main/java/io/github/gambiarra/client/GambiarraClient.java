@@ -55,9 +55,10 @@ public final class GambiarraClient implements AutoCloseable {
     private final OkHttpClient streaming;
 
     private GambiarraClient(Builder builder) {
-        this.hubUrl = stripSlash(Objects.requireNonNull(builder.hubUrl, "hubUrl"));
+        this.hubUrl = withScheme(stripSlash(Objects.requireNonNull(builder.hubUrl, "hubUrl")));
         if (HttpUrl.parse(hubUrl) == null) {
-            throw new IllegalArgumentException("not an http(s) URL: " + builder.hubUrl);
+            throw new IllegalArgumentException("not an http(s) URL: " + builder.hubUrl
+                    + " (write the hub as http://HOST:PORT, e.g. http://192.168.1.10:3000)");
         }
         this.password = builder.password;
         this.createPassword = builder.createPassword;
@@ -296,6 +297,11 @@ public final class GambiarraClient implements AutoCloseable {
     }
 
     /** {@code url} without trailing slashes. */
+    /** {@code host:port} as people type it means {@code http://host:port}; a URL with a scheme is left alone. */
+    static String withScheme(String url) {
+        return url.contains("://") || url.isEmpty() ? url : "http://" + url;
+    }
+
     public static String stripSlash(String url) {
         String u = url.trim();
         while (u.endsWith("/")) {

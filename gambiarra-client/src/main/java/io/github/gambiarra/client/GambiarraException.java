@@ -23,6 +23,9 @@ public class GambiarraException extends RuntimeException {
     private final int status;
     private final String code;
     private final String participantId;
+    private volatile String hubUrl;
+    private volatile String roomCode;
+    private volatile String hubMessage;
 
     /** A problem with no HTTP status and no code. */
     public GambiarraException(String message, Throwable cause) {
@@ -61,6 +64,34 @@ public class GambiarraException extends RuntimeException {
     /** The participant the error is about (the one that failed, was offline, ...), or null. */
     public String participantId() {
         return participantId;
+    }
+
+    /** The hub the failed call went to, or null when it is not known. */
+    public String hubUrl() {
+        return hubUrl;
+    }
+
+    /** The room the failed call was about, or null (a call about the hub itself, or not known). */
+    public String roomCode() {
+        return roomCode;
+    }
+
+    /** The hub's own words about the error (its answer's message), or null when it said none. */
+    public String hubMessage() {
+        return hubMessage;
+    }
+
+    /** Records where the failed call went; the client does it for every error it reads. Returns this. */
+    public GambiarraException at(String hubUrl, String roomCode) {
+        this.hubUrl = hubUrl;
+        this.roomCode = roomCode;
+        return this;
+    }
+
+    /** Records what the hub said of the error; the client does it for every error answer it reads. Returns this. */
+    public GambiarraException hubSaid(String message) {
+        this.hubMessage = message == null || message.isBlank() ? null : message;
+        return this;
     }
 
     /** No hub answered at the address used, or none could be found. */

@@ -91,22 +91,31 @@ public final class LlmServerProbe {
         return Optional.empty();
     }
 
+    /** The {@code Server} header of {@code gambiarra fake-llm}'s answers: a stand-in, not a model server. */
+    public static final String STAND_IN = "gambiarra-fake-llm";
+    private static final String STAND_IN_NAME = "gambiarra fake-llm (a stand-in: its answers are placeholders)";
+
     /** What serves at {@code endpoint}, if anything answers there; {@code name} null guesses it. */
     public Optional<Found> probe(String endpoint, String name) {
         String base = endpoint.trim().replaceAll("/+$", "").replaceAll("/v1$", "");
-        JsonNode tags = get(base + "/api/tags");
-        if (tags != null && tags.has("models")) {
+        Answer tags = get(base + "/api/tags");
+        if (tags != null && tags.json().has("models")) {
             List<String> models = new ArrayList<>();
-            tags.get("models").forEach(m -> models.add(m.path("name").asText(m.path("model").asText())));
-            return Optional.of(new Found(name == null ? "Ollama" : name, base, models));
+            tags.json().get("models").forEach(m -> models.add(m.path("name").asText(m.path("model").asText())));
+            return Optional.of(new Found(tags.standIn() ? STAND_IN_NAME : name == null ? "Ollama" : name, base, models));
         }
-        JsonNode list = get(base + "/v1/models");
-        if (list != null && list.has("data")) {
+        Answer list = get(base + "/v1/models");
+        if (list != null && list.json().has("data")) {
             List<String> models = new ArrayList<>();
-            list.get("data").forEach(m -> models.add(m.path("id").asText()));
-            return Optional.of(new Found(name == null ? "OpenAI-compatible server" : name, base, models));
+            list.json().get("data").forEach(m -> models.add(m.path("id").asText()));
+            return Optional.of(new Found(list.standIn() ? STAND_IN_NAME : name == null ? "OpenAI-compatible server" : name,
+                    base, models));
         }
         return Optional.empty();
+    }
+
+    /** A JSON answer, and whether the stand-in gave it. */
+    private record Answer(JsonNode json, boolean standIn) {
     }
 
     /**
@@ -135,13 +144,13 @@ public final class LlmServerProbe {
         return served;
     }
 
-    private JsonNode get(String url) {
+    private Answer get(String url) {
         try (Response r = http.newCall(new Request.Builder().url(url).get().build()).execute()) {
             ResponseBody body = r.body();
             if (!r.isSuccessful() || body == null) {
                 return null;
             }
-            return GambiarraJson.mapper().readTree(body.string());
+            return new Answer(GambiarraJson.mapper().readTree(body.string()), STAND_IN.equals(r.header("Server")));
         } catch (IOException | IllegalArgumentException e) {
             return null;
         }

@@ -1,8 +1,10 @@
 package io.github.gambiarra.client;
 
 import io.github.gambiarra.client.internal.TunnelClient;
+import io.github.gambiarra.protocol.ErrorCode;
 import io.github.gambiarra.protocol.Messages;
 import io.github.gambiarra.protocol.OpenAiRoute;
+import io.github.gambiarra.protocol.tunnel.TunnelMessages;
 import java.util.Set;
 import io.github.gambiarra.protocol.Participant;
 import java.time.Duration;
@@ -51,6 +53,8 @@ public final class ParticipantSession implements AutoCloseable {
         /**
          * The room no longer exists on the hub (its host deleted it, it expired unused, or the hub
          * restarted without keeping rooms): the session has ended, and nothing more will be tried.
+         * {@code reason}'s message says which in a few words, the hub's own when it said
+         * ("the room was deleted by its host").
          */
         default void onRoomGone(GambiarraException reason) {
         }
@@ -139,13 +143,29 @@ public final class ParticipantSession implements AutoCloseable {
                     }
 
                     @Override
-                    public void onDisconnected(int status, String reason, Throwable error) {
+                    public void onDisconnected(TunnelClient.Disconnect why) {
                         if (closed.get()) {
+                            return;
+                        }
+                        int status = why.status();
+                        if (why.closeCode() == TunnelMessages.CLOSE_ROOM_GONE
+                                || (status == 404 && ErrorCode.ROOM_NOT_FOUND.wire().equals(why.errorCode()))) {
+                            // A closed tunnel carries the hub's reason ("the room was deleted by its host").
+                            roomGone(new GambiarraException.RoomNotFoundException(
+                                    why.closeCode() == TunnelMessages.CLOSE_ROOM_GONE && why.hubSaid() != null
+                                            ? why.hubSaid() : NO_LONGER_THERE, status,
+                                    ErrorCode.ROOM_NOT_FOUND.wire(), why.error()));
+                            return;
+                        }
+                        if (status == 404 || status == 401) {
+                            // The hub answers and has forgotten us (it restarted): join again now, quietly.
+                            runSoon(() -> reconnect(status));
                             return;
                         }
                         failures++;
                         Duration retry = options.backoff().delay(failures);
-                        options.listener().onHubUnreachable(new GambiarraException(reason, error), retry);
+                        options.listener().onHubUnreachable(new GambiarraException(why.description(), why.error()),
+                                retry);
                         try {
                             scheduler.schedule(() -> reconnect(status), retry.toMillis(), TimeUnit.MILLISECONDS);
                         } catch (java.util.concurrent.RejectedExecutionException closing) {
@@ -170,7 +190,7 @@ public final class ParticipantSession implements AutoCloseable {
             }
             openTunnel();
         } catch (GambiarraException.RoomNotFoundException e) {
-            roomGone(e);
+            roomGone(forgotten(e));
         } catch (RuntimeException e) {
             failures++;
             Duration retry = options.backoff().delay(failures);
@@ -181,6 +201,22 @@ public final class ParticipantSession implements AutoCloseable {
                 // closed meanwhile
             }
         }
+    }
+
+    private void runSoon(Runnable task) {
+        try {
+            scheduler.execute(task);
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+            // closed meanwhile
+        }
+    }
+
+    private static final String NO_LONGER_THERE = "the hub no longer has it: it restarted without keeping rooms, "
+            + "or the room was deleted or expired";
+
+    /** The room as the hub answered a re-join: it no longer has it, for one of a few reasons. */
+    private static GambiarraException.RoomNotFoundException forgotten(GambiarraException.RoomNotFoundException e) {
+        return new GambiarraException.RoomNotFoundException(NO_LONGER_THERE, e.status(), e.code(), e);
     }
 
     /** The room is gone: the session ends without trying further, and says why. */
@@ -302,7 +338,7 @@ public final class ParticipantSession implements AutoCloseable {
             options.listener().onHubUnreachable(e, retry);
             schedule(retry);
         } catch (GambiarraException.RoomNotFoundException e) {
-            roomGone(e);
+            roomGone(forgotten(e));
         } catch (RuntimeException e) {
             // A refusal (a password changed, say): report it, keep trying at the normal pace.
             failures++;

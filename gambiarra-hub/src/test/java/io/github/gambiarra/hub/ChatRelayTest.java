@@ -127,9 +127,14 @@ class ChatRelayTest {
     void noMatchingParticipantIs404OpenAiShaped() throws Exception {
         HubClient.Reply r = chat("model:mistral");
         assertThat(r.status()).isEqualTo(404);
-        assertThat(r.json().at("/error/message").asText()).isEqualTo("No available participant for the requested model");
+        assertThat(r.json().at("/error/message").asText()).isEqualTo("Nobody online in room " + code
+                + " serves the model 'mistral'");
+        assertThat(r.json().at("/error/code").asText()).isEqualTo("model_not_found");
         assertThat(r.json().at("/error/type").asText()).isNotBlank();
-        assertThat(chat("nobody").status()).isEqualTo(404);
+        HubClient.Reply unknownId = chat("nobody");
+        assertThat(unknownId.status()).isEqualTo(404);
+        assertThat(unknownId.json().at("/error/message").asText()).isEqualTo("Room " + code
+                + " has no participant with the id 'nobody', and nobody online serves a model of that name");
     }
 
     @Test

@@ -171,9 +171,13 @@ class RoomEndpointsTest {
         String code = client.post("/rooms", "{\"name\":\"L\",\"password\":\"s3cret\"}").json().at("/room/code").asText();
         String base = "{\"id\":\"a\",\"nickname\":\"n\",\"model\":\"m\",\"endpoint\":\"http://127.0.0.1:9\"";
         HubClient.Reply none = client.post("/rooms/" + code + "/join", base + "}");
+        // 401 either way, as the original protocol answers; the code tells a missing password from a wrong one.
         assertThat(none.status()).isEqualTo(401);
-        assertThat(none.json().get("error").asText()).isEqualTo("Invalid password");
-        assertThat(client.post("/rooms/" + code + "/join", base + ",\"password\":\"wrong\"}").status()).isEqualTo(401);
+        assertThat(none.json().get("code").asText()).isEqualTo("password_required");
+        HubClient.Reply wrong = client.post("/rooms/" + code + "/join", base + ",\"password\":\"wrong\"}");
+        assertThat(wrong.status()).isEqualTo(401);
+        assertThat(wrong.json().get("code").asText()).isEqualTo("invalid_password");
+        assertThat(wrong.json().get("error").asText()).isEqualTo("Invalid password");
         assertThat(client.roomRow(code).get("participantCount").asInt()).isZero();
         assertThat(client.post("/rooms/" + code + "/join", base + ",\"password\":\"s3cret\"}").status()).isEqualTo(201);
     }

@@ -273,9 +273,12 @@ public final class Gambiarra implements ModelCatalog {
         return embeddingListeners;
     }
 
-    /** The room password travels as the OpenAI API key; open rooms ignore it. */
+    /**
+     * The room password travels as the OpenAI API key; with none, no key is sent, so that a protected
+     * room says its password is missing rather than wrong.
+     */
     private String apiKey() {
-        return password == null || password.isEmpty() ? "gambiarra" : password;
+        return password == null || password.isEmpty() ? null : password;
     }
 
     private static void requireText(String value, String what) {

@@ -50,6 +50,18 @@ import java.util.concurrent.atomic.AtomicInteger;
  * testing what it says.
  */
 public final class FakeLlmServer implements AutoCloseable {
+    /** The {@code Server} header of its model lists, once {@link #identifyAsStandIn()}: its answers are placeholders. */
+    public static final String STAND_IN = "gambiarra-fake-llm";
+    private volatile boolean standIn;
+
+    /**
+     * Says, in its model lists, that it is a stand-in (what {@code gambiarra fake-llm} serves), so that
+     * whoever finds it does not take it for a real model server. Off by default: tests use it as one.
+     */
+    public FakeLlmServer identifyAsStandIn() {
+        standIn = true;
+        return this;
+    }
     private static final ObjectMapper JSON = io.github.gambiarra.protocol.GambiarraJson.mapper();
 
     /** A request as the server received it. */
@@ -409,9 +421,16 @@ public final class FakeLlmServer implements AutoCloseable {
                     inFlight.decrementAndGet();
                 }
             } else if (path.equals("/v1/models")) {
+                if (standIn) {
+                    // It says what it is, so that whoever finds it (gambiarra join) does not take it for a model server.
+                    http.getResponseHeaders().set("Server", STAND_IN);
+                }
                 new Exchange(http, recorded, model).json(200, OpenAiWire.json(Messages.ModelList.of(List.of(
                         new Messages.ModelEntry(model, "model", 1_700_000_000L, "fake", null)))));
             } else if (path.equals("/api/tags")) {
+                if (standIn) {
+                    http.getResponseHeaders().set("Server", STAND_IN);
+                }
                 new Exchange(http, recorded, model).json(200, OpenAiWire.json(Map.of("models",
                         List.of(Map.of("name", model, "model", model)))));
             } else {

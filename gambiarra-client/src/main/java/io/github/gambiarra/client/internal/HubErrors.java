@@ -49,6 +49,12 @@ public final class HubErrors {
     /** The exception for an error the hub described (in a body or as the last event of a stream). */
     public static GambiarraException from(int status, ErrorBody error, String retryAfter, Call call,
                                           ErrorCode codeIfNone404, Throwable cause) {
+        return read(status, error, retryAfter, call, codeIfNone404, cause).at(call.hubUrl(), call.roomCode())
+                .hubSaid(error.message());
+    }
+
+    private static GambiarraException read(int status, ErrorBody error, String retryAfter, Call call,
+                                           ErrorCode codeIfNone404, Throwable cause) {
         ErrorCode code = ErrorCode.fromWire(error.code()).orElse(null);
         if (code == null && status == 404 && error.code() == null) {
             code = codeIfNone404;
@@ -63,11 +69,14 @@ public final class HubErrors {
                 case PARTICIPANT_NOT_FOUND:
                     return new GambiarraException.ParticipantNotFoundException(said + " in " + call.room() + " on "
                             + call.hubUrl() + " (it left, or the hub restarted and forgot it)", status, wire, cause);
-                case MODEL_NOT_FOUND:
-                    return new GambiarraException.NoParticipantException("no online participant in " + call.room()
-                            + " can serve '" + (call.route() == null ? "that" : call.route()) + "' (" + said
-                            + "): `gambiarra list` shows who is there; or ask any participant ('*', or any() in the SDK)",
-                            status, wire, cause);
+                case MODEL_NOT_FOUND: {
+                    // The hub's words say who is missing: nobody at all, nobody with that model, or no such id.
+                    String route = call.route() == null ? null : call.route().trim();
+                    boolean anyone = route == null || route.equals("*") || route.equalsIgnoreCase("any");
+                    return new GambiarraException.NoParticipantException(said + " (asked for '"
+                            + (route == null ? "*" : route) + "' on " + call.hubUrl() + ")"
+                            + (anyone ? "" : ": any() asks whoever is online"), status, wire, cause);
+                }
                 case API_NOT_SERVED:
                     return new GambiarraException.NoParticipantException("no online participant in " + call.room()
                             + " that can take '" + (call.route() == null ? "that" : call.route()) + "' serves this API ("
@@ -77,10 +86,12 @@ public final class HubErrors {
                             + call.room() + ": participant " + error.participant() + ", whose server holds it, is gone ("
                             + said + "); start a new one without previous_response_id", status, wire,
                             error.participant(), cause);
-                case PASSWORD_REQUIRED, INVALID_PASSWORD:
+                case PASSWORD_REQUIRED:
                     return new GambiarraException.AccessDeniedException(call.room() + " on " + call.hubUrl()
-                            + " refused the password (" + said + "): give the room's password (--password, or "
-                            + "password(...) on the builder)", status, wire, cause);
+                            + " is protected: give its password (password(...) on the builder)", status, wire, cause);
+                case INVALID_PASSWORD:
+                    return new GambiarraException.AccessDeniedException(call.room() + " on " + call.hubUrl()
+                            + " refused the password (" + said + "): check it", status, wire, cause);
                 case CREATE_PASSWORD_REQUIRED, INVALID_CREATE_PASSWORD:
                     return new GambiarraException.AccessDeniedException(call.hubUrl() + " lets only those with its "
                             + "creation password create rooms (" + said + "): give it with --create-password",
@@ -199,7 +210,7 @@ public final class HubErrors {
         if (hasCause(t, javax.net.ssl.SSLHandshakeException.class, javax.net.ssl.SSLPeerUnverifiedException.class)) {
             return new GambiarraException("the TLS handshake with the hub at " + hubUrl + " failed (" + t.getMessage()
                     + "): if the hub uses its own certificate, make this JVM trust it with -Djavax.net.ssl.trustStore=FILE"
-                    + " -Djavax.net.ssl.trustStorePassword=PASS (docs/security.md shows how)", t);
+                    + " -Djavax.net.ssl.trustStorePassword=PASS (docs/security.md shows how)", t).at(hubUrl, null);
         }
         if (isUnreachable(t)) {
             return unreachable(hubUrl, t);
@@ -208,9 +219,11 @@ public final class HubErrors {
     }
 
     public static GambiarraException.HubUnreachableException unreachable(String hubUrl, Throwable cause) {
-        return new GambiarraException.HubUnreachableException("cannot reach the Gambiarra hub at " + hubUrl
-                + ": is `gambiarra serve` running there? Name the hub with GAMBIARRA_HUB=http://HOST:3000 or --hub",
-                cause);
+        GambiarraException.HubUnreachableException e = new GambiarraException.HubUnreachableException(
+                "cannot reach the Gambiarra hub at " + hubUrl + ": is `gambiarra serve` running there? Name the hub "
+                        + "with GAMBIARRA_HUB=http://HOST:3000 or --hub", cause);
+        e.at(hubUrl, null);
+        return e;
     }
 
     private static boolean hasCause(Throwable t, Class<?>... types) {

@@ -52,11 +52,24 @@ public final class TunnelClient implements AutoCloseable {
         /** The hub said hello: the tunnel carries requests now. */
         void onConnected();
 
-        /**
-         * The tunnel closed or could not open. {@code status} is the HTTP status of a refused
-         * handshake (404: the hub forgot the participant; 401: its token), 0 otherwise.
-         */
-        void onDisconnected(int status, String reason, Throwable error);
+        /** The tunnel closed or could not open: {@code why} says how. */
+        void onDisconnected(Disconnect why);
+    }
+
+    /**
+     * How a tunnel ended.
+     *
+     * @param status      the HTTP status of a refused handshake (404: the hub forgot the participant or
+     *                    the room; 401: its token), 0 when the hub did not answer one
+     * @param closeCode   the WebSocket close code when the hub closed an open tunnel, 0 otherwise
+     *                    ({@link TunnelMessages#CLOSE_ROOM_GONE}: the room was deleted)
+     * @param errorCode   the error code of a refused handshake's body, or null
+     * @param hubSaid     the hub's own words (the close reason, or the refusal's message), or null
+     * @param description all of it, for people
+     * @param error       what failed underneath, or null
+     */
+    public record Disconnect(int status, int closeCode, String errorCode, String hubSaid, String description,
+                             Throwable error) {
     }
 
     private final OkHttpClient http;
@@ -125,7 +138,8 @@ public final class TunnelClient implements AutoCloseable {
 
             @Override
             public void onClosed(WebSocket webSocket, int code, String reason) {
-                disconnected(0, "the hub closed the tunnel (" + code + (reason.isEmpty() ? "" : ": " + reason) + ")", null);
+                disconnected(new Disconnect(0, code, null, reason.isEmpty() ? null : reason,
+                        "the hub closed the tunnel (" + code + (reason.isEmpty() ? "" : ": " + reason) + ")", null));
             }
 
             @Override
@@ -139,9 +153,11 @@ public final class TunnelClient implements AutoCloseable {
                         // keep it empty
                     }
                 }
-                String reason = status != 0 ? "the hub refused the tunnel (HTTP " + status + "): "
-                        + ErrorBody.parse(body).message() : "the tunnel failed: " + t.getMessage();
-                disconnected(status, reason, t);
+                ErrorBody error = ErrorBody.parse(body);
+                disconnected(status != 0
+                        ? new Disconnect(status, 0, error.code(), error.message(),
+                                "the hub refused the tunnel (HTTP " + status + "): " + error.message(), t)
+                        : new Disconnect(0, 0, null, null, "the tunnel failed: " + describe(t), t));
             }
         });
     }
@@ -151,14 +167,19 @@ public final class TunnelClient implements AutoCloseable {
         return helloed;
     }
 
-    private void disconnected(int status, String reason, Throwable error) {
-        helloed.completeExceptionally(new IOException(reason, error));
+    /** A failure's words: its message, or its kind when it has none (a bare EOF says "null"). */
+    private static String describe(Throwable t) {
+        return t.getMessage() == null || t.getMessage().isBlank() ? t.getClass().getSimpleName() : t.getMessage();
+    }
+
+    private void disconnected(Disconnect why) {
+        helloed.completeExceptionally(new IOException(why.description(), why.error()));
         for (Stream s : streams.values()) {
             s.cancel();
         }
         streams.clear();
         if (!closed) {
-            listener.onDisconnected(status, reason, error);
+            listener.onDisconnected(why);
         }
     }
 

@@ -67,7 +67,7 @@ class TunnelClientTest {
                     }
 
                     @Override
-                    public void onDisconnected(int status, String reason, Throwable error) {
+                    public void onDisconnected(TunnelClient.Disconnect why) {
                     }
                 });
         participant.connect();

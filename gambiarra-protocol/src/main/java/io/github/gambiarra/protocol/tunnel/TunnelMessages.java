@@ -27,6 +27,11 @@ public final class TunnelMessages {
     public static final List<String> FORWARDED_PATHS = Arrays.stream(OpenAiRoute.values()).map(OpenAiRoute::path)
             .toList();
 
+    /** The WebSocket close code of a tunnel the hub ends for good because its room was deleted: do not reconnect. */
+    public static final int CLOSE_ROOM_GONE = 4404;
+    /** The close code of an older tunnel a newer one of the same participant took over from. */
+    public static final int CLOSE_REPLACED = 4000;
+
     private TunnelMessages() {
     }
 

@@ -231,8 +231,8 @@ final class RoomApi {
             return;
         }
         String password = request.password() != null ? request.password() : RoomAccess.bearer(ctx.request());
-        // As in the original protocol, a join without a password is simply a wrong password.
-        access.check(ctx.request(), room, password == null ? "" : password, () -> admit(ctx, room, request));
+        // 401 either way, as the original protocol answers; the code says whether it was missing or wrong.
+        access.check(ctx.request(), room, password, () -> admit(ctx, room, request));
     }
 
     private void admit(RoutingContext ctx, RoomState room, Messages.JoinRequest request) {

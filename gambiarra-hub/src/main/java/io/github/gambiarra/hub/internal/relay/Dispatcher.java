@@ -170,8 +170,29 @@ public final class Dispatcher implements AttemptOutcomes {
             enqueue(attempt);
         } else {
             metrics.rejected(attempt.room, "no_participant");
-            reject(attempt, new Rejection(ErrorCode.MODEL_NOT_FOUND, "No available participant for the requested model"));
+            reject(attempt, new Rejection(ErrorCode.MODEL_NOT_FOUND, nobodyFor(attempt)));
         }
+    }
+
+    /** Why nobody can take the request, as the client asked for it: anyone, a model, or a participant by id. */
+    private static String nobodyFor(Attempt attempt) {
+        RoomState room = attempt.room;
+        String asked = attempt.routingKey() == null ? "" : attempt.routingKey().trim();
+        boolean anyone = asked.equals("*") || asked.equalsIgnoreCase("any");
+        if (room.participantCount() == 0) {
+            return "Nobody is in room " + room.code() + " yet: a participant must join and share a model first";
+        }
+        if (room.participants().stream().noneMatch(ParticipantState::isOnline)) {
+            return "Nobody in room " + room.code() + " is online now";
+        }
+        if (anyone) {
+            return "Nobody online in room " + room.code() + " can take the request";
+        }
+        if (asked.startsWith("model:")) {
+            return "Nobody online in room " + room.code() + " serves the model '" + asked.substring(6) + "'";
+        }
+        return "Room " + room.code() + " has no participant with the id '" + asked
+                + "', and nobody online serves a model of that name";
     }
 
     private void enqueue(Attempt attempt) {

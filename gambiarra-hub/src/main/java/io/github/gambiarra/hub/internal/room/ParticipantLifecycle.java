@@ -38,7 +38,7 @@ public final class ParticipantLifecycle {
     public void joined(RoomState room, ParticipantState participant, Participant shown) {
         Optional<ParticipantState> replaced = room.put(participant);
         room.touch(clock.millis());
-        replaced.ifPresent(earlier -> earlier.closeLink("the participant joined again"));
+        replaced.ifPresent(earlier -> earlier.closeLink("the participant joined again", false));
         events.publish(HubEvent.PARTICIPANT_JOINED, room.code(), shown);
         room.wakeQueue();
     }
@@ -60,15 +60,15 @@ public final class ParticipantLifecycle {
         if (!room.remove(participant)) {
             return false;
         }
-        participant.closeLink(reason);
+        participant.closeLink(reason, false);
         events.publish(HubEvent.PARTICIPANT_LEFT, room.code(), new Messages.ParticipantRef(participant.id()));
         return true;
     }
 
-    /** The room was deleted: its participants' tunnels are closed (they hear why). */
+    /** The room was deleted: its participants' tunnels are closed, telling them why and not to come back. */
     public void roomDeleted(RoomState room, String why) {
         for (ParticipantState p : room.participants()) {
-            p.closeLink("the room was " + why);
+            p.closeLink("the room was " + why, true);
         }
     }
 

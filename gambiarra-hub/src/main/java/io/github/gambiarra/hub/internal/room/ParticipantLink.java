@@ -6,6 +6,10 @@ package io.github.gambiarra.hub.internal.room;
  */
 @FunctionalInterface
 public interface ParticipantLink {
-    /** Closes the connection; {@code reason} is told to the participant. */
-    void close(String reason);
+    /**
+     * Closes the connection; {@code reason} is told to the participant.
+     *
+     * @param roomGone whether the room itself is gone, so that the participant stops rather than reconnects
+     */
+    void close(String reason, boolean roomGone);
 }

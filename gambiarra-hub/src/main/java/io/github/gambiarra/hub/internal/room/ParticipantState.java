@@ -174,10 +174,10 @@ public final class ParticipantState {
     }
 
     /** Closes the participant's connection to the hub, if it holds one: it left, or its registration ended. */
-    void closeLink(String reason) {
+    void closeLink(String reason, boolean roomGone) {
         ParticipantLink l = link;
         if (l != null) {
-            l.close(reason);
+            l.close(reason, roomGone);
         }
     }
 

@@ -140,10 +140,13 @@ final class Tunnel implements ParticipantLink {
         }
     }
 
-    /** The participant's registration ended (it left, joined again, its room went): the tunnel closes normally. */
+    /**
+     * The participant's registration ended: it left or joined again (the tunnel closes normally), or
+     * its room was deleted ({@link TunnelMessages#CLOSE_ROOM_GONE}: the participant stops).
+     */
     @Override
-    public void close(String reason) {
-        close((short) 1000, reason);
+    public void close(String reason, boolean roomGone) {
+        close((short) (roomGone ? TunnelMessages.CLOSE_ROOM_GONE : 1000), reason);
     }
 
     /** Closes the tunnel from the hub's side (a newer tunnel took over, the participant left, pings went unanswered). */

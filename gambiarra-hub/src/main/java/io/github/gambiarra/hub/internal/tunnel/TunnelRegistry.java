@@ -3,6 +3,7 @@ package io.github.gambiarra.hub.internal.tunnel;
 import io.github.gambiarra.hub.internal.room.ParticipantLifecycle;
 import io.github.gambiarra.hub.internal.room.ParticipantState;
 import io.github.gambiarra.hub.internal.room.RoomState;
+import io.github.gambiarra.protocol.tunnel.TunnelMessages;
 import io.vertx.core.http.ServerWebSocket;
 import java.time.Clock;
 import java.util.Map;
@@ -49,7 +50,7 @@ public final class TunnelRegistry {
         Tunnel tunnel = new Tunnel(this, socket, room, participant, window, maxFrame, now());
         Tunnel older = tunnels.put(key(room, participant.id()), tunnel);
         if (older != null) {
-            older.close((short) 4000, "a newer tunnel of the same participant took over");
+            older.close((short) TunnelMessages.CLOSE_REPLACED, "a newer tunnel of the same participant took over");
         }
         // Online before the hello goes out, so that a participant told it is connected is listed online;
         // a request routed here meanwhile sends the hello itself, first (Tunnel.start runs once).

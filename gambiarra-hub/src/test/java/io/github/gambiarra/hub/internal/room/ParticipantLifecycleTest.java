@@ -71,8 +71,8 @@ class ParticipantLifecycleTest {
         final List<String> closed = new ArrayList<>();
 
         @Override
-        public void close(String reason) {
-            closed.add(reason);
+        public void close(String reason, boolean roomGone) {
+            closed.add(reason + (roomGone ? " (room gone)" : ""));
         }
     }
 
@@ -173,7 +173,7 @@ class ParticipantLifecycleTest {
         Link link = new Link();
         lifecycle.connected(room, a, link);
         lifecycle.roomDeleted(room, "deleted by its host");
-        assertThat(link.closed).containsExactly("the room was deleted by its host");
+        assertThat(link.closed).containsExactly("the room was deleted by its host (room gone)");
     }
 
     @Test
