@@ -33,6 +33,19 @@ expect() {
     failed=$((failed + 1)); echo "FAIL $name: expected '$pattern' in:"; echo "$out" | tail -20
   fi
 }
+# From the repository's root, as examples/README shows it: the wrapper finds the script beside itself.
+expect "jbang Hello.java from the repository's root" "You said: Hi from the root" \
+  examples/jbang/jbang Hello.java "$code" "Hi from the root"
+# Where Maven Central cannot be reached, the wrapper says so instead of failing quietly.
+offline="$work/offline-jbang"
+mkdir -p "$offline/.launcher"
+cp examples/jbang/jbang "$offline/"
+cp examples/jbang/.launcher/pom.xml "$offline/.launcher/"
+printf '#!/bin/sh\necho "[ERROR] Could not transfer artifact dev.jbang:jbang-cli: Network is unreachable"\nexit 1\n' \
+  >"$offline/mvn-offline"
+chmod +x "$offline/mvn-offline"
+expect "the jbang wrapper offline names why" "could not fetch JBang from Maven Central" \
+  sh -c "GAMBIARRA_BUNDLED_JBANG=1 GAMBIARRA_MVN='$offline/mvn-offline' '$offline/jbang' Hello.java X; test \$? -eq 1"
 cd examples/jbang
 # Every example runs as `jbang X.java ROOM_CODE`.
 expect "jbang Hello.java" "You said: Write a function to sort an array" ./jbang Hello.java "$code"

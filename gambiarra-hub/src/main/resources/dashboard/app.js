@@ -4,12 +4,20 @@
 
 (function () {
   const $ = (id) => document.getElementById(id);
+
+  /** The room the address names: /?room=CODE, or /#CODE as people write it. */
+  function roomInAddress() {
+    const query = new URLSearchParams(location.search).get("room");
+    if (query) return query;
+    const hash = decodeURIComponent(location.hash.replace(/^#/, "")).trim();
+    return hash || null;
+  }
   const WINDOW_MS = 10 * 60 * 1000;   // what the charts show: the last ten minutes
   const MAX_ACTIVITY = 200;
 
   const state = {
     rooms: [],
-    code: new URLSearchParams(location.search).get("room"),
+    code: roomInAddress(),
     participants: [],
     queued: 0,
     events: null,        // AbortController of the event stream
@@ -508,7 +516,11 @@
   });
 
   window.addEventListener("popstate", () => {
-    const code = new URLSearchParams(location.search).get("room");
+    const code = roomInAddress();
+    if (code) openRoom(code, false);
+  });
+  window.addEventListener("hashchange", () => {
+    const code = roomInAddress();
     if (code) openRoom(code, false);
   });
 
