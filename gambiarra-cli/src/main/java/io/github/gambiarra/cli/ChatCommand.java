@@ -21,9 +21,9 @@ import picocli.CommandLine.Parameters;
 @Command(name = "chat", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Ask the room something and stream the answer to the terminal.",
         footer = {"", "Examples:",
-                "  gambiarra chat ABC123 \"Why is the sky blue?\"",
-                "  gambiarra chat ABC123 --model llama3 \"Write a haiku\"",
-                "  gambiarra chat ABC123 --participant joao-x1y2z3 \"Hello\""})
+                "  ${sys:gambiarra.launcher:-gambiarra} chat ABC123 \"Why is the sky blue?\"",
+                "  ${sys:gambiarra.launcher:-gambiarra} chat ABC123 --model llama3 \"Write a haiku\"",
+                "  ${sys:gambiarra.launcher:-gambiarra} chat ABC123 --participant joao-x1y2z3 \"Hello\""})
 public final class ChatCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -51,6 +51,10 @@ public final class ChatCommand implements Callable<Integer> {
     @Option(names = {"-p", "--password"}, description = "The room password, for protected rooms.")
     String password;
 
+    @Option(names = "--max-tokens", paramLabel = "N", defaultValue = "512",
+            description = "The longest answer, in tokens (default: ${DEFAULT-VALUE}, a few screens).")
+    int maxTokens;
+
     @Option(names = "--timeout", defaultValue = "5m", converter = DurationConverter.class,
             description = "How long to wait for the answer (default: ${DEFAULT-VALUE}).")
     Duration timeout;
@@ -58,12 +62,17 @@ public final class ChatCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        if (maxTokens < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--max-tokens must be at least 1, got "
+                    + maxTokens);
+        }
         Gambiarra gambiarra = Gambiarra.builder().hubUrl(hub.resolve(code)).roomCode(code).password(password)
                 .timeout(timeout).build();
         GambiarraChatModel model = route == null ? gambiarra.any()
                 : route.model != null ? gambiarra.model(route.model) : gambiarra.participant(route.participant);
         ChatResponse response = TerminalStream.print(model.streaming(),
-                ChatRequest.builder().messages(UserMessage.from(String.join(" ", prompt))).build(), out,
+                ChatRequest.builder().messages(UserMessage.from(String.join(" ", prompt))).maxOutputTokens(maxTokens)
+                        .build(), out,
                 timeout.plusSeconds(5)).response();
         out.println();
         if (response.metadata() instanceof GambiarraChatResponseMetadata meta && meta.participantId() != null) {

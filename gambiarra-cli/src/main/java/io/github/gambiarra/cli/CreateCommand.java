@@ -14,10 +14,10 @@ import picocli.CommandLine.Option;
 @Command(name = "create", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Create a room on the hub and print its code.",
         footer = {"", "Examples:",
-                "  gambiarra create --name \"Team room\"",
-                "  gambiarra create --name Lab --password s3cret",
-                "  gambiarra create --name Lab --json | jq -r .room.code",
-                "  gambiarra create --name Lab --create-password club-secret"})
+                "  ${sys:gambiarra.launcher:-gambiarra} create --name \"Team room\"",
+                "  ${sys:gambiarra.launcher:-gambiarra} create --name Lab --password s3cret",
+                "  ${sys:gambiarra.launcher:-gambiarra} create --name Lab --json | jq -r .room.code",
+                "  ${sys:gambiarra.launcher:-gambiarra} create --name Lab --create-password club-secret"})
 public final class CreateCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -67,11 +67,11 @@ public final class CreateCommand implements Callable<Integer> {
             out.println("  name: " + created.room().name() + (password == null || password.isEmpty() ? "" : "  (password protected)"));
             out.println("  hub:  " + client.hubUrl());
             out.println();
-            out.println("Share a model:  gambiarra join " + code + hubFlag(client) + (password == null ? "" : " --password ..."));
-            out.println("Watch it:       gambiarra monitor " + code + hubFlag(client));
+            out.println("Share a model:  " + Launcher.command() + " join " + code + hubFlag(client) + (password == null ? "" : " --password ..."));
+            out.println("Watch it:       " + Launcher.command() + " monitor " + code + hubFlag(client));
             out.println("Use it:         " + client.hubUrl() + "/rooms/" + code + "/v1  (any OpenAI client)");
             if (kept != null) {
-                out.println("Delete it:      gambiarra delete " + code + hubFlag(client) + "  (its host token is kept in "
+                out.println("Delete it:      " + Launcher.command() + " delete " + code + hubFlag(client) + "  (its host token is kept in "
                         + kept + ")");
             }
             return 0;

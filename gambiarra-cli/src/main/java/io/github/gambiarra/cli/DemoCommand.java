@@ -33,9 +33,9 @@ import picocli.CommandLine.Option;
                 "and streams an answer from it through the LangChain4j provider. The hub then keeps running",
                 "so you can try the other commands against it; Ctrl-C stops everything."},
         footer = {"", "Examples:",
-                "  gambiarra demo",
-                "  gambiarra demo --prompt \"Tell the room a story\" --max-tokens 80",
-                "  gambiarra demo --port 3100 --exit          # answer once and stop"})
+                "  ${sys:gambiarra.launcher:-gambiarra} demo",
+                "  ${sys:gambiarra.launcher:-gambiarra} demo --prompt \"Tell the room a story\" --max-tokens 80",
+                "  ${sys:gambiarra.launcher:-gambiarra} demo --port 3100 --exit          # answer once and stop"})
 public final class DemoCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -134,6 +134,7 @@ public final class DemoCommand implements Callable<Integer> {
             if (!keepRunning) {
                 running.stop(); // --exit, or a step failed: clean up now
             }
+            boolean stoppedByHand = keepRunning;
             running.await(() -> {
                 if (joined != null) {
                     joined.close();
@@ -142,6 +143,11 @@ public final class DemoCommand implements Callable<Integer> {
                     started.close();
                 }
                 hub.close();
+                if (stoppedByHand) {
+                    // Said from the clean-up: on Ctrl-C it runs on the shutdown hook, as serve's does.
+                    out.println("Hub stopped, and the demo model with it.");
+                    out.flush();
+                }
             });
         }
     }
@@ -168,11 +174,11 @@ public final class DemoCommand implements Callable<Integer> {
     private void printNext(PrintWriter out, String hubUrl, Path gguf, boolean needsHub) {
         String h = needsHub ? " --hub " + hubUrl : "";
         String[][] next = {
-                {"gambiarra monitor" + h, "watch rooms, participants and traffic live"},
-                {"gambiarra chat " + roomCode + h + " \"Hello!\"", "ask the room"},
-                {"gambiarra join " + roomCode + h, "share your Ollama / LM Studio model"},
-                {"gambiarra join " + roomCode + h + " --gguf FILE.gguf", "share a GGUF file, no LLM server needed"},
-                {"gambiarra create" + h + " --name \"My room\"", "a room of your own"},
+                {Launcher.command() + " monitor" + h, "watch rooms, participants and traffic live"},
+                {Launcher.command() + " chat " + roomCode + h + " \"Hello!\"", "ask the room"},
+                {Launcher.command() + " join " + roomCode + h, "share your Ollama / LM Studio model"},
+                {Launcher.command() + " join " + roomCode + h + " --gguf " + gguf, "share a GGUF file (this one: the demo's)"},
+                {Launcher.command() + " create" + h + " --name \"My room\"", "a room of your own"},
         };
         int width = 0;
         for (String[] line : next) {
@@ -185,7 +191,6 @@ public final class DemoCommand implements Callable<Integer> {
         for (String[] line : next) {
             out.printf(Locale.ROOT, "  %-" + width + "s   # %s%n", line[0], line[1]);
         }
-        out.println("  (the demo model is " + gguf + ")");
         out.println("Any OpenAI client works too: base URL " + hubUrl + "/rooms/" + roomCode + "/v1, model \"*\":");
         out.println("  curl " + hubUrl + "/rooms/" + roomCode + "/v1/chat/completions -H 'Content-Type: application/json' \\");
         out.println("       -d '{\"model\":\"*\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}],\"max_tokens\":20}'");

@@ -23,8 +23,8 @@ import picocli.CommandLine.Option;
                 "It echoes prompts, calls offered tools and answers JSON schemas with placeholder values;",
                 "its embeddings are bags of words, its Responses are kept so that turns can be chained."},
         footer = {"", "Examples:",
-                "  gambiarra fake-llm --port 8080 &",
-                "  gambiarra join ABC123 --endpoint http://localhost:8080 --model fake"})
+                "  ${sys:gambiarra.launcher:-gambiarra} fake-llm --port 8080 &",
+                "  ${sys:gambiarra.launcher:-gambiarra} join ABC123 --endpoint http://localhost:8080 --model fake"})
 public final class FakeLlmCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -62,7 +62,7 @@ public final class FakeLlmCommand implements Callable<Integer> {
         }
         FakeLlmServer started;
         try {
-            started = FakeLlmServer.start(model, new InetSocketAddress(host, port));
+            started = FakeLlmServer.start(model, new InetSocketAddress(host, port)).identifyAsStandIn();
         } catch (IllegalStateException e) {
             throw new IllegalStateException(e.getMessage() + "; try another --port", e);
         }

@@ -19,7 +19,7 @@ public final class HubOption {
     /** The hub URL to use, preferring one that knows {@code roomCode} (may be null). */
     public String resolve(String roomCode) {
         if (hub != null && !hub.isBlank()) {
-            return hub.trim().replaceAll("/+$", "");
+            return Urls.withScheme(hub);
         }
         return HubDiscovery.standard(discoveryTimeout).locate(roomCode).url();
     }

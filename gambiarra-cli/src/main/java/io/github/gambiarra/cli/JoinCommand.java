@@ -2,19 +2,23 @@ package io.github.gambiarra.cli;
 
 import io.github.gambiarra.client.EventSubscription;
 import io.github.gambiarra.client.GambiarraClient;
+import io.github.gambiarra.client.GambiarraException;
 import io.github.gambiarra.client.JoinOptions;
 import io.github.gambiarra.client.LlmServerProbe;
 import io.github.gambiarra.client.ParticipantSession;
 import io.github.gambiarra.client.RoomEvent;
+import io.github.gambiarra.client.RoomEventListener;
 import io.github.gambiarra.llama.EngineOptions;
 import io.github.gambiarra.llama.LlamaEngine;
 import io.github.gambiarra.protocol.HubEvent;
 import io.github.gambiarra.protocol.MachineSpecs;
+import io.github.gambiarra.protocol.Messages;
 import io.github.gambiarra.protocol.Participant;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
+import java.net.InetAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -39,12 +43,12 @@ import picocli.CommandLine.Parameters;
                         + " vLLM (8000) and text-generation-webui (5000) on this machine.",
                 "With --gguf it needs no LLM server: it runs the GGUF file itself with llama.cpp (CPU)."},
         footer = {"", "Examples:",
-                "  gambiarra join ABC123                 # finds the local server and its model",
-                "  gambiarra join ABC123 --model llama3:8b",
-                "  gambiarra join ABC123 --endpoint http://localhost:1234 --model qwen2.5-7b",
-                "  gambiarra join --code ABC123 --password s3cret --max-concurrency 2",
-                "  gambiarra join ABC123 --gguf qwen2.5-0.5b-instruct-q4_k_m.gguf --parallel 2",
-                "  gambiarra join ABC123 --direct --endpoint http://192.168.1.20:11434",
+                "  ${sys:gambiarra.launcher:-gambiarra} join ABC123                 # finds the local server and its model",
+                "  ${sys:gambiarra.launcher:-gambiarra} join ABC123 --model llama3:8b",
+                "  ${sys:gambiarra.launcher:-gambiarra} join ABC123 --endpoint http://localhost:1234 --model qwen2.5-7b",
+                "  ${sys:gambiarra.launcher:-gambiarra} join --code ABC123 --password s3cret --max-concurrency 2",
+                "  ${sys:gambiarra.launcher:-gambiarra} join ABC123 --gguf qwen2.5-0.5b-instruct-q4_k_m.gguf --parallel 2",
+                "  ${sys:gambiarra.launcher:-gambiarra} join ABC123 --direct --endpoint http://192.168.1.20:11434",
                 "                                                      # the hub dials your server"})
 public final class JoinCommand implements Callable<Integer> {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss");
@@ -67,7 +71,8 @@ public final class JoinCommand implements Callable<Integer> {
     @Option(names = {"-e", "--endpoint"}, paramLabel = "URL", description = "Your OpenAI-compatible server (default: found on this machine).")
     String endpoint;
 
-    @Option(names = {"-n", "--nickname"}, description = "Your name in the room (default: your user name).")
+    @Option(names = {"-n", "--nickname"}, description = "Your name in the room (default: USER@HOST, so that "
+            + "people tell machines apart).")
     String nickname;
 
     @Option(names = "--id", description = "Participant id (default: the nickname plus a random suffix).")
@@ -134,7 +139,7 @@ public final class JoinCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         String code = codeArg != null ? codeArg : codeOption;
         if (code == null || code.isBlank()) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "a room code is required: gambiarra join ABC123");
+            throw new CommandLine.ParameterException(spec.commandLine(), "a room code is required: " + Launcher.command() + " join ABC123");
         }
         if (gguf != null && (endpoint != null || probe != null)) {
             throw new CommandLine.ParameterException(spec.commandLine(),
@@ -144,7 +149,7 @@ public final class JoinCommand implements Callable<Integer> {
         String local;
         String hubUrl;
         if (gguf != null) {
-            hubUrl = hub.resolve(code);
+            hubUrl = findHub(code, err);
             // Through the tunnel the engine is reached from this machine only; dialled, from the hub's.
             engine = startEngine(!direct || EndpointLocality.isThisMachine(URI.create(hubUrl).getHost()), out);
             chosenModel = engine.modelName();
@@ -158,7 +163,7 @@ public final class JoinCommand implements Callable<Integer> {
                     : new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)), out)
                     .choose(server, model);
             local = server.endpoint();
-            hubUrl = hub.resolve(code);
+            hubUrl = findHub(code, err);
         }
         String shared = local;
         if (direct) {
@@ -180,7 +185,7 @@ public final class JoinCommand implements Callable<Integer> {
     private Integer share(String code, String hubUrl, String chosenModel, String shared, PrintWriter out,
                           PrintWriter err) throws Exception {
         MachineSpecs specs = noSpecs ? null : new SpecsDetector().detect();
-        String name = nickname != null ? nickname : System.getProperty("user.name", "participant");
+        String name = nickname != null ? nickname : defaultNickname();
         GambiarraClient client = GambiarraClient.builder().hubUrl(hubUrl).password(password).build();
         JoinOptions.Builder options = JoinOptions.builder().id(id).nickname(name).model(chosenModel).endpoint(shared)
                 .password(password).specs(specs).heartbeatInterval(heartbeat)
@@ -195,21 +200,24 @@ public final class JoinCommand implements Callable<Integer> {
 
                     @Override
                     public void onHubUnreachable(RuntimeException error, Duration retryIn) {
-                        say(err, "lost the hub: " + error.getMessage() + "; trying again in "
-                                + Math.max(1, retryIn.toSeconds()) + " s");
+                        String line = joined ? "lost the hub at " + hubUrl + " (" + error.getMessage() + ")"
+                                : "cannot reach the hub at " + hubUrl + " yet: is `" + Launcher.command()
+                                        + " serve` running there?" + (hub.hub == null ? " (another hub: --hub URL)" : "");
+                        waiting.tried(err, line + "; trying again every " + Math.max(1, retryIn.toSeconds())
+                                + " s (Ctrl-C stops)");
                     }
 
                     @Override
-                    public void onRoomGone(io.github.gambiarra.client.GambiarraException reason) {
+                    public void onRoomGone(GambiarraException reason) {
                         roomGone = true;
-                        say(err, "room " + code.toUpperCase(Locale.ROOT) + " no longer exists on " + hubUrl
-                                + " (deleted by its host, expired unused, or the hub restarted without keeping rooms): "
-                                + "stopped sharing");
+                        say(err, "room " + code.toUpperCase(Locale.ROOT) + " is gone from the hub at " + hubUrl + " ("
+                                + reason.getMessage() + "): stopped sharing");
                         running.stop();
                     }
 
                     @Override
                     public void onHubBack() {
+                        waiting.reset();
                         say(out, "the hub answers again");
                     }
                 });
@@ -223,6 +231,8 @@ public final class JoinCommand implements Callable<Integer> {
             options.closeOnLeave(engine);
         }
         ParticipantSession session = client.join(code, options.build());
+        joined = true;
+        waiting.reset();
         Participant me = session.participant();
         out.println("Joined room " + code.toUpperCase(Locale.ROOT) + " on " + hubUrl);
         out.println("  id:        " + me.id());
@@ -255,6 +265,65 @@ public final class JoinCommand implements Callable<Integer> {
 
     /** Set when the room disappeared while sharing: the command ends with status 1. */
     private volatile boolean roomGone;
+    /** Set once the first join is through: a hub that goes quiet after is "lost", before it was never reached. */
+    private volatile boolean joined;
+    /** Says a wait for the hub once, then again only now and then. */
+    private final Waiting waiting = new Waiting();
+
+    /** A wait for the hub, said when it starts and then every half minute, not at every try. */
+    static final class Waiting {
+        private static final long REMIND_NANOS = Duration.ofSeconds(30).toNanos();
+        private long saidAt;
+        private int tries;
+
+        synchronized void tried(PrintWriter err, String line) {
+            tries++;
+            long now = System.nanoTime();
+            if (tries == 1 || now - saidAt >= REMIND_NANOS) {
+                say(err, tries == 1 ? line : line + " [" + tries + " tries so far]");
+                saidAt = now;
+            }
+        }
+
+        synchronized void reset() {
+            tries = 0;
+        }
+    }
+
+    /**
+     * The hub to join: named, remembered, or found on the network. One that cannot be found yet is
+     * looked for again, as for a hub that does not answer yet, until Ctrl-C.
+     */
+    private String findHub(String code, PrintWriter err) throws InterruptedException {
+        while (true) {
+            try {
+                return hub.resolve(code);
+            } catch (GambiarraException.HubUnreachableException e) {
+                waiting.tried(err, "no hub found yet (looked at $GAMBIARRA_HUB, the hub found last time, mDNS "
+                        + "and http://localhost:3000): start one with `" + Launcher.command() + " serve --mdns`, or "
+                        + "name it with --hub URL; looking again every 2 s (Ctrl-C stops)");
+                Thread.sleep(2_000);
+            }
+        }
+    }
+
+    /** USER@HOST: two people, or two machines of one person, look different in the room. */
+    static String defaultNickname() {
+        String user = System.getProperty("user.name", "participant");
+        String host = System.getenv("HOSTNAME");
+        if (host == null || host.isBlank()) {
+            try {
+                host = InetAddress.getLocalHost().getHostName();
+            } catch (IOException e) {
+                host = null;
+            }
+        }
+        if (host == null || host.isBlank() || host.equals("localhost")) {
+            return user;
+        }
+        int dot = host.indexOf('.');
+        return user + "@" + (dot > 0 ? host.substring(0, dot) : host);
+    }
 
     /**
      * Loads the GGUF file into llama.cpp and serves it: on 127.0.0.1 when only this machine reaches it
@@ -284,8 +353,12 @@ public final class JoinCommand implements Callable<Integer> {
 
     private LlmServerProbe.Found findServer(LlmServerProbe probeClient, PrintWriter out) {
         if (endpoint != null) {
-            return probeClient.probe(endpoint, null).orElseThrow(() -> new IllegalStateException(
-                    "nothing answers at " + endpoint + " (tried /api/tags and /v1/models): is your LLM server running?"));
+            String url = Urls.withScheme(endpoint);
+            LlmServerProbe.Found found = probeClient.probe(url, null).orElseThrow(() -> new IllegalStateException(
+                    "nothing answers at " + url + " (tried /api/tags and /v1/models): is your LLM server running?"));
+            out.println("Found " + found.name() + " at " + found.endpoint() + " serving " + found.models().size()
+                    + " model(s)");
+            return found;
         }
         List<LlmServerProbe.Known> candidates = probe == null ? probeClient.candidates()
                 : probe.stream().map(u -> new LlmServerProbe.Known("server at " + u, u)).toList();
@@ -298,7 +371,7 @@ public final class JoinCommand implements Callable<Integer> {
     }
 
     /** One served request, as the participant's log line: tokens for generation, texts' tokens for embeddings. */
-    static String describe(io.github.gambiarra.protocol.Messages.LlmComplete done) {
+    static String describe(Messages.LlmComplete done) {
         String api = done.api() == null || done.api().equals("chat") ? "" : " [" + done.api() + "]";
         if ("embeddings".equals(done.api())) {
             return String.format(Locale.ROOT, "%s%s  %d input tokens  (total %d ms)", done.model(), api,
@@ -314,7 +387,7 @@ public final class JoinCommand implements Callable<Integer> {
     }
 
     /** Prints one line per request this participant served, from the room's events. */
-    private record RequestLog(String me, PrintWriter out) implements io.github.gambiarra.client.RoomEventListener {
+    private record RequestLog(String me, PrintWriter out) implements RoomEventListener {
         @Override
         public void onEvent(RoomEvent event) {
             if (!me.equals(event.participantId())) {

@@ -27,9 +27,9 @@ import picocli.CommandLine.Option;
         defaultValueProvider = ServeCommand.Defaults.class,
         description = "Start a hub that holds rooms and routes chat completions to participants.",
         footer = {"", "Examples:",
-                "  gambiarra serve              # every interface, port 3000",
-                "  gambiarra serve --mdns       # and let others find it by itself",
-                "  gambiarra serve --host 127.0.0.1 --port 8080"})
+                "  ${sys:gambiarra.launcher:-gambiarra} serve              # every interface, port 3000",
+                "  ${sys:gambiarra.launcher:-gambiarra} serve --mdns       # and let others find it by itself",
+                "  ${sys:gambiarra.launcher:-gambiarra} serve --host 127.0.0.1 --port 8080"})
 public final class ServeCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -275,12 +275,21 @@ public final class ServeCommand implements Callable<Integer> {
             // What the next command needs here: the hub, unless the default finds it; the creation password.
             String hubFlag = started.port() == 3000 || mdns ? ""
                     : " --hub " + urls(options.scheme(), host, started.port()).get(0);
-            out.println("Next: gambiarra create --name \"My room\"" + hubFlag
+            out.println("Next: " + Launcher.command() + " create --name \"My room\"" + hubFlag
                     + (options
                             .access().createPassword() != null ? " --create-password ..." : "") + "   (Ctrl-C stops the hub)");
             out.flush();
         }
-        running.await(started::close);
+        running.await(() -> {
+            started.close();
+            // Said from the clean-up itself: on Ctrl-C it runs on the shutdown hook, and the JVM halts
+            // as soon as the hook ends, whatever the main thread was about to print.
+            if (!quiet) {
+                out.println("Hub stopped" + (options.storage().dataDir() == null ? " (its rooms were in memory only)."
+                        : "; its rooms are kept in " + options.storage().dataDir() + "."));
+                out.flush();
+            }
+        });
         return 0;
     }
 

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
@@ -247,5 +248,15 @@ class DashboardBrowserTest {
         wait.until(d -> browser.findElements(By.cssSelector("#chat-log .msg.user")).stream()
                 .anyMatch(m -> m.getText().contains("from the keyboard")));
         assertThat(consoleErrors()).isEmpty();
+    }
+
+    @Test
+    @Order(20)
+    void aRoomNamedInTheAddressesHashOpensAsOneNamedInItsQuery() {
+        browser.get(demo.hub.url() + "/#" + code.toLowerCase(Locale.ROOT));
+        wait.until(d -> byId("room-title").getText().endsWith(code));
+        assertThat(byId("join-command").getAttribute("value")).startsWith("gambiarra join " + code);
+        browser.get(demo.hub.url() + "/?room=" + code);
+        wait.until(d -> byId("room-title").getText().endsWith(code));
     }
 }

@@ -161,7 +161,9 @@ class JoinCommandTest {
             await("joined", () -> join.out().contains("Sharing until Ctrl-C"));
             client.deleteRoom(created.room().code(), created.hostToken());
             assertThat(join.exit.get(10, TimeUnit.SECONDS)).isEqualTo(1);
-            assertThat(join.err.toString()).contains("no longer exists").contains("stopped sharing");
+            assertThat(join.err.toString()).contains("room " + created.room().code() + " is gone")
+                    .contains("the room was deleted by its host").contains("stopped sharing");
+            assertThat(join.err.toString().strip().lines()).as("one line, no reconnecting first").hasSize(1);
             assertThat(join.out()).doesNotContain("Left room");
         }
     }

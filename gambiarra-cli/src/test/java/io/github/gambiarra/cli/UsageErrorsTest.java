@@ -28,4 +28,18 @@ class UsageErrorsTest {
         assertThat(r.err()).startsWith("error: ").contains(mentioned.trim()).contains("--help");
         assertThat(r.out()).isEmpty();
     }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
+            "create --nmae Team                    | unknown option '--nmae': did you mean '--name'?",
+            "creat --name Team                     | unknown command 'creat': did you mean 'create'?",
+            "chat ABC123 --modle fake hi           | unknown option '--modle': did you mean '--model'?",
+            "join ABC123 --endpiont x              | unknown option '--endpiont': did you mean '--endpoint'?",
+    })
+    void aTypoIsNamedBeforeAnythingMissingWithWhatWasMeant(String command, String said) {
+        CliRun r = CliRun.run(command.trim().split("\\s+"));
+        assertThat(r.exit()).as(r.err()).isEqualTo(2);
+        assertThat(r.err().strip().lines()).as(r.err()).hasSize(1);
+        assertThat(r.err()).startsWith("error: " + said.trim()).doesNotContain("Missing required");
+    }
 }

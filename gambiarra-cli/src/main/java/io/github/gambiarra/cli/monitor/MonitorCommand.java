@@ -27,8 +27,8 @@ import picocli.CommandLine.Parameters;
         description = {"Watch rooms live: participants, their health and load, and every request.",
                 "Keys: Tab next room, a add a room by code, r refresh, e expand cards, q quit."},
         footer = {"", "Examples:",
-                "  gambiarra monitor                # every room, and new ones as they appear",
-                "  gambiarra monitor ABC123 XYZ789"})
+                "  ${sys:gambiarra.launcher:-gambiarra} monitor                # every room, and new ones as they appear",
+                "  ${sys:gambiarra.launcher:-gambiarra} monitor ABC123 XYZ789"})
 public final class MonitorCommand implements Callable<Integer> {
     @Mixin
     HubOption hub;
@@ -48,6 +48,7 @@ public final class MonitorCommand implements Callable<Integer> {
         String hubUrl = hub.resolve(codes == null || codes.isEmpty() ? null : codes.get(0));
         MonitorModel model = new MonitorModel();
         AtomicBoolean dirty = new AtomicBoolean(true);
+        model.passwordGiven(password != null);
         try (GambiarraClient client = GambiarraClient.builder().hubUrl(hubUrl).password(password).build();
              RoomWatcher watcher = new RoomWatcher(client, model, Clock.systemDefaultZone(), retry, () -> dirty.set(true));
              Terminal terminal = TerminalBuilder.builder().system(true).build()) {

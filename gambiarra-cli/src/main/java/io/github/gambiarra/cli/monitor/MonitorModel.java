@@ -26,8 +26,11 @@ public final class MonitorModel {
     static final int LOG_SIZE = 200;
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneId.systemDefault());
 
-    /** The state of a room's event stream. */
-    public enum Connection { CONNECTING, LIVE, RECONNECTING }
+    /**
+     * The state of a room's event stream: connecting, live, or why it is not (the hub is away, the
+     * room is not on it, or it is protected and the monitor has no password, or a wrong one).
+     */
+    public enum Connection { CONNECTING, LIVE, RECONNECTING, NOT_ON_HUB, PASSWORD_NEEDED, WRONG_PASSWORD }
 
     /** A participant card. */
     public static final class Card {
@@ -109,6 +112,17 @@ public final class MonitorModel {
     public synchronized boolean hasName(String code) {
         Tab tab = tabs.get(code);
         return tab != null && tab.name != null;
+    }
+
+    private boolean passwordGiven;
+
+    /** The monitor was given a password (its rooms are protected): hints say to give one too. */
+    public synchronized void passwordGiven(boolean given) {
+        this.passwordGiven = given;
+    }
+
+    public synchronized boolean passwordGiven() {
+        return passwordGiven;
     }
 
     public synchronized void connection(String code, Connection state) {

@@ -1,5 +1,6 @@
 package io.github.gambiarra.cli.monitor;
 
+import io.github.gambiarra.cli.Launcher;
 import io.github.gambiarra.protocol.MachineSpecs;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,12 +28,16 @@ public final class MonitorScreen {
         lines.add(tabsLine(model));
         MonitorModel.Tab tab = model.selectedTab();
         if (tab == null) {
-            lines.add(new AttributedString(" No rooms yet. Press a to add a room by code, or create one: gambiarra create --name NAME"));
+            lines.add(new AttributedString(" No rooms yet. Press a to add a room by code, or create one: " + Launcher.command() + " create --name NAME"));
         } else {
             lines.add(connectionLine(tab));
             List<MonitorModel.Card> cards = tab.cards();
-            if (cards.isEmpty()) {
-                lines.add(new AttributedString(" Nobody in this room yet. Share a model: gambiarra join " + tab.code()));
+            String why = why(tab);
+            if (why != null) {
+                lines.add(new AttributedStringBuilder().style(YELLOW).append(" " + why).toAttributedString());
+            } else if (cards.isEmpty() && tab.connection() == MonitorModel.Connection.LIVE) {
+                lines.add(new AttributedString(" Nobody in this room yet. Share a model: " + Launcher.command() + " join "
+                        + tab.code() + (model.passwordGiven() ? " --password ..." : "")));
             }
             for (MonitorModel.Card card : cards) {
                 lines.addAll(card(card, model.expanded()));
@@ -56,6 +61,17 @@ public final class MonitorScreen {
         return clipped;
     }
 
+    /** What keeps a room from showing: said in full, with the fix, rather than as an empty room. */
+    private static String why(MonitorModel.Tab tab) {
+        return switch (tab.connection()) {
+            case NOT_ON_HUB -> "Room " + tab.code() + " is not on this hub (deleted, expired, or a typo): "
+                    + Launcher.command() + " list shows the hub's rooms";
+            case PASSWORD_NEEDED -> "Room " + tab.code() + " is protected: start the monitor with --password PASSWORD";
+            case WRONG_PASSWORD -> "Wrong password for room " + tab.code() + ": check the --password you gave";
+            default -> null;
+        };
+    }
+
     private static AttributedString tabsLine(MonitorModel model) {
         AttributedStringBuilder b = new AttributedStringBuilder().append(" ");
         MonitorModel.Tab selected = model.selectedTab();
@@ -72,6 +88,9 @@ public final class MonitorScreen {
             case LIVE -> b.style(GREEN).append("● live");
             case CONNECTING -> b.style(YELLOW).append("○ connecting…");
             case RECONNECTING -> b.style(RED).append("○ reconnecting…");
+            case NOT_ON_HUB -> b.style(RED).append("○ not on this hub");
+            case PASSWORD_NEEDED -> b.style(RED).append("○ needs its password");
+            case WRONG_PASSWORD -> b.style(RED).append("○ wrong password");
         }
         long online = tab.cards().stream().filter(c -> !"offline".equals(c.status)).count();
         return b.style(DIM).append("   " + tab.cards().size() + " participant(s), " + online + " online")

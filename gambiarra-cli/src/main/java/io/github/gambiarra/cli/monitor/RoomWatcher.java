@@ -5,6 +5,7 @@ import io.github.gambiarra.client.GambiarraClient;
 import io.github.gambiarra.client.GambiarraException;
 import io.github.gambiarra.client.RoomEvent;
 import io.github.gambiarra.client.RoomEventListener;
+import io.github.gambiarra.protocol.ErrorCode;
 import io.github.gambiarra.protocol.HubEvent;
 import io.github.gambiarra.protocol.RoomSummary;
 import java.time.Clock;
@@ -102,10 +103,16 @@ public final class RoomWatcher implements AutoCloseable {
                 if (closed) {
                     return;
                 }
-                model.connection(code, MonitorModel.Connection.RECONNECTING);
-                if (error instanceof GambiarraException.RoomNotFoundException) {
-                    model.notice("room " + code + " is not on the hub (any more)");
+                ErrorCode refused = error instanceof GambiarraException g ? g.errorCode().orElse(null) : null;
+                if (refused == ErrorCode.PASSWORD_REQUIRED || refused == ErrorCode.INVALID_PASSWORD) {
+                    // Trying again cannot help: the monitor needs (another) --password.
+                    model.connection(code, refused == ErrorCode.PASSWORD_REQUIRED
+                            ? MonitorModel.Connection.PASSWORD_NEEDED : MonitorModel.Connection.WRONG_PASSWORD);
+                    changed.run();
+                    return;
                 }
+                model.connection(code, refused == ErrorCode.ROOM_NOT_FOUND ? MonitorModel.Connection.NOT_ON_HUB
+                        : MonitorModel.Connection.RECONNECTING);
                 changed.run();
                 scheduler.schedule(() -> connect(code), retry.toMillis(), TimeUnit.MILLISECONDS);
             }

@@ -88,6 +88,9 @@ class MonitorModelTest {
         assertThat(screen(model, 90, 12)).contains("RTX 4090 24.0 GB · Ryzen 9 · 64.0 GB RAM").contains("id joao");
         MonitorCommand.onKey('\t', model, null);
         assertThat(model.selectedTab().code()).isEqualTo("BBB222");
+        assertThat(screen(model, 90, 12)).as("not connected yet: nothing said of who is there")
+                .doesNotContain("Nobody in this room yet");
+        model.connection("BBB222", MonitorModel.Connection.LIVE);
         assertThat(screen(model, 90, 12)).contains("Nobody in this room yet").contains("gambiarra join BBB222");
         model.connection("BBB222", MonitorModel.Connection.RECONNECTING);
         assertThat(screen(model, 90, 12)).contains("reconnecting…");
