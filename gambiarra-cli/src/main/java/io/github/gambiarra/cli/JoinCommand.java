@@ -203,8 +203,7 @@ public final class JoinCommand implements Callable<Integer> {
                         String line = joined ? "lost the hub at " + hubUrl + " (" + error.getMessage() + ")"
                                 : "cannot reach the hub at " + hubUrl + " yet: is `" + Launcher.command()
                                         + " serve` running there?" + (hub.hub == null ? " (another hub: --hub URL)" : "");
-                        waiting.tried(err, line + "; trying again every " + Math.max(1, retryIn.toSeconds())
-                                + " s (Ctrl-C stops)");
+                        waiting.tried(err, line + "; trying again every couple of seconds (Ctrl-C stops)");
                     }
 
                     @Override
