@@ -23,6 +23,7 @@ import io.github.gambiarra.langchain4j.internal.ErrorMapping;
 import io.github.gambiarra.langchain4j.internal.OkHttpClientAdapterBuilder;
 import io.github.gambiarra.protocol.Messages;
 import io.github.gambiarra.protocol.Participant;
+import io.github.gambiarra.protocol.Target;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -107,21 +108,32 @@ public final class Gambiarra implements ModelCatalog {
         return new Builder();
     }
 
-    /** A chat model answered by any online participant (the least busy one). */
+    /**
+     * A chat model answered by any online participant: the hub chooses, by default the one where each
+     * request is expected to end first. In a room serving different models, that is any of them.
+     */
     public GambiarraChatModel any() {
-        return new GambiarraChatModel(this, "*");
+        return on(Target.anyone());
     }
 
     /** A chat model answered by a participant serving {@code name} ({@code llama3} also matches {@code llama3:latest}). */
     public GambiarraChatModel model(String name) {
         requireText(name, "model name");
-        return new GambiarraChatModel(this, "model:" + name.trim());
+        return on(Target.model(name));
     }
 
     /** A chat model answered by the participant with this id. */
     public GambiarraChatModel participant(String id) {
         requireText(id, "participant id");
-        return new GambiarraChatModel(this, id.trim());
+        return on(Target.participant(id));
+    }
+
+    /**
+     * A chat model answered as {@code target} says: {@link Target#parse} reads the forms a request's
+     * {@code model} takes ({@code *}, {@code model:NAME}, a participant id).
+     */
+    public GambiarraChatModel on(Target target) {
+        return new GambiarraChatModel(this, target.wire());
     }
 
     /** Everyone in the room, offline participants included. */

@@ -28,7 +28,7 @@ public class GambiarraProperties {
     private String hub;
     /** The room password, for protected rooms (sent as the OpenAI API key). */
     private String password;
-    /** Who answers chat: "*" (any participant, the least busy), "model:NAME", or a participant id. */
+    /** Who answers chat: "*" (any participant, where it ends first), "model:NAME", or a participant id. */
     private String route = "*";
     /** How long to wait for an answer; local models can be slow. */
     private Duration timeout = Duration.ofMinutes(5);

@@ -3,6 +3,7 @@ package io.github.gambiarra.spring.autoconfigure;
 import io.github.gambiarra.client.GambiarraClient;
 import io.github.gambiarra.client.GambiarraException;
 import io.github.gambiarra.client.HubDiscovery;
+import io.github.gambiarra.protocol.Target;
 import java.util.Locale;
 
 /**
@@ -26,8 +27,8 @@ public final class GambiarraRoom {
         this.code = room.toUpperCase(Locale.ROOT);
         this.password = properties.getPassword() == null || properties.getPassword().isEmpty() ? null
                 : properties.getPassword();
-        this.route = text(properties.getRoute(), "*");
-        this.embeddingRoute = text(properties.getEmbedding().getRoute(), route);
+        this.route = route("gambiarra.route", text(properties.getRoute(), "*"));
+        this.embeddingRoute = route("gambiarra.embedding.route", text(properties.getEmbedding().getRoute(), route));
         if (properties.getHub() != null && !properties.getHub().isBlank()) {
             this.hubUrl = GambiarraClient.stripSlash(properties.getHub().trim());
         } else {
@@ -37,6 +38,16 @@ public final class GambiarraRoom {
                 throw new IllegalStateException("gambiarra.room=" + code + ": " + e.getMessage()
                         + " (or set gambiarra.hub)", e);
             }
+        }
+    }
+
+    /** A route as the hub reads it, or why it is none. */
+    private static String route(String property, String value) {
+        try {
+            return Target.parse(value).wire();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(property + " must be '*', 'model:NAME' or a participant id, not '"
+                    + value + "': " + e.getMessage(), e);
         }
     }
 

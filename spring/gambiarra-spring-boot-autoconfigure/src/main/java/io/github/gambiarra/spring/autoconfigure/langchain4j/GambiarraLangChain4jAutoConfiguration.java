@@ -6,6 +6,7 @@ import dev.langchain4j.model.chat.listener.ChatModelListener;
 import dev.langchain4j.model.embedding.EmbeddingModel;
 import io.github.gambiarra.langchain4j.Gambiarra;
 import io.github.gambiarra.langchain4j.GambiarraChatModel;
+import io.github.gambiarra.protocol.Target;
 import io.github.gambiarra.spring.autoconfigure.GambiarraAutoConfiguration;
 import io.github.gambiarra.spring.autoconfigure.GambiarraProperties;
 import io.github.gambiarra.spring.autoconfigure.GambiarraRoom;
@@ -55,14 +56,8 @@ public class GambiarraLangChain4jAutoConfiguration {
         return route(gambiarra, room.embeddingRoute()).embedding();
     }
 
-    /** {@code *} or {@code any}, {@code model:NAME}, or a participant id, as the hub reads routes. */
+    /** {@code *} or {@code any}, {@code model:NAME}, or a participant id, read as the hub reads them. */
     static GambiarraChatModel route(Gambiarra gambiarra, String route) {
-        if (route.equals("*") || route.equalsIgnoreCase("any")) {
-            return gambiarra.any();
-        }
-        if (route.startsWith("model:")) {
-            return gambiarra.model(route.substring("model:".length()));
-        }
-        return gambiarra.participant(route);
+        return gambiarra.on(Target.parse(route));
     }
 }
