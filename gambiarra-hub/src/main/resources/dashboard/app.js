@@ -247,8 +247,12 @@
         ["id", p.id],
         ["in flight", (stats.inFlight || 0) + (p.maxConcurrency ? " / " + p.maxConcurrency : "")],
         ["served", (stats.requests || 0) + (stats.failures ? " (" + stats.failures + " failed)" : "")],
-        ["TTFT", stats.lastTtftMs != null ? stats.lastTtftMs + " ms" : "–"],
-        ["tok/s", stats.meanTokensPerSecond != null ? String(stats.meanTokensPerSecond) : "–"],
+        ["TTFT", stats.ttftMs != null ? stats.ttftMs + " ms" : stats.lastTtftMs != null ? stats.lastTtftMs + " ms" : "–"],
+        ["prefill", stats.prefillTokensPerSecond != null ? stats.prefillTokensPerSecond + " tok/s" : "–"],
+        ["output", stats.outputTokensPerSecond != null ? stats.outputTokensPerSecond + " tok/s"
+          : stats.meanTokensPerSecond != null ? stats.meanTokensPerSecond + " tok/s" : "–"],
+        ["expected wait", stats.unresponsiveSince != null ? "not answering since "
+          + new Date(stats.unresponsiveSince).toLocaleTimeString() : (stats.expectedWaitMs || 0) + " ms"],
         ["APIs", p.apis ? p.apis.join(", ") : "chat"],
         ["machine", machine(p.specs) || "–"],
       ];

@@ -2,6 +2,7 @@ package io.github.gambiarra.client;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * How long to wait before trying the hub again after failing to reach it: {@code first}, then
@@ -24,6 +25,16 @@ public record Backoff(Duration first, Duration max) {
         if (first.isNegative() || first.isZero() || max.compareTo(first) < 0) {
             throw new IllegalArgumentException("a backoff needs 0 < first <= max, got " + first + " and " + max);
         }
+    }
+
+    /**
+     * {@link #delay} give or take a fifth, at random: participants that lost their hub together (its
+     * network came back, it restarted) do not all knock at the same instant.
+     */
+    public Duration jittered(int failures) {
+        long millis = delay(failures).toMillis();
+        long spread = millis / 5;
+        return Duration.ofMillis(millis - spread + ThreadLocalRandom.current().nextLong(2 * spread + 1));
     }
 
     /** The wait after {@code failures} failures in a row (1 for the first). */

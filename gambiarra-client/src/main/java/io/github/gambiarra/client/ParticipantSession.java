@@ -58,6 +58,14 @@ public final class ParticipantSession implements AutoCloseable {
          */
         default void onRoomGone(GambiarraException reason) {
         }
+
+        /**
+         * A request that came through the tunnel was answered by the LLM server: its first byte came
+         * {@code firstByteMs} after the request arrived here (and was acknowledged to the hub), its last
+         * {@code totalMs} after. The hub's figures for the same request add the network both ways.
+         */
+        default void onServed(String path, int status, long firstByteMs, long totalMs) {
+        }
     }
 
     private final GambiarraClient client;
@@ -143,6 +151,11 @@ public final class ParticipantSession implements AutoCloseable {
                     }
 
                     @Override
+                    public void onServed(String path, int status, long firstByteMs, long totalMs) {
+                        options.listener().onServed(path, status, firstByteMs, totalMs);
+                    }
+
+                    @Override
                     public void onDisconnected(TunnelClient.Disconnect why) {
                         if (closed.get()) {
                             return;
@@ -163,7 +176,7 @@ public final class ParticipantSession implements AutoCloseable {
                             return;
                         }
                         failures++;
-                        Duration retry = options.backoff().delay(failures);
+                        Duration retry = options.backoff().jittered(failures);
                         options.listener().onHubUnreachable(new GambiarraException(why.description(), why.error()),
                                 retry);
                         try {
@@ -193,7 +206,7 @@ public final class ParticipantSession implements AutoCloseable {
             roomGone(forgotten(e));
         } catch (RuntimeException e) {
             failures++;
-            Duration retry = options.backoff().delay(failures);
+            Duration retry = options.backoff().jittered(failures);
             options.listener().onHubUnreachable(e, retry);
             try {
                 scheduler.schedule(() -> reconnect(refusedWith), retry.toMillis(), TimeUnit.MILLISECONDS);
@@ -266,7 +279,7 @@ public final class ParticipantSession implements AutoCloseable {
                 if (!options.waitForHub()) {
                     throw e;
                 }
-                Duration wait = options.backoff().delay(++attempt);
+                Duration wait = options.backoff().jittered(++attempt);
                 options.listener().onHubUnreachable(e, wait);
                 try {
                     Thread.sleep(wait.toMillis());
@@ -334,7 +347,7 @@ public final class ParticipantSession implements AutoCloseable {
             schedule(options.heartbeatInterval());
         } catch (GambiarraException.HubUnreachableException e) {
             failures++;
-            Duration retry = options.backoff().delay(failures);
+            Duration retry = options.backoff().jittered(failures);
             options.listener().onHubUnreachable(e, retry);
             schedule(retry);
         } catch (GambiarraException.RoomNotFoundException e) {

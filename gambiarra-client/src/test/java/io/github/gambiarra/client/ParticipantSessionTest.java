@@ -117,8 +117,11 @@ class ParticipantSessionTest {
                         }).build()));
         Eventually.await("three retries", () -> waits.size() >= 3);
         assertThat(joining).isNotDone();
-        assertThat(waits.subList(0, 3)).containsExactly(Duration.ofMillis(50), Duration.ofMillis(100),
-                Duration.ofMillis(200));
+        // The backoff's waits, each give or take a fifth so that participants do not knock together.
+        long[] expected = {50, 100, 200};
+        for (int i = 0; i < 3; i++) {
+            assertThat(waits.get(i).toMillis()).isBetween(expected[i] * 4 / 5, expected[i] * 6 / 5);
+        }
         // The hub appears, but the room does not exist there: that refusal ends the wait at once.
         try (GambiarraHub late = GambiarraHub.start(HubOptions.defaults()
                 .listen(l -> l.host("127.0.0.1").port(port)))) {
@@ -138,5 +141,12 @@ class ParticipantSessionTest {
         assertThat(List.of(backoff.delay(1), backoff.delay(2), backoff.delay(3), backoff.delay(4), backoff.delay(40)))
                 .containsExactly(Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(4),
                         Duration.ofSeconds(5), Duration.ofSeconds(5));
+        java.util.Set<Long> seen = new java.util.HashSet<>();
+        for (int i = 0; i < 200; i++) {
+            long jittered = backoff.jittered(2).toMillis();
+            assertThat(jittered).isBetween(1600L, 2400L);
+            seen.add(jittered);
+        }
+        assertThat(seen).as("participants that lost the hub together do not knock together").hasSizeGreaterThan(20);
     }
 }

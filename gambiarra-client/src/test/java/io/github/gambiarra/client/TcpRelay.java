@@ -19,6 +19,9 @@ final class TcpRelay implements AutoCloseable {
     private final int targetPort;
     private final List<Socket> open = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
+    /** While set, nothing passes either way: the bytes wait, as over a network that went silent. */
+    private volatile boolean frozen;
+    private final Object thawed = new Object();
 
     TcpRelay(int targetPort) throws IOException {
         this.targetPort = targetPort;
@@ -55,6 +58,7 @@ final class TcpRelay implements AutoCloseable {
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 int n;
                 while ((n = in.read(buffer)) >= 0) {
+                    awaitThaw();
                     out.write(buffer, 0, n);
                     out.flush();
                 }
@@ -67,6 +71,35 @@ final class TcpRelay implements AutoCloseable {
         }, "tcp-relay-pump");
         t.setDaemon(true);
         t.start();
+    }
+
+    private void awaitThaw() {
+        synchronized (thawed) {
+            while (frozen && !closed) {
+                try {
+                    thawed.wait(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    /**
+     * Holds every byte either way until {@link #thaw()}, connections and all: what the other side sees of
+     * a machine whose lid closed, or of a network that went silent without saying so.
+     */
+    void freeze() {
+        frozen = true;
+    }
+
+    /** Lets what waited through, and what follows. */
+    void thaw() {
+        synchronized (thawed) {
+            frozen = false;
+            thawed.notifyAll();
+        }
     }
 
     /** Drops every connection through the relay at once. */
@@ -88,6 +121,7 @@ final class TcpRelay implements AutoCloseable {
     @Override
     public void close() throws IOException {
         closed = true;
+        thaw();
         server.close();
         cutAll();
     }

@@ -15,7 +15,6 @@ import io.github.gambiarra.hub.internal.placement.StandalonePlacement;
 import io.github.gambiarra.hub.internal.relay.CompletionRelay;
 import io.github.gambiarra.hub.internal.relay.Dispatcher;
 import io.github.gambiarra.hub.internal.relay.HttpParticipantTransport;
-import io.github.gambiarra.hub.internal.relay.LeastBusy;
 import io.github.gambiarra.hub.internal.relay.NettyParticipantTransport;
 import io.github.gambiarra.hub.internal.relay.ParticipantSelector;
 import io.github.gambiarra.hub.internal.relay.ParticipantTransport;
@@ -26,6 +25,7 @@ import io.github.gambiarra.hub.internal.room.RoomPersistence;
 import io.github.gambiarra.hub.internal.room.RoomRegistry;
 import io.github.gambiarra.hub.internal.room.RoomStore;
 import io.github.gambiarra.hub.internal.room.StoreWriter;
+import io.github.gambiarra.hub.internal.routing.RoutingPolicy;
 import io.github.gambiarra.hub.internal.tunnel.TunnelRegistry;
 import io.github.gambiarra.hub.internal.tunnel.TunnelTransport;
 import io.github.gambiarra.protocol.tunnel.TunnelMessages;
@@ -146,12 +146,15 @@ public final class GambiarraHub implements AutoCloseable {
         HubMetrics metrics = new HubMetrics();
         ParticipantLifecycle participants = new ParticipantLifecycle(registry, events, options.clock());
         RoomLifecycle rooms = new RoomLifecycle(registry, events, participants, store);
-        TunnelRegistry tunnels = new TunnelRegistry(options.clock(), options.tunnel().window(), MAX_TUNNEL_FRAME,
-                participants);
+        TunnelRegistry tunnels = new TunnelRegistry(vertx, options.clock(), options.tunnel().window(), MAX_TUNNEL_FRAME,
+                options.tunnel().ackTimeout(), participants);
         ParticipantTransport transport = new ParticipantTransports(new TunnelTransport(tunnels), dialled(vertx, options));
         CompletionRelay relay = new CompletionRelay(transport, events, metrics, options.routing(),
                 options.access().showEndpoints(), options.clock());
-        Dispatcher dispatcher = new Dispatcher(vertx, new ParticipantSelector(new LeastBusy()), participants,
+        RoutingPolicy policy = RoutingPolicy.named(options.routing().policy(), options.routing().affinityImbalance());
+        // A participant whose tunnel dropped is waited for as long as a direct one may stay silent.
+        ParticipantSelector selector = new ParticipantSelector(policy, options.timing().offlineTimeout().toMillis());
+        Dispatcher dispatcher = new Dispatcher(vertx, selector, participants,
                 options.routing(), options.clock(), metrics, relay, Replies::reject);
         ClientLimits limits = new ClientLimits(options.limits(), options.clock());
         return new Core(registry, store, events, metrics, participants, rooms, tunnels, transport, dispatcher, limits);
@@ -374,7 +377,7 @@ public final class GambiarraHub implements AutoCloseable {
                     // compression extensions in every connection's pipeline.
                     .setPerMessageWebSocketCompressionSupported(false)
                     .setPerFrameWebSocketCompressionSupported(false)
-                    .setWebSocketSubProtocols(List.of(TunnelMessages.SUBPROTOCOL))
+                    .setWebSocketSubProtocols(TunnelMessages.SUBPROTOCOLS)
                     .setMaxWebSocketFrameSize(2 * MAX_TUNNEL_FRAME)
                     .setMaxWebSocketMessageSize(2 * MAX_TUNNEL_FRAME);
             if (tls != null) {

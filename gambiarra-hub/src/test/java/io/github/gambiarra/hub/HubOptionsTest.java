@@ -114,7 +114,8 @@ class HubOptionsTest {
 
     private static Object unusual(Class<?> type, Object current) {
         if (type == String.class) {
-            return "value";
+            // A routing policy is one of a few names; any other string will do elsewhere.
+            return HubOptions.Routing.DEFAULT_POLICY.equals(current) ? HubOptions.Routing.RANDOM : "value";
         } else if (type == int.class) {
             return (Integer) current * 2 + 1;
         } else if (type == long.class) {

@@ -46,6 +46,8 @@ public final class TunnelClient implements AutoCloseable {
     private static final MediaType JSON = MediaType.get("application/json");
     private static final int LOCAL_IDLE_CONNECTIONS = 64;
     private static final byte[] NO_BYTES = new byte[0];
+    /** How often the participant pings the hub. */
+    static final Duration PING_INTERVAL = Duration.ofSeconds(7);
 
     /** Told what happens to the tunnel. Called on OkHttp's threads. */
     public interface Listener {
@@ -54,6 +56,13 @@ public final class TunnelClient implements AutoCloseable {
 
         /** The tunnel closed or could not open: {@code why} says how. */
         void onDisconnected(Disconnect why);
+
+        /**
+         * A request was answered: the LLM server's first body byte came {@code firstByteMs} after the
+         * request arrived (and was acknowledged), its last {@code totalMs} after.
+         */
+        default void onServed(String path, int status, long firstByteMs, long totalMs) {
+        }
     }
 
     /**
@@ -85,6 +94,8 @@ public final class TunnelClient implements AutoCloseable {
     private volatile int window = 128 * 1024;
     private volatile int maxFrame = 64 * 1024;
     private volatile boolean closed;
+    /** Whether the hub expects each request acknowledged (version 2). */
+    private volatile boolean acks;
     private final CompletableFuture<Void> helloed = new CompletableFuture<>();
 
     /**
@@ -93,7 +104,9 @@ public final class TunnelClient implements AutoCloseable {
      */
     public TunnelClient(OkHttpClient http, String tunnelUrl, String participantId, String token, String localBase,
                         Listener listener) {
-        this.http = http.newBuilder().pingInterval(Duration.ofSeconds(10)).readTimeout(Duration.ZERO).build();
+        // A hub that vanished is noticed within one to two ping intervals; a few seconds of lost
+        // packets, which TCP recovers from, close nothing (its retransmissions come within 6.2 s).
+        this.http = http.newBuilder().pingInterval(PING_INTERVAL).readTimeout(Duration.ZERO).build();
         // Answers take as long as the model takes: a generous silence limit, no whole-call limit.
         // Its own pool, large enough that a burst of concurrent requests reuses its connections to
         // the LLM server instead of opening new ones (OkHttp keeps 5 idle by default).
@@ -123,9 +136,16 @@ public final class TunnelClient implements AutoCloseable {
         Request request = new Request.Builder().url(tunnelUrl)
                 .header("Authorization", "Bearer " + token)
                 .header(TunnelMessages.PARTICIPANT_HEADER, participantId)
-                .header("Sec-WebSocket-Protocol", TunnelMessages.SUBPROTOCOL)
+                .header("Sec-WebSocket-Protocol", String.join(", ", TunnelMessages.SUBPROTOCOLS))
                 .build();
         socket = http.newWebSocket(request, new WebSocketListener() {
+            @Override
+            public void onOpen(WebSocket webSocket, Response response) {
+                // A hub that speaks version 2 expects each request acknowledged; an older one would
+                // take the frame for a broken protocol.
+                acks = TunnelMessages.SUBPROTOCOL_ACKS.equals(response.header("Sec-WebSocket-Protocol"));
+            }
+
             @Override
             public void onMessage(WebSocket webSocket, ByteString bytes) {
                 onFrame(bytes.toByteArray());
@@ -200,6 +220,10 @@ public final class TunnelClient implements AutoCloseable {
                 listener.onConnected();
             }
             case OPEN -> {
+                if (acks) {
+                    // First of all, before anything can be slow: the hub knows this participant is alive.
+                    send(TunnelFrame.Type.ACK, 0, frame.streamId(), NO_BYTES);
+                }
                 TunnelMessages.Open open;
                 try {
                     open = TunnelMessages.read(frame.json(), TunnelMessages.Open.class);
@@ -270,6 +294,9 @@ public final class TunnelClient implements AutoCloseable {
         private final int initialCredit;
         private volatile boolean cancelled;
         private volatile Call call;
+        /** When the request arrived (and was acknowledged), and when its answer's first byte came. */
+        private final long arrivedNanos = System.nanoTime();
+        private long firstByteNanos;
 
         Stream(int id, TunnelMessages.Open open, int window) {
             this.id = id;
@@ -330,16 +357,19 @@ public final class TunnelClient implements AutoCloseable {
                     if (length >= 0 && length <= Math.min(maxFrame, initialCredit)) {
                         // A short answer of known length: status, headers and body in one message.
                         byte[] bytes = answer == null ? NO_BYTES : answer.bytes();
+                        firstByteNanos = System.nanoTime();
                         if (!cancelled) {
                             send(TunnelFrame.Type.HEAD, TunnelFrame.END, id, TunnelFrame.withJson(head, bytes, 0, bytes.length));
+                            served(response.code());
                         }
                         return;
                     }
                     send(TunnelFrame.Type.HEAD, 0, id, TunnelFrame.withJson(head, NO_BYTES, 0, 0));
                     stream(answer.byteStream());
-                }
-                if (!cancelled) {
-                    send(TunnelFrame.Type.DATA, TunnelFrame.END, id, NO_BYTES);
+                    if (!cancelled) {
+                        send(TunnelFrame.Type.DATA, TunnelFrame.END, id, NO_BYTES);
+                        served(response.code());
+                    }
                 }
             } catch (IOException e) {
                 if (!cancelled) {
@@ -352,6 +382,16 @@ public final class TunnelClient implements AutoCloseable {
                 Thread.currentThread().interrupt();
             } finally {
                 streams.remove(id, this);
+            }
+        }
+
+        private void served(int status) {
+            long end = System.nanoTime();
+            long first = firstByteNanos == 0 ? end : firstByteNanos;
+            try {
+                listener.onServed(open.path(), status, (first - arrivedNanos) / 1_000_000, (end - arrivedNanos) / 1_000_000);
+            } catch (RuntimeException e) {
+                LOG.debug("a served-request listener failed", e);
             }
         }
 
@@ -391,6 +431,9 @@ public final class TunnelClient implements AutoCloseable {
                 int n = in.read(buffer, 0, allowed);
                 if (n < 0) {
                     return;
+                }
+                if (firstByteNanos == 0) {
+                    firstByteNanos = System.nanoTime();
                 }
                 while (socket != null && socket.queueSize() > QUEUE_LIMIT && !cancelled) {
                     Thread.sleep(1);

@@ -7,6 +7,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.UnaryOperator;
@@ -360,7 +362,7 @@ public record HubOptions(Listen listen, Tls tls, Timing timing, Limits limits, R
      */
     public record Routing(int defaultMaxConcurrency, int queueSize, Duration queueWait, int failuresBeforeCooldown,
                           Duration cooldown, boolean affinity, int affinityImbalance, int affinityEntries,
-                          int rememberedResponses) {
+                          int rememberedResponses, String policy) {
         public static final int DEFAULT_MAX_CONCURRENCY = 4;
         public static final int DEFAULT_QUEUE_SIZE = 64;
         public static final Duration DEFAULT_QUEUE_WAIT = Duration.ofSeconds(30);
@@ -370,9 +372,18 @@ public record HubOptions(Listen listen, Tls tls, Timing timing, Limits limits, R
         public static final int DEFAULT_AFFINITY_IMBALANCE = 2;
         public static final int DEFAULT_AFFINITY_ENTRIES = 10_000;
         public static final int DEFAULT_REMEMBERED_RESPONSES = 10_000;
+        /** Each request where it is expected to end first. */
+        public static final String FASTEST = "fastest";
+        /** The free participant with the fewest requests in flight. */
+        public static final String LEAST_BUSY = "least-busy";
+        /** Any free participant, at random (the original hub's way). */
+        public static final String RANDOM = "random";
+        public static final String DEFAULT_POLICY = FASTEST;
+        /** The policies, the default first. */
+        public static final List<String> POLICIES = List.of(FASTEST, LEAST_BUSY, RANDOM);
         public static final Routing DEFAULTS = new Routing(DEFAULT_MAX_CONCURRENCY, DEFAULT_QUEUE_SIZE,
                 DEFAULT_QUEUE_WAIT, DEFAULT_FAILURES_BEFORE_COOLDOWN, DEFAULT_COOLDOWN, DEFAULT_AFFINITY,
-                DEFAULT_AFFINITY_IMBALANCE, DEFAULT_AFFINITY_ENTRIES, DEFAULT_REMEMBERED_RESPONSES);
+                DEFAULT_AFFINITY_IMBALANCE, DEFAULT_AFFINITY_ENTRIES, DEFAULT_REMEMBERED_RESPONSES, DEFAULT_POLICY);
 
         public Routing {
             atLeast(defaultMaxConcurrency, 1, "defaultMaxConcurrency");
@@ -383,51 +394,62 @@ public record HubOptions(Listen listen, Tls tls, Timing timing, Limits limits, R
             atLeast(affinityImbalance, 0, "affinityImbalance");
             atLeast(affinityEntries, 1, "affinityEntries");
             atLeast(rememberedResponses, 1, "rememberedResponses");
+            Objects.requireNonNull(policy, "policy");
+            policy = policy.trim().toLowerCase(Locale.ROOT);
+            if (!POLICIES.contains(policy)) {
+                throw new IllegalArgumentException("routing policy must be one of " + String.join(", ", POLICIES)
+                        + ", got '" + policy + "'");
+            }
+        }
+
+        public Routing policy(String name) {
+            return new Routing(defaultMaxConcurrency, queueSize, queueWait, failuresBeforeCooldown, cooldown, affinity,
+                    affinityImbalance, affinityEntries, rememberedResponses, name);
         }
 
         public Routing defaultMaxConcurrency(int limit) {
             return new Routing(limit, queueSize, queueWait, failuresBeforeCooldown, cooldown, affinity,
-                    affinityImbalance, affinityEntries, rememberedResponses);
+                    affinityImbalance, affinityEntries, rememberedResponses, policy);
         }
 
         public Routing queueSize(int size) {
             return new Routing(defaultMaxConcurrency, size, queueWait, failuresBeforeCooldown, cooldown, affinity,
-                    affinityImbalance, affinityEntries, rememberedResponses);
+                    affinityImbalance, affinityEntries, rememberedResponses, policy);
         }
 
         public Routing queueWait(Duration wait) {
             return new Routing(defaultMaxConcurrency, queueSize, wait, failuresBeforeCooldown, cooldown, affinity,
-                    affinityImbalance, affinityEntries, rememberedResponses);
+                    affinityImbalance, affinityEntries, rememberedResponses, policy);
         }
 
         public Routing failuresBeforeCooldown(int failures) {
             return new Routing(defaultMaxConcurrency, queueSize, queueWait, failures, cooldown, affinity,
-                    affinityImbalance, affinityEntries, rememberedResponses);
+                    affinityImbalance, affinityEntries, rememberedResponses, policy);
         }
 
         public Routing cooldown(Duration d) {
             return new Routing(defaultMaxConcurrency, queueSize, queueWait, failuresBeforeCooldown, d, affinity,
-                    affinityImbalance, affinityEntries, rememberedResponses);
+                    affinityImbalance, affinityEntries, rememberedResponses, policy);
         }
 
         public Routing affinity(boolean on) {
             return new Routing(defaultMaxConcurrency, queueSize, queueWait, failuresBeforeCooldown, cooldown, on,
-                    affinityImbalance, affinityEntries, rememberedResponses);
+                    affinityImbalance, affinityEntries, rememberedResponses, policy);
         }
 
         public Routing affinityImbalance(int requests) {
             return new Routing(defaultMaxConcurrency, queueSize, queueWait, failuresBeforeCooldown, cooldown, affinity,
-                    requests, affinityEntries, rememberedResponses);
+                    requests, affinityEntries, rememberedResponses, policy);
         }
 
         public Routing affinityEntries(int entries) {
             return new Routing(defaultMaxConcurrency, queueSize, queueWait, failuresBeforeCooldown, cooldown, affinity,
-                    affinityImbalance, entries, rememberedResponses);
+                    affinityImbalance, entries, rememberedResponses, policy);
         }
 
         public Routing rememberedResponses(int count) {
             return new Routing(defaultMaxConcurrency, queueSize, queueWait, failuresBeforeCooldown, cooldown, affinity,
-                    affinityImbalance, affinityEntries, count);
+                    affinityImbalance, affinityEntries, count, policy);
         }
     }
 
@@ -436,30 +458,41 @@ public record HubOptions(Listen listen, Tls tls, Timing timing, Limits limits, R
      *
      * @param only         take only tunnel participants, and so never dial an address a participant names (off):
      *                     a direct join gets 403 {@code tunnel_required}
-     * @param pingInterval how often tunnels are pinged (10 s); one not heard from for three intervals is closed
-     *                     and its participant goes offline
+     * @param pingInterval how often tunnels are pinged (3 s); one not heard from for three intervals is closed
+     *                     and its participant goes offline (so a vanished machine is found within 9 to 12 s,
+     *                     and a few seconds of lost packets, which TCP recovers from, close nothing)
      * @param window       body bytes a tunnel participant may send on one stream before the hub grants more (128 KiB)
+     * @param ackTimeout   how long a participant that acknowledges requests may take to acknowledge one (2 s);
+     *                     past it the participant is taken for frozen: the request goes to another participant
+     *                     if one can take it, and the silent one gets no more until it is heard from
      */
-    public record Tunnel(boolean only, Duration pingInterval, int window) {
-        public static final Duration DEFAULT_PING_INTERVAL = Duration.ofSeconds(10);
+    public record Tunnel(boolean only, Duration pingInterval, int window, Duration ackTimeout) {
+        public static final Duration DEFAULT_PING_INTERVAL = Duration.ofSeconds(3);
         public static final int DEFAULT_WINDOW = 128 * 1024;
-        public static final Tunnel DEFAULTS = new Tunnel(false, DEFAULT_PING_INTERVAL, DEFAULT_WINDOW);
+        public static final Duration DEFAULT_ACK_TIMEOUT = Duration.ofSeconds(2);
+        public static final Tunnel DEFAULTS = new Tunnel(false, DEFAULT_PING_INTERVAL, DEFAULT_WINDOW,
+                DEFAULT_ACK_TIMEOUT);
 
         public Tunnel {
             positive(pingInterval, "tunnelPingInterval");
             atLeast(window, 1024, "tunnelWindow");
+            positive(ackTimeout, "tunnelAckTimeout");
         }
 
         public Tunnel only(boolean only) {
-            return new Tunnel(only, pingInterval, window);
+            return new Tunnel(only, pingInterval, window, ackTimeout);
         }
 
         public Tunnel pingInterval(Duration interval) {
-            return new Tunnel(only, interval, window);
+            return new Tunnel(only, interval, window, ackTimeout);
         }
 
         public Tunnel window(int bytes) {
-            return new Tunnel(only, pingInterval, bytes);
+            return new Tunnel(only, pingInterval, bytes, ackTimeout);
+        }
+
+        public Tunnel ackTimeout(Duration timeout) {
+            return new Tunnel(only, pingInterval, window, timeout);
         }
     }
 

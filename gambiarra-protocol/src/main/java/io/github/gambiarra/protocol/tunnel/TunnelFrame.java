@@ -37,7 +37,12 @@ public record TunnelFrame(Type type, int flags, int streamId, byte[] payload) {
         /** Either way: the stream is abandoned ({@link TunnelMessages.Reset}); nothing more is sent on it. */
         RESET(0x06),
         /** Hub to participant: it may send this many more body bytes on the stream (4-byte big-endian). */
-        CREDIT(0x07);
+        CREDIT(0x07),
+        /**
+         * Participant to hub, version 2 ({@link TunnelMessages#SUBPROTOCOL_ACKS}): it has the request
+         * on this stream and is passing it to its LLM server. No payload.
+         */
+        ACK(0x08);
 
         private final byte wire;
 

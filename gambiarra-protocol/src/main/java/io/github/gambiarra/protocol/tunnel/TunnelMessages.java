@@ -15,8 +15,18 @@ import java.util.Map;
 public final class TunnelMessages {
     /** The WebSocket subprotocol that names version 1 of the frame protocol. */
     public static final String SUBPROTOCOL = "gambiarra-tunnel.1";
-    /** The version this code speaks. */
+    /**
+     * Version 2: version 1, and the participant acknowledges each request with an ACK frame as soon as
+     * it has it, so that the hub tells a frozen participant from a slow one in seconds. A participant
+     * offers both, the newer first; the hub chooses.
+     */
+    public static final String SUBPROTOCOL_ACKS = "gambiarra-tunnel.2";
+    /** The version HELLO carries on a version 1 tunnel. */
     public static final int VERSION = 1;
+    /** The version HELLO carries on a version 2 tunnel. */
+    public static final int VERSION_ACKS = 2;
+    /** The subprotocols this code speaks, the one it prefers first. */
+    public static final List<String> SUBPROTOCOLS = List.of(SUBPROTOCOL_ACKS, SUBPROTOCOL);
     /** The request header that names the participant opening a tunnel. */
     public static final String PARTICIPANT_HEADER = "X-Gambiarra-Participant";
     /**

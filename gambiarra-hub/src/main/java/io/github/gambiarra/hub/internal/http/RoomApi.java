@@ -254,7 +254,7 @@ final class RoomApi {
                 request.config(), now, newToken(), limit, tunnel).declare(OpenAiRoute.fromWire(request.apis()));
         participants.joined(room, participant, visible(ctx, room, participant));
         Replies.json(ctx, 201, new Messages.JoinResponse(participant.toWire(tunnel ? shownEndpoint(ctx, room, participant)
-                : participant.endpoint()), room.room().id(), participant.token(),
+                : participant.endpoint(), now), room.room().id(), participant.token(),
                 tunnel ? "/rooms/" + room.code() + "/tunnel" : null));
     }
 
@@ -379,7 +379,7 @@ final class RoomApi {
 
     /** The participant as room users may see it. */
     Participant visible(RoutingContext ctx, RoomState room, ParticipantState p) {
-        return p.toWire(shownEndpoint(ctx, room, p));
+        return p.toWire(shownEndpoint(ctx, room, p), rooms.clock().millis());
     }
 
     /**

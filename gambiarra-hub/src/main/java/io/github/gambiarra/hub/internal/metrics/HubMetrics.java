@@ -31,7 +31,12 @@ public final class HubMetrics {
     public enum Outcome {
         SUCCESS, UPSTREAM_ERROR, FAILED, CANCELLED,
         /** The participant's server does not serve the API (404, 405 or 501 before any byte); the request moved on. */
-        NOT_SERVED
+        NOT_SERVED,
+        /**
+         * The participant could not take the request (its tunnel dropped before it answered, or it left
+         * the request unacknowledged: frozen); the request moved on or waited for it.
+         */
+        TAKEN_BACK
     }
 
     /** The hub-wide gauges: open connections, writes of the rooms file, connected tunnels. */

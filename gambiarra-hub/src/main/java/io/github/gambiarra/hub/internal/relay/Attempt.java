@@ -2,6 +2,7 @@ package io.github.gambiarra.hub.internal.relay;
 
 import io.github.gambiarra.hub.internal.room.RoomQueue;
 import io.github.gambiarra.hub.internal.room.RoomState;
+import io.github.gambiarra.protocol.Target;
 import io.vertx.core.Context;
 import io.vertx.core.http.HttpServerResponse;
 import java.util.Set;
@@ -32,6 +33,14 @@ final class Attempt implements RoomQueue.Waiter {
     final String session;
     /** What conversation affinity made of the request: null (off), "hit", "miss" or "new". */
     volatile String affinity;
+    /** Times its participant's tunnel dropped before answering it: it went again each time, up to a limit. */
+    int linksLost;
+    /** Whether a timer will look at it again while it waits for a busy participant worth waiting for. */
+    volatile boolean recheckPending;
+    /** Whether it waited for a participant whose tunnel dropped to reconnect. */
+    volatile boolean awaitingReconnect;
+    /** Whether it waits in its room's queue now. */
+    volatile boolean queued;
 
     Attempt(Dispatcher dispatcher, HttpServerResponse response, RoomState room, OpenAiRequest body, Context context,
             String client, String session) {
@@ -44,14 +53,15 @@ final class Attempt implements RoomQueue.Waiter {
         this.session = session;
     }
 
-    /** What routing goes by: the participant the conversation is pinned to, or the client's {@code model}. */
-    String routingKey() {
+    /** Who may answer: the participant the conversation is pinned to, or whom the client's {@code model} names. */
+    Target target() {
         String p = pinned;
-        return p != null ? p : body.model();
+        return p != null ? Target.participant(p) : body.target();
     }
 
+    /** Whether the hub chooses among several participants for it (and may move it between them). */
     boolean pooled() {
-        return pinned == null && ParticipantSelector.isPooled(body.model());
+        return pinned == null && body.target().pooled();
     }
 
     @Override

@@ -3,7 +3,9 @@ package io.github.gambiarra.hub.internal.relay;
 import io.github.gambiarra.hub.config.HubOptions;
 import io.github.gambiarra.hub.internal.events.RoomEvents;
 import io.github.gambiarra.hub.internal.metrics.HubMetrics;
+import io.github.gambiarra.hub.internal.estimate.InFlightWork;
 import io.github.gambiarra.hub.internal.room.ParticipantState;
+import io.github.gambiarra.hub.internal.routing.Pick;
 import io.github.gambiarra.protocol.ErrorCode;
 import io.github.gambiarra.protocol.HubEvent;
 import io.github.gambiarra.protocol.HubHeaders;
@@ -69,9 +71,9 @@ public final class CompletionRelay {
         this.clock = clock;
     }
 
-    void relay(Attempt attempt, ParticipantState participant, AttemptOutcomes outcomes) {
+    void relay(Attempt attempt, ParticipantState participant, Pick pick, AttemptOutcomes outcomes) {
         HttpServerResponse response = attempt.response;
-        Exchange exchange = new Exchange(attempt, participant, outcomes);
+        Exchange exchange = new Exchange(attempt, participant, pick, outcomes);
         if (response.closed()) {
             exchange.end(HubMetrics.Outcome.CANCELLED, null);
             return;
@@ -81,10 +83,16 @@ public final class CompletionRelay {
                 new Messages.LlmRequest(participant.id(), attempt.body.model(), api.wire()));
         response.closeHandler(v -> exchange.clientGone());
 
-        transport.post(attempt.room, participant, api.path(), attempt.body.forParticipant(participant.model())).onComplete(ar -> {
+        transport.post(attempt.room, participant, api.path(), attempt.body.forParticipant(participant.model()),
+                () -> outcomes.takeBack(attempt, participant)).onComplete(ar -> {
             if (ar.failed()) {
-                failedBeforeFirstByte(exchange, "Failed to reach participant " + participant.id() + ": "
-                        + hidden(describe(ar.cause())));
+                Throwable cause = ar.cause();
+                Failure.Kind kind = cause instanceof LinkLost ? Failure.Kind.LINK_LOST
+                        : cause instanceof Unacknowledged ? Failure.Kind.UNACKNOWLEDGED : Failure.Kind.UNREACHABLE;
+                String reason = kind == Failure.Kind.UNREACHABLE
+                        ? "Failed to reach participant " + participant.id() + ": " + hidden(describe(cause))
+                        : describe(cause);
+                failedBeforeFirstByte(exchange, Failure.of(kind, reason));
                 return;
             }
             UpstreamReply reply = ar.result();
@@ -96,8 +104,8 @@ public final class CompletionRelay {
                 // "No such route", or "no such model" / "no such response"? Only the body tells.
                 readSmall(reply.body()).onComplete(body -> {
                     if (body.failed()) {
-                        failedBeforeFirstByte(exchange, "participant " + participant.id() + " broke off: "
-                                + describe(body.cause()));
+                        failedBeforeFirstByte(exchange, Failure.of(Failure.Kind.UNREACHABLE, "participant "
+                                + participant.id() + " broke off: " + describe(body.cause())));
                     } else if (routeMissing(reply.status(), body.result())) {
                         notServed(exchange, reply.status());
                     } else {
@@ -110,12 +118,12 @@ public final class CompletionRelay {
                 });
                 return;
             }
-            if (reply.status() >= 500) {
-                attempt.tried.add(participant.id());
-                if (outcomes.canFailover(attempt)) {
+            if (reply.status() >= 500 && !response.closed()) {
+                String reason = "participant " + participant.id() + " answered HTTP " + reply.status();
+                if (outcomes.failed(attempt, participant, new Failure(Failure.Kind.SERVER_ERROR, reason, reply.status()))
+                        != AttemptOutcomes.Next.RELAY_ANSWER) {
                     reply.cancel();
-                    failedBeforeFirstByte(exchange, "participant " + participant.id() + " answered HTTP "
-                            + reply.status());
+                    exchange.end(HubMetrics.Outcome.FAILED, reason);
                     return;
                 }
             }
@@ -127,7 +135,7 @@ public final class CompletionRelay {
 
     /**
      * The participant's server does not serve the request's API: it is not asked for it again, and
-     * the request moves on if its routing allows, or gets {@code api_not_served}.
+     * the dispatcher moves the request on or answers {@code api_not_served}.
      */
     private void notServed(Exchange exchange, int status) {
         Attempt attempt = exchange.attempt;
@@ -137,16 +145,12 @@ public final class CompletionRelay {
             LOG.info("participant {} of room {} does not serve {} (HTTP {}): not sent there again",
                     participant.id(), attempt.room.code(), api.path(), status);
         }
-        attempt.tried.add(participant.id());
-        if (!exchange.end(HubMetrics.Outcome.NOT_SERVED, null) || attempt.response.closed()) {
+        if (!exchange.end(HubMetrics.Outcome.NOT_SERVED, null)) {
             return;
         }
-        if (exchange.outcomes.canFailover(attempt)) {
-            exchange.outcomes.failover(attempt);
-        } else {
-            exchange.outcomes.reject(attempt, new Rejection(ErrorCode.API_NOT_SERVED, "Participant " + participant.id()
-                    + " does not serve " + api.path() + " (its server answered HTTP " + status + ")", participant.id(), 0));
-        }
+        exchange.outcomes.failed(attempt, participant, new Failure(Failure.Kind.NOT_SERVED, "Participant "
+                + participant.id() + " does not serve " + api.path() + " (its server answered HTTP " + status + ")",
+                status));
     }
 
     /** Whether an error answer means the route is missing rather than what the request named (a model, a response). */
@@ -180,8 +184,9 @@ public final class CompletionRelay {
 
     /**
      * What the hub added, for the client to see: {@code Server-Timing} with the wait in the room's
-     * queue, getting a connection to the participant, and the participant's time to its answer's
-     * first byte (headers); and {@code X-Gambiarra-Affinity}.
+     * queue, getting a connection to the participant, the participant's time to its answer's first
+     * byte (headers), and the routing policy that chose it with the finish it expected; and
+     * {@code X-Gambiarra-Affinity}.
      */
     private static void timings(HttpServerResponse response, Exchange exchange, UpstreamReply reply) {
         Attempt attempt = exchange.attempt;
@@ -193,6 +198,18 @@ public final class CompletionRelay {
             timing.append(", connect;dur=").append(millis(connect));
         }
         timing.append(", ttfb;dur=").append(millis(now - exchange.startNanos));
+        Pick pick = exchange.pick;
+        if (pick != null) {
+            // Which policy chose the participant, why, and when it expected the answer to end.
+            timing.append(", routing;desc=\"").append(exchange.policy);
+            if (!pick.reason().equals(exchange.policy)) {
+                timing.append(' ').append(pick.reason());
+            }
+            timing.append('"');
+            if (pick.estimate() != null) {
+                timing.append(";dur=").append(Math.round(pick.estimate().finishMs() * 10) / 10.0);
+            }
+        }
         response.putHeader("Server-Timing", timing.toString());
         if (attempt.affinity != null) {
             response.putHeader(HubHeaders.AFFINITY, attempt.affinity);
@@ -204,22 +221,14 @@ public final class CompletionRelay {
         return tenths / 10 + "." + tenths % 10;
     }
 
-    private void failedBeforeFirstByte(Exchange exchange, String reason) {
-        Attempt attempt = exchange.attempt;
-        if (!exchange.end(HubMetrics.Outcome.FAILED, reason)) {
+    private void failedBeforeFirstByte(Exchange exchange, Failure failure) {
+        // A dropped tunnel or a frozen participant is no fault of its server: no cool-down for it.
+        boolean serverFault = failure.kind() == Failure.Kind.UNREACHABLE;
+        if (!exchange.end(serverFault ? HubMetrics.Outcome.FAILED : HubMetrics.Outcome.TAKEN_BACK,
+                serverFault ? failure.reason() : null)) {
             return;
         }
-        attempt.tried.add(exchange.participant.id());
-        Rejection failure = new Rejection(ErrorCode.PARTICIPANT_UNREACHABLE, reason, exchange.participant.id(), 0);
-        attempt.lastFailure = failure;
-        if (attempt.response.closed()) {
-            return;
-        }
-        if (exchange.outcomes.canFailover(attempt)) {
-            exchange.outcomes.failover(attempt);
-        } else {
-            exchange.outcomes.reject(attempt, failure);
-        }
+        exchange.outcomes.failed(exchange.attempt, exchange.participant, failure);
     }
 
     private static void startResponse(HttpServerResponse response, UpstreamReply reply,
@@ -395,17 +404,32 @@ public final class CompletionRelay {
     private final class Exchange {
         final Attempt attempt;
         final ParticipantState participant;
+        final Pick pick;
+        final String policy;
         final AttemptOutcomes outcomes;
         final long startNanos = System.nanoTime();
         private final AtomicBoolean done = new AtomicBoolean();
         private volatile UpstreamReply reply;
         private volatile long firstByteNanos;
         volatile UsageScanner usage;
+        /** The participant's work, as routing sees it, of which this request is part until it ends. */
+        private final InFlightWork.Work work;
+        private final int concurrencyAtStart;
+        private final double loadAtStart;
+        private volatile double loadAtFirstByte;
 
-        Exchange(Attempt attempt, ParticipantState participant, AttemptOutcomes outcomes) {
+        Exchange(Attempt attempt, ParticipantState participant, Pick pick, AttemptOutcomes outcomes) {
             this.attempt = attempt;
             this.participant = participant;
+            this.pick = pick;
+            this.policy = outcomes.policy();
             this.outcomes = outcomes;
+            long now = clock.millis();
+            long expectedEnd = pick == null || pick.estimate() == null ? -1
+                    : now + Math.round(pick.estimate().firstMs() + pick.estimate().outputMs());
+            this.work = participant.work().started(now, expectedEnd);
+            this.concurrencyAtStart = participant.work().size();
+            this.loadAtStart = participant.work().load(startNanos);
         }
 
         /** Remembers the upstream reply; false (and the reply cancelled) if the client already left. */
@@ -420,8 +444,33 @@ public final class CompletionRelay {
 
         void firstByte() {
             if (firstByteNanos == 0) {
-                firstByteNanos = System.nanoTime();
+                long now = System.nanoTime();
+                loadAtFirstByte = participant.work().load(now);
+                firstByteNanos = now;
             }
+        }
+
+        /** What this answer teaches about the participant's speed, and the room's answer lengths. */
+        private void learn(long endNanos, long tokens, long inputTokens) {
+            OpenAiRequest body = attempt.body;
+            if (body.route() == OpenAiRoute.EMBEDDINGS) {
+                return;
+            }
+            double load = participant.work().load(endNanos);
+            long first = firstByteNanos;
+            boolean streamed = usage != null && usage.streaming() && first != 0 && endNanos > first;
+            long nowMillis = clock.millis();
+            if (streamed) {
+                double generatingNanos = endNanos - first;
+                participant.speed().streamed(body.length(), inputTokens, (first - startNanos) / 1e6,
+                        concurrencyAtStart, tokens, generatingNanos / 1e6, (load - loadAtFirstByte) / generatingNanos,
+                        nowMillis);
+            } else {
+                double nanos = Math.max(1, endNanos - startNanos);
+                participant.speed().whole(body.length(), inputTokens, nanos / 1e6, tokens,
+                        (load - loadAtStart) / nanos, nowMillis);
+            }
+            attempt.room.answerLengths().answered(participant.model(), tokens);
         }
 
         void clientGone() {
@@ -456,6 +505,7 @@ public final class CompletionRelay {
                     long generatingMs = Math.max(1, total.toMillis() - ttftMs);
                     double tps = tokens == 0 ? 0 : Math.round(tokens * 10_000.0 / generatingMs) / 10.0;
                     participant.recordSuccess(ttftMs, tps);
+                    learn(now, tokens, inputTokens);
                     events.publish(HubEvent.LLM_COMPLETE, room, new Messages.LlmComplete(participant.id(),
                             participant.model(), ttftMs, total.toMillis(), tokens, tps, api.wire(), inputTokens));
                     String responseId = api == OpenAiRoute.RESPONSES && usage != null ? usage.responseId() : null;
@@ -478,6 +528,7 @@ public final class CompletionRelay {
                 }
             }
             metrics.completed(attempt.room, participant, api, outcome, total, ttft, tokens, inputTokens);
+            participant.work().ended(work);
             boolean nowFree = participant.release();
             outcomes.released(attempt.room, participant, nowFree);
             return true;

@@ -10,17 +10,29 @@ import io.github.gambiarra.protocol.ErrorCode;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;
 import java.time.Clock;
+import io.github.gambiarra.hub.internal.room.AffinityTable;
+import io.github.gambiarra.hub.internal.routing.Ask;
+import io.github.gambiarra.protocol.Target;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.util.List;
 
 /**
  * Gets each request to a participant: routes it, queues it in its room while every eligible
- * participant is at its limit, and decides what follows when a participant cannot answer: the next
- * eligible one (failover), or an answer that says why. Queued requests are tried again whenever the
+ * participant is at its limit (or the policy would rather wait for a busy one, or only participants
+ * whose tunnels just dropped could take it), and decides, here alone, what follows when a
+ * participant cannot answer ({@link #failed}): the next eligible one (failover), a wait for the
+ * participant to come back, or an answer that says why. Queued requests are tried again whenever the
  * room gains capacity ({@link ParticipantLifecycle} wakes the room's queue). Answers it cannot get
  * are reported as {@link Rejection}s to the {@link RejectionWriter} it was built with.
  */
 public final class Dispatcher implements AttemptOutcomes {
+    private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
+    /** How many times a request goes again after its participant's tunnel dropped before it answered. */
+    static final int MAX_LINKS_LOST = 3;
     private final Vertx vertx;
     private final ParticipantSelector selector;
     private final ParticipantLifecycle participants;
@@ -79,15 +91,33 @@ public final class Dispatcher implements AttemptOutcomes {
 
     private ParticipantSelector.Route route(Attempt attempt) {
         long[] keys = affinityKeys(attempt);
-        String preferred = keys.length == 0 ? null
-                : attempt.room.affinity(options.affinityEntries()).lookup(keys);
-        ParticipantSelector.Route route = selector.route(attempt.room, attempt.routingKey(), attempt.body.route(),
-                attempt.tried, clock.millis(), preferred, options.affinityImbalance());
+        AffinityTable.Match held = keys.length == 0 ? null
+                : attempt.room.affinity(options.affinityEntries()).lookupMatch(keys);
+        int ahead = attempt.room.queued() - (attempt.queued ? 1 : 0);
+        Ask ask = new Ask(attempt.body.route(), attempt.body.length(), attempt.body.maxTokens(),
+                held == null ? null : held.owner(), held == null ? 0 : cachedBytes(attempt, held.index()),
+                Math.max(0, ahead), clock.millis());
+        ParticipantSelector.Route route = selector.route(attempt.room, attempt.target(), ask, attempt.tried);
         if (route instanceof ParticipantSelector.Chosen chosen && keys.length > 0) {
-            attempt.affinity = chosen.preferred() ? "hit" : preferred == null ? "new" : "miss";
+            attempt.affinity = chosen.preferred() ? "hit" : held == null ? "new" : "miss";
             attempt.room.affinity(options.affinityEntries()).record(chosen.participant().id(), recordKeys(attempt));
         }
         return route;
+    }
+
+    /**
+     * Of the request, the bytes that the participant remembered for the conversation has computed
+     * already, from the key that matched ({@link #affinityKeys}): a session key stands for everything
+     * but the last message; a prefix for itself.
+     */
+    private static long cachedBytes(Attempt attempt, int keyIndex) {
+        long[] prefixes = attempt.body.prefixes();
+        int usable = Math.max(0, prefixes.length - 1);
+        boolean explicit = explicitKey(attempt) != null;
+        if (explicit && keyIndex == 0) {
+            return attempt.body.prefixBytes(usable - 1);
+        }
+        return attempt.body.prefixBytes(usable - 1 - (keyIndex - (explicit ? 1 : 0)));
     }
 
     /**
@@ -147,8 +177,13 @@ public final class Dispatcher implements AttemptOutcomes {
             if (chosen.nowBusy()) {
                 participants.busy(attempt.room, chosen.participant());
             }
-            relay.relay(attempt, chosen.participant(), this);
-        } else if (route instanceof ParticipantSelector.AllBusy && mayQueue) {
+            relay.relay(attempt, chosen.participant(), chosen.pick(), this);
+        } else if (route instanceof ParticipantSelector.AllBusy busy && mayQueue) {
+            enqueue(attempt);
+            recheck(attempt, busy.recheckMillis());
+        } else if (route instanceof ParticipantSelector.Awaiting && mayQueue) {
+            // Its participant's tunnel just dropped (Wi-Fi, a restart): it waits for it to reconnect.
+            attempt.awaitingReconnect = true;
             enqueue(attempt);
         } else if (route instanceof ParticipantSelector.NotServed notServed && attempt.lastFailure == null) {
             metrics.rejected(attempt.room, "api_not_served");
@@ -174,31 +209,50 @@ public final class Dispatcher implements AttemptOutcomes {
         }
     }
 
+    /**
+     * A request waits for a busy participant while another is free, because the busy one should
+     * still end it sooner: it is looked at again once that wait has passed, whether or not a slot
+     * freed meanwhile (a participant whose requests overrun is then waited for no longer).
+     */
+    private void recheck(Attempt attempt, long millis) {
+        if (millis < 0 || attempt.recheckPending) {
+            return;
+        }
+        attempt.recheckPending = true;
+        vertx.setTimer(millis, id -> {
+            attempt.recheckPending = false;
+            if (attempt.queued) {
+                attempt.room.wakeQueue();
+            }
+        });
+    }
+
     /** Why nobody can take the request, as the client asked for it: anyone, a model, or a participant by id. */
     private static String nobodyFor(Attempt attempt) {
         RoomState room = attempt.room;
-        String asked = attempt.routingKey() == null ? "" : attempt.routingKey().trim();
-        boolean anyone = asked.equals("*") || asked.equalsIgnoreCase("any");
+        Target asked = attempt.target();
         if (room.participantCount() == 0) {
             return "Nobody is in room " + room.code() + " yet: a participant must join and share a model first";
         }
         if (room.participants().stream().noneMatch(ParticipantState::isOnline)) {
             return "Nobody in room " + room.code() + " is online now";
         }
-        if (anyone) {
+        if (asked instanceof Target.Anyone) {
             return "Nobody online in room " + room.code() + " can take the request";
         }
-        if (asked.startsWith("model:")) {
-            return "Nobody online in room " + room.code() + " serves the model '" + asked.substring(6) + "'";
+        if (asked instanceof Target.Model model) {
+            return "Nobody online in room " + room.code() + " serves the model '" + model.name() + "'";
         }
-        return "Room " + room.code() + " has no participant with the id '" + asked
+        return "Room " + room.code() + " has no participant with the id '" + asked.wire()
                 + "', and nobody online serves a model of that name";
     }
 
     private void enqueue(Attempt attempt) {
         // (Its clients take turns: see RoomQueue.)
         RoomQueue queue = attempt.room.queue(options.queueSize());
+        attempt.queued = true;
         if (!queue.offer(attempt)) {
+            attempt.queued = false;
             busy(attempt, "every participant that can serve '" + attempt.body.model()
                     + "' is busy and the room's queue is full");
             return;
@@ -206,12 +260,23 @@ public final class Dispatcher implements AttemptOutcomes {
         long waitMillis = options.queueWait().toMillis();
         attempt.timerId = vertx.setTimer(waitMillis, id -> {
             if (queue.remove(attempt)) {
-                attempt.context.runOnContext(v -> busy(attempt, "every participant that can serve '"
-                        + attempt.body.model() + "' stayed busy for " + waitMillis + " ms"));
+                attempt.queued = false;
+                attempt.context.runOnContext(v -> {
+                    if (attempt.awaitingReconnect) {
+                        metrics.rejected(attempt.room, "offline");
+                        reject(attempt, new Rejection(ErrorCode.PARTICIPANT_OFFLINE, "the participant that can serve '"
+                                + attempt.body.model() + "' lost its connection to the hub and was not back within "
+                                + waitMillis + " ms"));
+                    } else {
+                        busy(attempt, "every participant that can serve '" + attempt.body.model() + "' stayed busy for "
+                                + waitMillis + " ms");
+                    }
+                });
             }
         });
         attempt.response.closeHandler(v -> {
             if (queue.remove(attempt)) {
+                attempt.queued = false;
                 vertx.cancelTimer(attempt.timerId);
             }
         });
@@ -231,14 +296,54 @@ public final class Dispatcher implements AttemptOutcomes {
     }
 
     @Override
-    public boolean canFailover(Attempt attempt) {
-        return attempt.pooled() && selector.hasAlternative(attempt.room, attempt.body.model(), attempt.body.route(),
-                attempt.tried);
+    public String policy() {
+        return selector.policy().name();
     }
 
     @Override
-    public void failover(Attempt attempt) {
-        handle(attempt, route(attempt), true);
+    public Next failed(Attempt attempt, ParticipantState participant, Failure failure) {
+        boolean relink = failure.kind() == Failure.Kind.LINK_LOST && ++attempt.linksLost <= MAX_LINKS_LOST;
+        if (!relink) {
+            // Not to be tried again for this request; a dropped tunnel is, while it may come back.
+            attempt.tried.add(participant.id());
+        }
+        Rejection rejection = switch (failure.kind()) {
+            case NOT_SERVED -> new Rejection(ErrorCode.API_NOT_SERVED, failure.reason(), participant.id(), 0);
+            case SERVER_ERROR -> null;
+            default -> new Rejection(ErrorCode.PARTICIPANT_UNREACHABLE, failure.reason(), participant.id(), 0);
+        };
+        if (rejection != null) {
+            attempt.lastFailure = rejection;
+        }
+        if (attempt.response.closed()) {
+            return Next.REJECTED; // nobody is waiting for an answer
+        }
+        if (relink || canFailover(attempt)) {
+            LOG.debug("request for room {} moves on from participant {}: {}", attempt.room.code(), participant.id(),
+                    failure.reason());
+            handle(attempt, route(attempt), true);
+            return Next.RETRIED;
+        }
+        if (rejection == null) {
+            return Next.RELAY_ANSWER;
+        }
+        reject(attempt, rejection);
+        return Next.REJECTED;
+    }
+
+    @Override
+    public boolean takeBack(Attempt attempt, ParticipantState participant) {
+        if (!attempt.pooled() || attempt.response.closed()) {
+            return false;
+        }
+        Set<String> without = new HashSet<>(attempt.tried);
+        without.add(participant.id());
+        return selector.hasAlternative(attempt.room, attempt.target(), attempt.body.route(), without);
+    }
+
+    private boolean canFailover(Attempt attempt) {
+        return attempt.pooled() && selector.hasAlternative(attempt.room, attempt.target(), attempt.body.route(),
+                attempt.tried);
     }
 
     @Override
@@ -253,10 +358,15 @@ public final class Dispatcher implements AttemptOutcomes {
      */
     boolean serveQueued(Attempt waiting) {
         ParticipantSelector.Route route = route(waiting);
-        if (route instanceof ParticipantSelector.AllBusy || (route instanceof ParticipantSelector.NoParticipant
+        if (route instanceof ParticipantSelector.AllBusy busy) {
+            recheck(waiting, busy.recheckMillis());
+            return false;
+        }
+        if (route instanceof ParticipantSelector.Awaiting || (route instanceof ParticipantSelector.NoParticipant
                 && waiting.room.awaitingParticipants(clock.millis()))) {
             return false;
         }
+        waiting.queued = false;
         vertx.cancelTimer(waiting.timerId);
         waiting.context.runOnContext(v -> handle(waiting, route, false));
         return true;

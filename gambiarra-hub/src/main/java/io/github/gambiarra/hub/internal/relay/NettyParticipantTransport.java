@@ -99,7 +99,8 @@ public final class NettyParticipantTransport implements ParticipantTransport {
     }
 
     @Override
-    public Future<UpstreamReply> post(RoomState room, ParticipantState participant, String path, Buffer body) {
+    public Future<UpstreamReply> post(RoomState room, ParticipantState participant, String path, Buffer body,
+                                      Unanswered unanswered) {
         Target target;
         try {
             target = targets.get(participant.endpoint(), path);

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import io.github.gambiarra.protocol.ErrorCode;
 import io.github.gambiarra.protocol.OpenAiRoute;
+import io.github.gambiarra.protocol.Target;
 import io.github.gambiarra.protocol.GambiarraJson;
 import io.vertx.core.buffer.Buffer;
 import java.io.IOException;
@@ -29,12 +30,19 @@ public final class OpenAiRequest {
     private final int modelStart;
     private final int modelEnd;
     private final long[] prefixes;
+    private final int[] prefixEnds;
     private final String affinityKey;
     private final String user;
+    private final Target target;
+    private final long maxTokens;
 
     private OpenAiRequest(OpenAiRoute route, byte[] bytes, String model, boolean stream, String previousResponseId,
-                          int modelStart, int modelEnd, long[] prefixes, String affinityKey, String user) {
-        this.prefixes = prefixes;
+                          int modelStart, int modelEnd, Prefixes prefixes, String affinityKey, String user,
+                          Target target, long maxTokens) {
+        this.prefixes = prefixes.hashes();
+        this.prefixEnds = prefixes.ends();
+        this.target = target;
+        this.maxTokens = maxTokens;
         this.affinityKey = affinityKey;
         this.user = user;
         this.route = route;
@@ -84,7 +92,8 @@ public final class OpenAiRequest {
         String previous = null;
         String user = null;
         String cacheKey = null;
-        long[] prefixes = NO_PREFIXES;
+        Prefixes prefixes = NO_PREFIXES;
+        long maxTokens = 0;
         int modelStart = -1;
         int modelEnd = -1;
         try (JsonParser p = FACTORY.createParser(bytes)) {
@@ -122,6 +131,12 @@ public final class OpenAiRequest {
                         } else {
                             p.skipChildren();
                         }
+                    }
+                    case "max_tokens", "max_completion_tokens", "max_output_tokens" -> {
+                        if (value == JsonToken.VALUE_NUMBER_INT) {
+                            maxTokens = Math.max(0, p.getValueAsLong());
+                        }
+                        p.skipChildren();
                     }
                     case "user", "prompt_cache_key" -> {
                         if (value == JsonToken.VALUE_STRING) {
@@ -171,21 +186,33 @@ public final class OpenAiRequest {
         if (stream != null && stream && route == OpenAiRoute.EMBEDDINGS) {
             throw new InvalidBody(ErrorCode.INVALID_REQUEST, "embeddings are not streamed: leave 'stream' out");
         }
+        Target target;
+        try {
+            target = Target.parse(model);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidBody(ErrorCode.INVALID_REQUEST, "'model' says who answers: '*' (anyone), "
+                    + "'model:<name>' (a participant serving that model) or a participant id; got '" + model + "'");
+        }
         String key = cacheKey != null && !cacheKey.isBlank() ? cacheKey : user != null && !user.isBlank() ? user : null;
         return new OpenAiRequest(route, bytes, model, Boolean.TRUE.equals(stream),
                 previous == null || previous.isBlank() ? null : previous, modelStart, modelEnd, prefixes, key,
-                user == null || user.isBlank() ? null : user);
+                user == null || user.isBlank() ? null : user, target, maxTokens);
     }
 
-    private static final long[] NO_PREFIXES = new long[0];
+    /** A conversation's prefix hashes, and where in the body each prefix ends. */
+    private record Prefixes(long[] hashes, int[] ends) {
+    }
+
+    private static final Prefixes NO_PREFIXES = new Prefixes(new long[0], new int[0]);
 
     /**
      * The conversation's prefixes, as hashes: element i is the hash of messages 0..i, each message
      * taken as the exact bytes the client sent. A later turn resends the earlier messages as they
      * were, so its prefixes include this turn's whole conversation. Reads the array it is at.
      */
-    private static long[] prefixHashes(JsonParser p, byte[] bytes) throws IOException {
+    private static Prefixes prefixHashes(JsonParser p, byte[] bytes) throws IOException {
         long[] hashes = new long[8];
+        int[] ends = new int[8];
         int n = 0;
         long rolling = 0xcbf29ce484222325L;
         JsonToken t;
@@ -196,10 +223,12 @@ public final class OpenAiRequest {
             rolling = mix(rolling, fnv(bytes, start, end));
             if (n == hashes.length) {
                 hashes = Arrays.copyOf(hashes, n * 2);
+                ends = Arrays.copyOf(ends, n * 2);
             }
+            ends[n] = end;
             hashes[n++] = rolling;
         }
-        return Arrays.copyOf(hashes, n);
+        return new Prefixes(Arrays.copyOf(hashes, n), Arrays.copyOf(ends, n));
     }
 
     private static long fnv(byte[] bytes, int from, int to) {
@@ -222,6 +251,29 @@ public final class OpenAiRequest {
     /** Hash of {@code messages[0..i]} for each i (chat's messages, or the Responses API's input items). */
     public long[] prefixes() {
         return prefixes;
+    }
+
+    /**
+     * Of the body, the bytes up to the end of {@code messages[i]}: what a server that answered the
+     * conversation up to that message has computed already.
+     */
+    public int prefixBytes(int i) {
+        return i < 0 || i >= prefixEnds.length ? 0 : prefixEnds[i];
+    }
+
+    /** Who may answer, as {@code model} says. */
+    public Target target() {
+        return target;
+    }
+
+    /** Its {@code max_tokens} ({@code max_completion_tokens}, {@code max_output_tokens}), 0 when it sets none. */
+    public long maxTokens() {
+        return maxTokens;
+    }
+
+    /** The size of the body, in bytes. */
+    public int length() {
+        return bytes.length;
     }
 
     /** The client's own conversation key: {@code prompt_cache_key}, else {@code user}; null if neither. */

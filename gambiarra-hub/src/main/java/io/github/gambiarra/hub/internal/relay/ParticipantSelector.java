@@ -2,33 +2,45 @@ package io.github.gambiarra.hub.internal.relay;
 
 import io.github.gambiarra.hub.internal.room.ParticipantState;
 import io.github.gambiarra.hub.internal.room.RoomState;
+import io.github.gambiarra.hub.internal.routing.Ask;
+import io.github.gambiarra.hub.internal.routing.Pick;
+import io.github.gambiarra.hub.internal.routing.RoutingPolicy;
 import io.github.gambiarra.protocol.ModelNames;
 import io.github.gambiarra.protocol.OpenAiRoute;
+import io.github.gambiarra.protocol.Target;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
 /**
- * Chooses the participant that answers a request, from the request's {@code model} and its API:
- * {@code *} or {@code any} for any online participant, {@code model:<name>} for one serving that
- * model, otherwise a participant id, falling back to a model name.
+ * Chooses the participant that answers a request, from its {@link Target} and its API: who is
+ * eligible is decided here, who among them gets it by the {@link RoutingPolicy}.
  *
- * <p>Only participants that serve the request's API are eligible (see {@link ParticipantState#serves});
- * participants cooling down after repeated failures are passed over while others can serve. Among
- * the eligible ones with a free slot, the conversation's participant gets the request if affinity
- * names it and it is not too much busier; otherwise the {@link RoutingPolicy} chooses. The chosen
- * participant's request slot is taken in the same step, so that two requests cannot both squeeze
- * into a participant's last slot.
+ * <p>Eligible: online, matching the target, serving the request's API (see
+ * {@link ParticipantState#serves}), not already tried for it. Participants cooling down after
+ * repeated failures, and those that left a request unacknowledged (a frozen machine), are passed
+ * over while others can serve. The chosen participant's request slot is taken in the same step, so
+ * that two requests cannot both squeeze into a participant's last slot.
  */
 public final class ParticipantSelector {
     private final RoutingPolicy policy;
+    private final long reconnectGraceMillis;
 
-    public ParticipantSelector(RoutingPolicy policy) {
+    /**
+     * @param reconnectGraceMillis how long after its tunnel dropped a participant is expected back:
+     *                             requests that only it can serve wait for it meanwhile
+     */
+    public ParticipantSelector(RoutingPolicy policy, long reconnectGraceMillis) {
         this.policy = policy;
+        this.reconnectGraceMillis = reconnectGraceMillis;
+    }
+
+    public RoutingPolicy policy() {
+        return policy;
     }
 
     /** The outcome: a participant with its slot taken, or why there is none. */
-    public sealed interface Route permits Chosen, NoParticipant, Offline, AllBusy, NotServed {
+    public sealed interface Route permits Chosen, NoParticipant, Offline, AllBusy, NotServed, Awaiting {
     }
 
     /**
@@ -40,12 +52,11 @@ public final class ParticipantSelector {
 
     /**
      * A participant was chosen and one of its slots taken; {@code nowBusy} if that filled it;
-     * {@code preferred} if it was the one conversation affinity asked for.
+     * {@code preferred} if it was the one conversation affinity asked for; {@code pick} what the
+     * policy said of it.
      */
-    public record Chosen(ParticipantState participant, boolean nowBusy, boolean preferred) implements Route {
-        public Chosen(ParticipantState participant, boolean nowBusy) {
-            this(participant, nowBusy, false);
-        }
+    public record Chosen(ParticipantState participant, boolean nowBusy, boolean preferred, Pick pick)
+            implements Route {
     }
 
     /** Nothing in the room can serve the request (404). */
@@ -56,136 +67,104 @@ public final class ParticipantSelector {
     public record Offline(ParticipantState participant) implements Route {
     }
 
-    /** Participants could serve it, but every one is at its concurrency limit: wait. */
-    public record AllBusy() implements Route {
+    /**
+     * Wait: every eligible participant is at its limit, or the policy would rather wait for a busy one
+     * ({@code recheckMillis} later at the latest, when another is free; -1 when none is).
+     */
+    public record AllBusy(long recheckMillis) implements Route {
     }
 
-    /** Whether a routing key may go to any of several participants (so failing over is allowed). */
-    public static boolean isPooled(String requested) {
-        String key = requested == null ? "" : requested.trim();
-        return key.equals("*") || key.equalsIgnoreCase("any") || key.startsWith("model:");
+    /** Only participants whose tunnels just dropped could serve it: wait for them to reconnect. */
+    public record Awaiting() implements Route {
     }
 
     /**
-     * Routes {@code requested}, never to a participant in {@code excluded}, and when
-     * {@code acquire} takes the chosen participant's slot.
+     * Routes a request for {@code target}, never to a participant in {@code excluded}, taking the
+     * chosen participant's slot.
      */
-    public Route route(RoomState room, String requested, OpenAiRoute api, Set<String> excluded, long now) {
-        return route(room, requested, api, excluded, now, null, 0);
-    }
-
-    /**
-     * Routes as {@link #route(RoomState, String, OpenAiRoute, Set, long)}, but to {@code preferred}
-     * (the participant that holds the conversation) when it is eligible, has a free slot, and has at
-     * most {@code imbalance} more requests in flight than the least busy eligible participant.
-     */
-    public Route route(RoomState room, String requested, OpenAiRoute api, Set<String> excluded, long now,
-                       String preferred, int imbalance) {
-        String key = requested == null ? "" : requested.trim();
+    public Route route(RoomState room, Target target, Ask ask, Set<String> excluded) {
+        long now = ask.nowMillis();
         List<ParticipantState> candidates;
-        if (key.equals("*") || key.equalsIgnoreCase("any")) {
-            candidates = online(room, excluded);
-        } else if (key.startsWith("model:")) {
-            candidates = servingModel(room, key.substring("model:".length()), excluded);
-        } else {
-            var byId = room.participant(key);
+        if (target instanceof Target.Named named) {
+            var byId = room.participant(named.id());
             if (byId.isPresent()) {
                 ParticipantState p = byId.get();
                 if (excluded.contains(p.id())) {
                     return new NoParticipant();
                 }
                 if (!p.isOnline()) {
-                    return new Offline(p);
+                    return p.isReconnecting(now, reconnectGraceMillis) ? new Awaiting() : new Offline(p);
                 }
-                if (!p.serves(api)) {
+                if (!p.serves(ask.api())) {
                     return new NotServed(p);
                 }
-                return take(room, List.of(p));
+                return take(room, ask, List.of(p));
             }
-            candidates = servingModel(room, key, excluded);
         }
+        candidates = matching(room, target, excluded);
         if (candidates.isEmpty()) {
-            return new NoParticipant();
+            return reconnecting(room, target, excluded, now) ? new Awaiting() : new NoParticipant();
         }
-        candidates = candidates.stream().filter(p -> p.serves(api)).toList();
+        candidates = candidates.stream().filter(p -> p.serves(ask.api())).toList();
         if (candidates.isEmpty()) {
             return new NotServed(null);
         }
-        List<ParticipantState> healthy = candidates.stream().filter(p -> !p.isCoolingDown(now)).toList();
-        List<ParticipantState> eligible = healthy.isEmpty() ? candidates : healthy;
-        if (preferred != null) {
-            Route sticky = takePreferred(eligible, preferred, imbalance);
-            if (sticky != null) {
-                return sticky;
-            }
-        }
-        return take(room, eligible);
+        List<ParticipantState> healthy = candidates.stream()
+                .filter(p -> !p.isCoolingDown(now) && !p.isSilent()).toList();
+        return take(room, ask, healthy.isEmpty() ? candidates : healthy);
     }
 
-    private static Route takePreferred(List<ParticipantState> eligible, String preferred, int imbalance) {
-        ParticipantState p = null;
-        int least = Integer.MAX_VALUE;
-        for (ParticipantState e : eligible) {
-            if (!e.isFull()) {
-                least = Math.min(least, e.inFlight());
-            }
-            if (e.id().equals(preferred)) {
-                p = e;
-            }
-        }
-        if (p == null || p.isFull() || p.inFlight() > least + imbalance) {
-            return null;
-        }
-        ParticipantState.Acquire acquired = p.tryAcquire();
-        return acquired == ParticipantState.Acquire.REFUSED ? null
-                : new Chosen(p, acquired == ParticipantState.Acquire.TAKEN_NOW_BUSY, true);
+    /** Whether anything but {@code excluded}, answering, could serve a request for {@code target} now or after a wait. */
+    public boolean hasAlternative(RoomState room, Target target, OpenAiRoute api, Set<String> excluded) {
+        return target.pooled() && matching(room, target, excluded).stream()
+                .anyMatch(p -> p.serves(api) && !p.isSilent());
     }
 
-    /** Whether anything but {@code excluded} could serve {@code requested} now or after a wait. */
-    public boolean hasAlternative(RoomState room, String requested, OpenAiRoute api, Set<String> excluded) {
-        String key = requested == null ? "" : requested.trim();
-        if (!isPooled(key)) {
-            return false;
-        }
-        return (key.startsWith("model:") ? servingModel(room, key.substring(6), excluded) : online(room, excluded))
-                .stream().anyMatch(p -> p.serves(api));
-    }
-
-    private static List<ParticipantState> online(RoomState room, Set<String> excluded) {
+    /** The online participants {@code target} may go to, but {@code excluded}. */
+    private static List<ParticipantState> matching(RoomState room, Target target, Set<String> excluded) {
         List<ParticipantState> list = new ArrayList<>();
         for (ParticipantState p : room.participants()) {
-            if (p.isOnline() && !excluded.contains(p.id())) {
+            if (p.isOnline() && !excluded.contains(p.id()) && matches(p, target)) {
                 list.add(p);
             }
         }
         return list;
     }
 
-    private static List<ParticipantState> servingModel(RoomState room, String model, Set<String> excluded) {
-        List<ParticipantState> matches = new ArrayList<>();
-        for (ParticipantState p : room.participants()) {
-            if (p.isOnline() && !excluded.contains(p.id()) && ModelNames.same(p.model(), model)) {
-                matches.add(p);
-            }
+    private static boolean matches(ParticipantState p, Target target) {
+        if (target instanceof Target.Model model) {
+            return ModelNames.same(p.model(), model.name());
         }
-        return matches;
+        return !(target instanceof Target.Named named) || ModelNames.same(p.model(), named.id());
     }
 
-    private Route take(RoomState room, List<ParticipantState> eligible) {
+    private boolean reconnecting(RoomState room, Target target, Set<String> excluded, long now) {
+        for (ParticipantState p : room.participants()) {
+            if (!excluded.contains(p.id()) && matches(p, target) && p.isReconnecting(now, reconnectGraceMillis)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private Route take(RoomState room, Ask ask, List<ParticipantState> eligible) {
         while (true) {
-            List<ParticipantState> free = new ArrayList<>(eligible.size());
-            for (ParticipantState p : eligible) {
-                if (!p.isFull()) {
-                    free.add(p);
-                }
+            Pick pick = policy.choose(room, ask, eligible);
+            if (pick == null) {
+                return new AllBusy(-1);
             }
-            if (free.isEmpty()) {
-                return new AllBusy();
+            ParticipantState chosen = pick.participant();
+            if (chosen.isFull()) {
+                // Worth waiting for; look again when it frees a slot, or once the wait it was given has passed.
+                boolean anotherFree = eligible.stream().anyMatch(p -> !p.isFull());
+                long recheck = !anotherFree || pick.estimate() == null ? -1
+                        : Math.max(10, (long) (pick.estimate().waitMs() * 1.5));
+                return new AllBusy(recheck);
             }
-            ParticipantState chosen = policy.choose(room, free);
             ParticipantState.Acquire acquired = chosen.tryAcquire();
             if (acquired != ParticipantState.Acquire.REFUSED) {
-                return new Chosen(chosen, acquired == ParticipantState.Acquire.TAKEN_NOW_BUSY);
+                return new Chosen(chosen, acquired == ParticipantState.Acquire.TAKEN_NOW_BUSY,
+                        chosen.id().equals(ask.preferred()), pick);
             }
             // Another event loop took the last slot between the look and the take: look again.
         }

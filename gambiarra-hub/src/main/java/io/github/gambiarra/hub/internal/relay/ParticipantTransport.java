@@ -14,12 +14,34 @@ import io.vertx.core.buffer.Buffer;
 public interface ParticipantTransport {
 
     /**
+     * Asked, on the request's context, when a participant that acknowledges requests has not
+     * acknowledged this one in time: true takes it back (the reply fails with {@link Unacknowledged}),
+     * false keeps waiting for the participant.
+     */
+    @FunctionalInterface
+    interface Unanswered {
+        boolean takeBack();
+
+        /** Never takes a request back. */
+        Unanswered WAIT = () -> false;
+    }
+
+    /**
      * POSTs {@code body} to the participant's OpenAI-compatible {@code path}
      * (e.g. {@code /v1/chat/completions}).
      *
+     * @param unanswered what to do when the participant does not acknowledge the request in time (only
+     *                   a tunnel participant acknowledges)
      * @return the reply once its status is known; failed if the participant cannot be reached
+     *         ({@link LinkLost} when its tunnel dropped first)
      */
-    Future<UpstreamReply> post(RoomState room, ParticipantState participant, String path, Buffer body);
+    Future<UpstreamReply> post(RoomState room, ParticipantState participant, String path, Buffer body,
+                               Unanswered unanswered);
+
+    /** POSTs without an acknowledgement deadline's say. */
+    default Future<UpstreamReply> post(RoomState room, ParticipantState participant, String path, Buffer body) {
+        return post(room, participant, path, body, Unanswered.WAIT);
+    }
 
     /** Releases connections. */
     Future<Void> close();

@@ -20,8 +20,9 @@ public final class ParticipantTransports implements ParticipantTransport {
     }
 
     @Override
-    public Future<UpstreamReply> post(RoomState room, ParticipantState participant, String path, Buffer body) {
-        return (participant.viaTunnel() ? tunnels : dialled).post(room, participant, path, body);
+    public Future<UpstreamReply> post(RoomState room, ParticipantState participant, String path, Buffer body,
+                                      Unanswered unanswered) {
+        return (participant.viaTunnel() ? tunnels : dialled).post(room, participant, path, body, unanswered);
     }
 
     @Override

@@ -37,6 +37,11 @@ final class UsageScanner {
         this.streaming = streaming;
     }
 
+    /** Whether the answer is an event stream. */
+    boolean streaming() {
+        return streaming;
+    }
+
     void accept(Buffer chunk) {
         String text = chunk.toString(StandardCharsets.UTF_8);
         if (!streaming) {

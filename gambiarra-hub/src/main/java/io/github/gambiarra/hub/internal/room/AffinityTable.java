@@ -29,14 +29,24 @@ public final class AffinityTable {
     }
 
     /** The participant remembered for the first of {@code keys} that is known (keys in order of preference). */
-    public synchronized String lookup(long... keys) {
-        for (long key : keys) {
-            String owner = owners.get(key);
+    public String lookup(long... keys) {
+        Match match = lookupMatch(keys);
+        return match == null ? null : match.owner();
+    }
+
+    /** The participant remembered for the first of {@code keys} that is known, and that key's index; null if none is. */
+    public synchronized Match lookupMatch(long... keys) {
+        for (int i = 0; i < keys.length; i++) {
+            String owner = owners.get(keys[i]);
             if (owner != null) {
-                return owner;
+                return new Match(owner, i);
             }
         }
         return null;
+    }
+
+    /** A remembered participant, and which of the keys looked up named it. */
+    public record Match(String owner, int index) {
     }
 
     /** Remembers that {@code participantId} holds what {@code keys} name. */

@@ -7,6 +7,8 @@ import io.github.gambiarra.protocol.Participant;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The one owner of a participant's life in a room: joined (or joined again, replacing its earlier
@@ -19,6 +21,7 @@ import java.util.Optional;
  * health checks, a tunnel participant while its tunnel is connected.
  */
 public final class ParticipantLifecycle {
+    private static final Logger LOG = LoggerFactory.getLogger(ParticipantLifecycle.class);
     private final RoomRegistry rooms;
     private final RoomEvents events;
     private final Clock clock;
@@ -88,16 +91,20 @@ public final class ParticipantLifecycle {
     public void connected(RoomState room, ParticipantState participant, ParticipantLink link) {
         participant.link(link);
         participant.touch(clock.millis());
+        participant.heard();
         online(room, participant);
     }
 
     /**
      * A tunnel participant's tunnel closed: it is offline, unless it is no longer registered (it left,
      * or joined again, and is not "offline" but gone) or a newer tunnel took over.
+     *
+     * @param expectedBack whether it will probably reconnect (its network or the hub blinked), so that
+     *                     requests only it can serve wait for it a while
      */
-    public void disconnected(RoomState room, ParticipantState participant, ParticipantLink link) {
+    public void disconnected(RoomState room, ParticipantState participant, ParticipantLink link, boolean expectedBack) {
         participant.unlink(link);
-        boolean wasOnline = participant.goOffline();
+        boolean wasOnline = participant.goOffline(clock.millis(), expectedBack);
         if (wasOnline && room.participant(participant.id()).orElse(null) == participant) {
             offline(room, participant);
         }
@@ -107,6 +114,25 @@ public final class ParticipantLifecycle {
     public void expireSilent(Duration timeout) {
         for (RoomRegistry.Expired expired : rooms.expireSilent(timeout.toMillis())) {
             offline(expired.room(), expired.participant());
+        }
+    }
+
+    /**
+     * The participant left a request unacknowledged past the deadline: its machine froze, or its
+     * network is gone. Routing passes it over while others can serve, until it is heard from again.
+     */
+    public void silent(RoomState room, ParticipantState participant) {
+        if (participant.markSilent(clock.millis())) {
+            LOG.warn("participant {} of room {} did not acknowledge a request in time: passed over until it answers",
+                    participant.id(), room.code());
+        }
+    }
+
+    /** A participant taken for frozen was heard from: it gets requests again. */
+    public void answering(RoomState room, ParticipantState participant) {
+        if (participant.heard()) {
+            LOG.info("participant {} of room {} answers again", participant.id(), room.code());
+            room.wakeQueue();
         }
     }
 

@@ -1,5 +1,7 @@
 package io.github.gambiarra.hub.internal.room;
 
+import io.github.gambiarra.hub.internal.estimate.InFlightWork;
+import io.github.gambiarra.hub.internal.estimate.SpeedEstimator;
 import io.github.gambiarra.protocol.OpenAiRoute;
 import java.util.Collections;
 import java.util.EnumSet;
@@ -33,6 +35,12 @@ public final class ParticipantState {
     private final boolean viaTunnel;
     private volatile long lastSeen;
     private volatile boolean offline;
+    /** When it went offline (the hub clock's ms), or -1 while online. */
+    private volatile long offlineSince = -1;
+    /** Since when it has left a request unacknowledged past the deadline (-1: it answers). */
+    private volatile long silentSince = -1;
+    private final SpeedEstimator speed = new SpeedEstimator();
+    private final InFlightWork work = new InFlightWork();
     private final AtomicInteger inFlight = new AtomicInteger();
     /** The APIs it said it serves at join; null when it did not say. */
     private volatile Set<OpenAiRoute> declared;
@@ -75,6 +83,7 @@ public final class ParticipantState {
         this.maxConcurrency = maxConcurrency;
         this.viaTunnel = viaTunnel;
         this.offline = viaTunnel;
+        this.offlineSince = viaTunnel ? joinedAt : -1;
     }
 
     public String id() {
@@ -91,6 +100,11 @@ public final class ParticipantState {
 
     public String endpoint() {
         return endpoint;
+    }
+
+    /** The machine it said it runs on at join. */
+    public MachineSpecs specs() {
+        return specs;
     }
 
     public long joinedAt() {
@@ -215,18 +229,77 @@ public final class ParticipantState {
         lastSeen = now;
         boolean wasOffline = offline;
         offline = false;
+        offlineSince = -1;
         return wasOffline;
     }
 
+    /** Marks the participant offline at once (its tunnel dropped); it is probably reconnecting. */
+    public boolean goOffline(long now) {
+        return goOffline(now, true);
+    }
+
     /**
-     * Marks the participant offline at once (its tunnel dropped).
+     * Marks the participant offline at once.
      *
+     * @param expectedBack whether it is probably reconnecting ({@link #isReconnecting})
      * @return true if it was online
      */
-    public boolean goOffline() {
+    public boolean goOffline(long now, boolean expectedBack) {
         boolean wasOnline = !offline;
         offline = true;
+        if (wasOnline) {
+            offlineSince = expectedBack ? now : -1;
+        }
         return wasOnline;
+    }
+
+    /**
+     * Whether it is offline because its tunnel dropped less than {@code graceMillis} ago: it is
+     * probably reconnecting (Wi-Fi came back, the hub restarted), and requests for it may wait.
+     */
+    public boolean isReconnecting(long now, long graceMillis) {
+        long since = offlineSince;
+        return viaTunnel && offline && since >= 0 && now - since < graceMillis;
+    }
+
+    /**
+     * It left a request unacknowledged past the deadline: routing passes it over while others can
+     * serve, until it is heard from again ({@link #heard()}).
+     *
+     * @return true if this is news
+     */
+    public boolean markSilent(long now) {
+        if (silentSince >= 0) {
+            return false;
+        }
+        silentSince = now;
+        return true;
+    }
+
+    /**
+     * Something came from it (a frame, a pong): it is not frozen.
+     *
+     * @return true if it had been silent
+     */
+    public boolean heard() {
+        boolean was = silentSince >= 0;
+        silentSince = -1;
+        return was;
+    }
+
+    /** Whether it left a request unacknowledged and has not been heard from since. */
+    public boolean isSilent() {
+        return silentSince >= 0;
+    }
+
+    /** How fast it answers, learnt from its answers. */
+    public SpeedEstimator speed() {
+        return speed;
+    }
+
+    /** What it is working on now, and how long that is expected to take. */
+    public InFlightWork work() {
+        return work;
     }
 
     /**
@@ -238,6 +311,7 @@ public final class ParticipantState {
         // A tunnel participant's liveness is its tunnel's, which pings it and takes it offline when it drops.
         if (!viaTunnel && !offline && now - lastSeen > timeoutMillis) {
             offline = true;
+            offlineSince = now;
             return true;
         }
         return false;
@@ -309,19 +383,27 @@ public final class ParticipantState {
         return false;
     }
 
-    public synchronized ParticipantStats stats() {
-        return new ParticipantStats(requests, failures, inFlight.get(),
-                tokensPerSecondCount == 0 ? null : Math.round(tokensPerSecondSum / tokensPerSecondCount * 10) / 10.0,
-                lastTtftMs, coolingDownUntil > 0 ? coolingDownUntil : null);
+    /** Its figures, as room users see them; {@code now} (the hub clock) for the expected wait. */
+    public ParticipantStats stats(long now) {
+        SpeedEstimator.Figures speed = this.speed.figures();
+        long silent = silentSince;
+        synchronized (this) {
+            return new ParticipantStats(requests, failures, inFlight.get(),
+                    tokensPerSecondCount == 0 ? null : Math.round(tokensPerSecondSum / tokensPerSecondCount * 10) / 10.0,
+                    lastTtftMs, coolingDownUntil > 0 ? coolingDownUntil : null, speed.ttftMs(),
+                    speed.prefillTokensPerSecond(), speed.outputTokensPerSecond(),
+                    isFull() ? work.firstFreeInMillis(now) : 0L, silent >= 0 ? silent : null);
+        }
     }
 
     /**
      * The wire form.
      *
      * @param shownEndpoint what to show as the endpoint: the real one, or the room's URL on the hub
+     * @param now           the hub clock's time
      */
-    public Participant toWire(String shownEndpoint) {
+    public Participant toWire(String shownEndpoint, long now) {
         return new Participant(id, nickname, model, shownEndpoint, specs, config, status(), joinedAt, lastSeen,
-                maxConcurrency == Integer.MAX_VALUE ? null : maxConcurrency, stats(), apis());
+                maxConcurrency == Integer.MAX_VALUE ? null : maxConcurrency, stats(now), apis());
     }
 }

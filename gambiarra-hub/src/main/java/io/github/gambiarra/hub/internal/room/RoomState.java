@@ -1,5 +1,6 @@
 package io.github.gambiarra.hub.internal.room;
 
+import io.github.gambiarra.hub.internal.estimate.AnswerLengths;
 import io.github.gambiarra.protocol.Room;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -29,6 +30,7 @@ public final class RoomState {
     private final AtomicReference<ResponseOwners> responses = new AtomicReference<>();
     private final AtomicReference<AffinityTable> affinity = new AtomicReference<>();
     private final AtomicReference<RoomQueue> queue = new AtomicReference<>();
+    private final AnswerLengths answerLengths = new AnswerLengths();
 
     /**
      * @param hostTokenHash the SHA-256 (hex) of the token that deletes the room, or null (rooms stored
@@ -200,6 +202,11 @@ public final class RoomState {
 
     public int participantCount() {
         return participants.size();
+    }
+
+    /** How long the room's recent answers were, by model: what routing expects of the next one. */
+    public AnswerLengths answerLengths() {
+        return answerLengths;
     }
 
     /** A counter that routing uses to break ties in turn rather than always picking the first. */

@@ -1,5 +1,7 @@
 package io.github.gambiarra.hub.internal.tunnel;
 
+import io.github.gambiarra.hub.internal.relay.LinkLost;
+import io.github.gambiarra.hub.internal.relay.ParticipantTransport;
 import io.github.gambiarra.hub.internal.relay.UpstreamReply;
 import io.github.gambiarra.hub.internal.room.ParticipantLink;
 import io.github.gambiarra.hub.internal.room.ParticipantState;
@@ -11,7 +13,6 @@ import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.internal.buffer.BufferInternal;
-import java.net.ConnectException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -33,6 +34,8 @@ final class Tunnel implements ParticipantLink {
     private final ParticipantState participant;
     private final int window;
     private final int maxFrame;
+    /** Whether the participant acknowledges each request (version 2 of the frame protocol). */
+    private final boolean acks;
     private final Map<Integer, TunnelStream> streams = new ConcurrentHashMap<>();
     private final AtomicInteger nextId = new AtomicInteger();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -40,10 +43,13 @@ final class Tunnel implements ParticipantLink {
     /** OPEN headers by path: the same few bytes for every request, written once. */
     private final Map<String, byte[]> openHeaders = new ConcurrentHashMap<>();
     private volatile long lastHeard;
+    /** Whether its participant is likely to reconnect once it has closed (not after a protocol error). */
+    private volatile boolean expectedBack = true;
 
     Tunnel(TunnelRegistry registry, ServerWebSocket socket, RoomState room, ParticipantState participant,
-           int window, int maxFrame, long now) {
+           int window, int maxFrame, boolean acks, long now) {
         this.registry = registry;
+        this.acks = acks;
         this.socket = socket;
         this.room = room;
         this.participant = participant;
@@ -65,7 +71,8 @@ final class Tunnel implements ParticipantLink {
         socket.closeHandler(v -> closed("the participant closed its tunnel"));
         socket.exceptionHandler(e -> closed("the tunnel failed: " + e.getMessage()));
         send(new TunnelFrame(TunnelFrame.Type.HELLO, 0, 0, TunnelMessages.json(
-                new TunnelMessages.Hello(TunnelMessages.VERSION, window, maxFrame, participant.id()))));
+                new TunnelMessages.Hello(acks ? TunnelMessages.VERSION_ACKS : TunnelMessages.VERSION, window, maxFrame,
+                        participant.id()))));
     }
 
     RoomState room() {
@@ -76,6 +83,10 @@ final class Tunnel implements ParticipantLink {
         return participant;
     }
 
+    boolean expectedBack() {
+        return expectedBack;
+    }
+
     long lastHeard() {
         return lastHeard;
     }
@@ -84,23 +95,31 @@ final class Tunnel implements ParticipantLink {
         return streams.size();
     }
 
+    /** Something came from the participant: it is alive, and not frozen. */
     private void heard() {
         lastHeard = registry.now();
+        if (participant.isSilent()) {
+            registry.answering(this);
+        }
     }
 
     /**
      * Sends a request to the participant; the reply completes once its HEAD frame arrives. A body
-     * that fits one frame goes with the OPEN, in one message.
+     * that fits one frame goes with the OPEN, in one message. A participant that acknowledges
+     * requests and leaves this one unacknowledged past the deadline is taken for frozen, and
+     * {@code unanswered} says whether the request is taken back.
      */
-    Future<UpstreamReply> open(String path, Buffer body, Context requester) {
+    Future<UpstreamReply> open(String path, Buffer body, Context requester, ParticipantTransport.Unanswered unanswered) {
         if (closed.get()) {
-            return Future.failedFuture(new ConnectException("the tunnel of participant " + participant.id()
-                    + " is closed"));
+            return Future.failedFuture(new LinkLost("the tunnel of participant " + participant.id() + " is closed"));
         }
         start();
         int id = nextId.incrementAndGet();
-        TunnelStream stream = new TunnelStream(this, id, requester, window);
+        TunnelStream stream = new TunnelStream(this, id, requester, window, unanswered);
         streams.put(id, stream);
+        if (acks) {
+            stream.deadline(registry.ackTimer(registry.ackTimeoutMillis(), stream::unacknowledged));
+        }
         byte[] json = openHeaders.computeIfAbsent(path, p -> TunnelMessages.json(new TunnelMessages.Open("POST", p,
                 Map.of("Content-Type", "application/json", "Accept", "application/json, text/event-stream"))));
         int first = Math.min(body.length(), maxFrame);
@@ -121,6 +140,19 @@ final class Tunnel implements ParticipantLink {
         if (!closed.get()) {
             send(TunnelFrame.credit(id, bytes));
         }
+    }
+
+    long ackTimeoutMillis() {
+        return registry.ackTimeoutMillis();
+    }
+
+    void cancelTimer(long timerId) {
+        registry.cancelTimer(timerId);
+    }
+
+    /** The participant left a request unacknowledged past the deadline. */
+    void silent() {
+        registry.silent(this);
     }
 
     /** Abandons stream {@code id}: the participant cancels its LLM server's request. */
@@ -151,6 +183,8 @@ final class Tunnel implements ParticipantLink {
 
     /** Closes the tunnel from the hub's side (a newer tunnel took over, the participant left, pings went unanswered). */
     void close(short code, String reason) {
+        // A participant that broke the protocol is not waited for; one that went quiet may be back.
+        expectedBack = code != 1002;
         if (!closed.get()) {
             socket.close(code, reason);
         }
@@ -172,8 +206,12 @@ final class Tunnel implements ParticipantLink {
         if (stream == null) {
             return; // a stream the hub already gave up (cancelled, timed out): its late frames are dropped
         }
+        stream.acknowledged();
         try {
             switch (frame.type()) {
+                case ACK -> {
+                    // the participant has the request: its answer may take as long as its model takes
+                }
                 case HEAD -> {
                     TunnelMessages.Head head = TunnelMessages.read(frame.json(), TunnelMessages.Head.class);
                     if (frame.end()) {
@@ -208,11 +246,13 @@ final class Tunnel implements ParticipantLink {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        // The participant is offline before its requests hear of it, so that they wait for it to come
+        // back rather than go straight to this closed tunnel again.
+        registry.detached(this, reason);
         for (TunnelStream stream : streams.values()) {
-            stream.onFailure("the tunnel of participant " + participant.id() + " closed: " + reason);
+            stream.onLost("the tunnel of participant " + participant.id() + " closed: " + reason);
         }
         streams.clear();
-        registry.detached(this, reason);
     }
 
     private void send(TunnelFrame frame) {

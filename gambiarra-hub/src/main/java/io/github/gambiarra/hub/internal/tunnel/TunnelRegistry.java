@@ -5,7 +5,9 @@ import io.github.gambiarra.hub.internal.room.ParticipantState;
 import io.github.gambiarra.hub.internal.room.RoomState;
 import io.github.gambiarra.protocol.tunnel.TunnelMessages;
 import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.Vertx;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -25,12 +27,19 @@ public final class TunnelRegistry {
     private final int window;
     private final int maxFrame;
     private final ParticipantLifecycle participants;
+    private final Vertx vertx;
+    private final long ackTimeoutMillis;
 
     /**
-     * @param window   body bytes a participant may send on a stream before more are granted
-     * @param maxFrame the largest DATA payload
+     * @param window     body bytes a participant may send on a stream before more are granted
+     * @param maxFrame   the largest DATA payload
+     * @param ackTimeout how long a participant that acknowledges requests may take to acknowledge one
+     *                   before it is taken for frozen
      */
-    public TunnelRegistry(Clock clock, int window, int maxFrame, ParticipantLifecycle participants) {
+    public TunnelRegistry(Vertx vertx, Clock clock, int window, int maxFrame, Duration ackTimeout,
+                          ParticipantLifecycle participants) {
+        this.vertx = vertx;
+        this.ackTimeoutMillis = ackTimeout.toMillis();
         this.clock = clock;
         this.window = window;
         this.maxFrame = maxFrame;
@@ -47,7 +56,8 @@ public final class TunnelRegistry {
 
     /** Takes a participant's newly opened tunnel; an older one of the same participant is closed. */
     public void attach(RoomState room, ParticipantState participant, ServerWebSocket socket) {
-        Tunnel tunnel = new Tunnel(this, socket, room, participant, window, maxFrame, now());
+        boolean acks = TunnelMessages.SUBPROTOCOL_ACKS.equals(socket.subProtocol());
+        Tunnel tunnel = new Tunnel(this, socket, room, participant, window, maxFrame, acks, now());
         Tunnel older = tunnels.put(key(room, participant.id()), tunnel);
         if (older != null) {
             older.close((short) TunnelMessages.CLOSE_REPLACED, "a newer tunnel of the same participant took over");
@@ -59,6 +69,29 @@ public final class TunnelRegistry {
         LOG.debug("tunnel of {} in room {} connected", participant.id(), room.code());
     }
 
+    long ackTimeoutMillis() {
+        return ackTimeoutMillis;
+    }
+
+    /** A timer on the calling context. */
+    long ackTimer(long millis, Runnable task) {
+        return vertx.setTimer(millis, id -> task.run());
+    }
+
+    void cancelTimer(long timerId) {
+        vertx.cancelTimer(timerId);
+    }
+
+    /** The tunnel's participant left a request unacknowledged. */
+    void silent(Tunnel tunnel) {
+        participants.silent(tunnel.room(), tunnel.participant());
+    }
+
+    /** The tunnel's participant, taken for frozen, was heard from. */
+    void answering(Tunnel tunnel) {
+        participants.answering(tunnel.room(), tunnel.participant());
+    }
+
     /** The connected tunnel of a participant, or null. */
     Tunnel tunnelOf(RoomState room, ParticipantState participant) {
         Tunnel tunnel = tunnels.get(key(room, participant.id()));
@@ -68,7 +101,7 @@ public final class TunnelRegistry {
     void detached(Tunnel tunnel, String reason) {
         // A tunnel a newer one took over from is not the participant's any more: nothing to tell.
         if (tunnels.remove(key(tunnel.room(), tunnel.participant().id()), tunnel)) {
-            participants.disconnected(tunnel.room(), tunnel.participant(), tunnel);
+            participants.disconnected(tunnel.room(), tunnel.participant(), tunnel, tunnel.expectedBack());
             LOG.debug("tunnel of {} in room {} closed: {}", tunnel.participant().id(), tunnel.room().code(), reason);
         }
     }

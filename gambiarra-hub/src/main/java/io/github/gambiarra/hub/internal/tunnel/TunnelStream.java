@@ -1,5 +1,8 @@
 package io.github.gambiarra.hub.internal.tunnel;
 
+import io.github.gambiarra.hub.internal.relay.LinkLost;
+import io.github.gambiarra.hub.internal.relay.ParticipantTransport;
+import io.github.gambiarra.hub.internal.relay.Unacknowledged;
 import io.github.gambiarra.hub.internal.relay.UpstreamReply;
 import io.github.gambiarra.hub.internal.stream.InboundBuffer;
 import io.github.gambiarra.protocol.tunnel.TunnelMessages;
@@ -40,7 +43,16 @@ final class TunnelStream implements UpstreamReply {
     /** Bytes the relay took and the participant has not been granted back yet; on the requester's context. */
     private int consumed;
 
-    TunnelStream(Tunnel tunnel, int id, Context context, int window) {
+    private final ParticipantTransport.Unanswered unanswered;
+    /** Whether the participant has acknowledged the request (or sent anything on its stream). */
+    private volatile boolean acknowledged;
+    /** The acknowledgement deadline's timer, or -1. */
+    private volatile long deadline = -1;
+    private final java.util.function.LongConsumer cancelTimer;
+
+    TunnelStream(Tunnel tunnel, int id, Context context, int window, ParticipantTransport.Unanswered unanswered) {
+        this.unanswered = unanswered;
+        this.cancelTimer = tunnel::cancelTimer;
         this.tunnel = tunnel;
         this.id = id;
         this.context = context;
@@ -56,6 +68,42 @@ final class TunnelStream implements UpstreamReply {
 
     Future<UpstreamReply> head() {
         return head.future();
+    }
+
+    /** Remembers the acknowledgement deadline's timer, to cancel it once the participant answers. */
+    void deadline(long timerId) {
+        deadline = timerId;
+        if (acknowledged) {
+            cancelTimer.accept(timerId);
+        }
+    }
+
+    /** The participant has the request: no deadline any more. */
+    void acknowledged() {
+        if (!acknowledged) {
+            acknowledged = true;
+            long timer = deadline;
+            if (timer >= 0) {
+                cancelTimer.accept(timer);
+            }
+        }
+    }
+
+    /**
+     * The deadline passed with no word from the participant, on the requester's context: it is taken
+     * for frozen, and the request taken back if {@code unanswered} says so.
+     */
+    void unacknowledged() {
+        if (acknowledged || head.future().isComplete()) {
+            return;
+        }
+        tunnel.silent();
+        if (!acknowledged && unanswered.takeBack()) {
+            tunnel.forget(this);
+            tunnel.reset(id, "cancelled", "not acknowledged in time: the request went elsewhere");
+            head.tryFail(new Unacknowledged("participant " + tunnel.participant().id()
+                    + " did not acknowledge the request within " + tunnel.ackTimeoutMillis() + " ms"));
+        }
     }
 
     // ---- frames, on the tunnel's event loop ------------------------------------------------
@@ -101,12 +149,25 @@ final class TunnelStream implements UpstreamReply {
         }
     }
 
-    /** The participant abandoned the stream, or the tunnel closed. */
+    /** The participant abandoned the stream. */
     void onFailure(String reason) {
         onContext(() -> {
             IOException error = new IOException(reason);
             if (!head.tryFail(error)) {
                 body.fail(error);
+            }
+        });
+    }
+
+    /**
+     * The tunnel closed: before the answer began nothing was lost ({@link LinkLost}: the request may
+     * go again); after, the answer breaks off.
+     */
+    void onLost(String reason) {
+        acknowledged();
+        onContext(() -> {
+            if (!head.tryFail(new LinkLost(reason))) {
+                body.fail(new IOException(reason));
             }
         });
     }

@@ -1,5 +1,6 @@
 package io.github.gambiarra.hub.internal.tunnel;
 
+import io.github.gambiarra.hub.internal.relay.LinkLost;
 import io.github.gambiarra.hub.internal.relay.ParticipantTransport;
 import io.github.gambiarra.hub.internal.relay.UpstreamReply;
 import io.github.gambiarra.hub.internal.room.ParticipantState;
@@ -7,7 +8,6 @@ import io.github.gambiarra.hub.internal.room.RoomState;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import java.net.ConnectException;
 
 /** Reaches participants over the tunnels they opened to the hub. */
 public final class TunnelTransport implements ParticipantTransport {
@@ -18,13 +18,13 @@ public final class TunnelTransport implements ParticipantTransport {
     }
 
     @Override
-    public Future<UpstreamReply> post(RoomState room, ParticipantState participant, String path, Buffer body) {
+    public Future<UpstreamReply> post(RoomState room, ParticipantState participant, String path, Buffer body,
+                                      Unanswered unanswered) {
         Tunnel tunnel = tunnels.tunnelOf(room, participant);
         if (tunnel == null) {
-            return Future.failedFuture(new ConnectException("participant " + participant.id()
-                    + " has no tunnel connected"));
+            return Future.failedFuture(new LinkLost("participant " + participant.id() + " has no tunnel connected"));
         }
-        return tunnel.open(path, body, Vertx.currentContext());
+        return tunnel.open(path, body, Vertx.currentContext(), unanswered);
     }
 
     @Override

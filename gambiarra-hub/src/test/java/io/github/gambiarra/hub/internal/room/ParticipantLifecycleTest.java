@@ -63,7 +63,7 @@ class ParticipantLifecycleTest {
     }
 
     private void join(ParticipantState p) {
-        lifecycle.joined(room, p, p.toWire("http://hub/rooms/" + room.code()));
+        lifecycle.joined(room, p, p.toWire("http://hub/rooms/" + room.code(), 0));
     }
 
     /** A tunnel, as far as the lifecycle sees one: it can be closed, and says why. */
@@ -95,7 +95,7 @@ class ParticipantLifecycleTest {
         assertThat(link.closed).containsExactly("the participant joined again");
         assertThat(room.participant("a")).containsSame(second);
         // The old tunnel's close comes back as a disconnection: the new registration is not "offline".
-        lifecycle.disconnected(room, first, link);
+        lifecycle.disconnected(room, first, link, true);
         assertThat(published).containsExactly("participant:joined a", "participant:online a", "participant:joined a");
     }
 
@@ -147,7 +147,7 @@ class ParticipantLifecycleTest {
         clock.advance(Duration.ofMinutes(5));
         lifecycle.expireSilent(Duration.ofSeconds(30));
         assertThat(a.isOnline()).as("the health sweep leaves tunnels alone").isTrue();
-        lifecycle.disconnected(room, a, link);
+        lifecycle.disconnected(room, a, link, true);
         assertThat(a.isOnline()).isFalse();
         assertThat(published).containsExactly("participant:joined a", "participant:online a", "participant:offline a");
     }
@@ -161,7 +161,7 @@ class ParticipantLifecycleTest {
         lifecycle.freed(room, a, false);
         lifecycle.freed(room, a, true);
         assertThat(wakes).isEqualTo(before + 2);
-        a.goOffline();
+        a.goOffline(0);
         lifecycle.freed(room, a, true);
         assertThat(published).containsExactly("participant:joined a", "participant:busy a", "participant:online a");
     }
