@@ -26,9 +26,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
+import java.util.Deque;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -219,6 +221,11 @@ public final class JoinCommand implements Callable<Integer> {
                         waiting.reset();
                         say(out, "the hub answers again");
                     }
+
+                    @Override
+                    public void onServed(String path, int status, long firstByteMs, long totalMs) {
+                        served.add(firstByteMs, totalMs);
+                    }
                 });
         if (maxConcurrency != null) {
             options.maxConcurrency(maxConcurrency);
@@ -248,7 +255,7 @@ public final class JoinCommand implements Callable<Integer> {
         out.println("Sharing until Ctrl-C. Requests served:");
         out.flush();
 
-        EventSubscription events = client.events(code, new RequestLog(me.id(), out));
+        EventSubscription events = client.events(code, new RequestLog(me.id(), out, direct ? null : served));
         running.await(() -> {
             events.close();
             session.close();
@@ -371,6 +378,20 @@ public final class JoinCommand implements Callable<Integer> {
 
     /** One served request, as the participant's log line: tokens for generation, texts' tokens for embeddings. */
     static String describe(Messages.LlmComplete done) {
+        return describe(done, null);
+    }
+
+    /**
+     * One served request, as the participant's log line; with {@code here}, what this machine measured
+     * of it: its LLM server's first byte after the request arrived (and was acknowledged to the hub).
+     */
+    static String describe(Messages.LlmComplete done, long[] here) {
+        if (here != null && !"embeddings".equals(done.api())) {
+            String api = done.api() == null || done.api().equals("chat") ? "" : " [" + done.api() + "]";
+            return String.format(Locale.ROOT, "%s%s  %d tokens  %.1f tok/s  (first byte %d ms here after it arrived, "
+                    + "%d ms at the hub; total %d ms)", done.model(), api, done.tokens(), done.tokensPerSecond(), here[0],
+                    done.ttftMs(), done.durationMs());
+        }
         String api = done.api() == null || done.api().equals("chat") ? "" : " [" + done.api() + "]";
         if ("embeddings".equals(done.api())) {
             return String.format(Locale.ROOT, "%s%s  %d input tokens  (total %d ms)", done.model(), api,
@@ -385,14 +406,64 @@ public final class JoinCommand implements Callable<Integer> {
         out.flush();
     }
 
+    /**
+     * What this machine measured of the requests it served through the tunnel, until the room's event
+     * for each arrives: matched by total time, the nearest (requests in flight together end apart).
+     */
+    static final class Served {
+        private final Deque<long[]> recent = new ConcurrentLinkedDeque<>();
+
+        void add(long firstByteMs, long totalMs) {
+            recent.addLast(new long[] {firstByteMs, totalMs, System.nanoTime()});
+            long old = System.nanoTime() - 60_000_000_000L;
+            recent.removeIf(r -> r[2] < old);
+        }
+
+        /**
+         * The measure whose total is nearest the hub's {@code durationMs} (never longer than it by much),
+         * or null; the room's event may overtake this machine's own note by a moment, so it waits that.
+         */
+        long[] take(long durationMs) {
+            for (int i = 0; i < 20; i++) {
+                long[] found = nearest(durationMs);
+                if (found != null) {
+                    return found;
+                }
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return null;
+                }
+            }
+            return null;
+        }
+
+        private synchronized long[] nearest(long durationMs) {
+            long[] best = null;
+            for (long[] r : recent) {
+                if (r[1] <= durationMs + 50 && (best == null || Math.abs(durationMs - r[1]) < Math.abs(durationMs - best[1]))) {
+                    best = r;
+                }
+            }
+            if (best != null) {
+                recent.remove(best);
+            }
+            return best;
+        }
+    }
+
+    private final Served served = new Served();
+
     /** Prints one line per request this participant served, from the room's events. */
-    private record RequestLog(String me, PrintWriter out) implements RoomEventListener {
+    private record RequestLog(String me, PrintWriter out, Served served) implements RoomEventListener {
         @Override
         public void onEvent(RoomEvent event) {
             if (!me.equals(event.participantId())) {
                 return;
             }
-            event.data(HubEvent.LLM_COMPLETE).ifPresent(done -> say(out, describe(done)));
+            event.data(HubEvent.LLM_COMPLETE).ifPresent(done -> say(out, describe(done,
+                    served == null ? null : served.take(done.durationMs()))));
             event.data(HubEvent.LLM_ERROR).ifPresent(failed -> say(out, "request failed: " + failed.error()));
         }
     }

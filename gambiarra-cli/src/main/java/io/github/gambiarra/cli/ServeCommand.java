@@ -13,7 +13,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -112,13 +114,39 @@ public final class ServeCommand implements Callable<Integer> {
             + "get 403."})
     boolean tunnelOnly;
 
+    @Option(names = "--routing", paramLabel = "fastest|least-busy|random", converter = RoutingPolicyName.class,
+            completionCandidates = RoutingPolicyName.class,
+            description = {"How '*' and 'model:' choose among participants (default: ${DEFAULT-VALUE}): 'fastest' "
+                    + "sends each request where it is expected to end first, from each participant's measured speed; "
+                    + "'least-busy' to the one with the fewest requests in flight; 'random' to any, as the original "
+                    + "Gambiarra hub does."})
+    String routing;
+
+    /** Reads {@code --routing}, naming the choices when it is none of them. */
+    static final class RoutingPolicyName implements CommandLine.ITypeConverter<String>, Iterable<String> {
+        @Override
+        public String convert(String value) {
+            String name = value.trim().toLowerCase(Locale.ROOT);
+            if (!HubOptions.Routing.POLICIES.contains(name)) {
+                throw new CommandLine.TypeConversionException("'" + value + "' is not a routing policy: use "
+                        + String.join(", ", HubOptions.Routing.POLICIES));
+            }
+            return name;
+        }
+
+        @Override
+        public Iterator<String> iterator() {
+            return HubOptions.Routing.POLICIES.iterator();
+        }
+    }
+
     /** How {@code --affinity} is written. */
     enum Affinity { prefix, off }
 
     @Option(names = "--affinity", paramLabel = "prefix|off",
             description = {"Conversation affinity (default: ${DEFAULT-VALUE}): a request continuing a conversation goes "
-                    + "back to the participant that served it, whose server still holds its prompt; 'off' routes "
-                    + "every request to the least busy."})
+                    + "back to the participant that served it, whose server still holds its prompt, unless another "
+                    + "would end it sooner by more than that saves; 'off' routes every request by --routing alone."})
     Affinity affinity;
 
     @Option(names = "--affinity-imbalance", paramLabel = "N",
@@ -208,7 +236,7 @@ public final class ServeCommand implements Callable<Integer> {
                             .roomsPerMinute(roomsPerMinute).maxRooms(maxRooms))
                     .routing(r -> r.defaultMaxConcurrency(defaultMaxConcurrency).queueSize(queueSize)
                             .queueWait(queueWait).cooldown(cooldown).affinity(affinity == Affinity.prefix)
-                            .affinityImbalance(affinityImbalance))
+                            .affinityImbalance(affinityImbalance).policy(routing))
                     .tunnel(t -> t.only(tunnelOnly))
                     .access(a -> a.showEndpoints(showEndpoints).tokenlessParticipants(tokenlessParticipants)
                             .createPassword(createPassword)
@@ -297,7 +325,7 @@ public final class ServeCommand implements Callable<Integer> {
     private static boolean isBindFailure(Throwable e) {
         for (Throwable c = e; c != null; c = c.getCause()) {
             if (c instanceof java.net.BindException
-                    || (c.getMessage() != null && c.getMessage().toLowerCase(java.util.Locale.ROOT).contains("bind"))) {
+                    || (c.getMessage() != null && c.getMessage().toLowerCase(Locale.ROOT).contains("bind"))) {
                 return true;
             }
         }
@@ -358,6 +386,7 @@ public final class ServeCommand implements Callable<Integer> {
             d.put("--queue-size", String.valueOf(hub.routing().queueSize()));
             d.put("--queue-wait", DurationConverter.format(hub.routing().queueWait()));
             d.put("--cooldown", DurationConverter.format(hub.routing().cooldown()));
+            d.put("--routing", hub.routing().policy());
             d.put("--affinity", (hub.routing().affinity() ? Affinity.prefix : Affinity.off).name());
             d.put("--affinity-imbalance", String.valueOf(hub.routing().affinityImbalance()));
             d.put("--room-ttl", DurationConverter.format(hub.storage().roomTtl()));

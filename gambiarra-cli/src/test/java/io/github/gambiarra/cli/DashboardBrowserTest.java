@@ -168,6 +168,12 @@ class DashboardBrowserTest {
         assertThat(answer.findElement(By.className("text")).getText()).isNotBlank();
         // The completion shows in the activity, and the charts draw it.
         wait.until(d -> byId("activity").getText().contains("✓ Demo"));
+        // What the hub measured of the participant's speed, which routing goes by, is on its card.
+        new WebDriverWait(browser, Duration.ofSeconds(20))
+                .withMessage(() -> "the card says: " + browser.findElement(By.cssSelector("#participants li[data-id='demo']"))
+                        .getText())
+                .until(d -> browser.findElement(By.cssSelector("#participants li[data-id='demo']")).getText()
+                        .matches("(?s).*output\\s+[0-9.]+ tok/s.*expected wait\\s+[0-9]+ ms.*"));
         wait.until(d -> !browser.findElements(By.cssSelector("#chart-ttft canvas")).isEmpty());
         assertThat(browser.findElements(By.cssSelector("#chart-tps canvas"))).isNotEmpty();
         assertThat(browser.findElements(By.cssSelector("#chart-rpm canvas"))).isNotEmpty();

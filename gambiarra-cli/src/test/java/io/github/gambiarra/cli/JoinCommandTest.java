@@ -102,7 +102,9 @@ class JoinCommandTest {
             String answer = Gambiarra.builder().hubUrl(hub.url()).roomCode(code).build().model("llama3").chat("hi");
             assertThat(answer).isEqualTo("Hello from llama3:latest");
             await("request line", () -> join.out().contains("tokens"));
-            assertThat(join.out()).containsPattern("\\[\\d\\d:\\d\\d:\\d\\d] llama3:latest  3 tokens");
+            assertThat(join.out()).containsPattern("\\[\\d\\d:\\d\\d:\\d\\d] llama3:latest  3 tokens")
+                    .as("what this machine measured: its server's first byte after the request arrived, and the hub's")
+                    .containsPattern("first byte \\d+ ms here after it arrived, \\d+ ms at the hub; total \\d+ ms");
         }
         assertThat(client.listParticipants(code)).isEmpty();
     }
