@@ -137,7 +137,7 @@ print(p['status'], p['stats'].get('unresponsiveSince'))\")\" = 'online None' ]"
 echo "unreliable: laptop resumed (SIGCONT): answering again after $(( ($(date +%s%N) - resumed) / 1000000 )) ms"
 
 # The desk leaves: the laptop alone must now be waited for.
-kill -INT "$desk_pid"
+kill -TERM "$desk_pid"
 wait_for "the desk leaving" 30 bash -c "! ip netns exec $hub_ns curl -fs $url/participants | grep -q '\"desk\"'"
 
 # 2. An 8 s outage of the laptop's network: requests that arrive meanwhile are answered once it is back.
