@@ -71,7 +71,9 @@ join=$!
 set +m
 pids+=($join)
 wait_for "the join" 30 grep -q "Sharing until Ctrl-C" "$work/join.log"
-grep -q "Found Ollama at http://localhost:11434" "$work/join.log" || fail "join did not find the local server by itself"
+# The stand-in at Ollama's port is found there, and says what it is.
+grep -q "Found gambiarra fake-llm (a stand-in: its answers are placeholders) at http://localhost:11434" "$work/join.log" \
+  || fail "join did not find the local server by itself"
 grep -q "through a tunnel" "$work/join.log" || fail "join did not share through a tunnel"
 participants=$(on1 curl -fs "http://127.0.0.1:3000/rooms/$code/participants")
 grep -q '"status":"online"' <<<"$participants" || fail "the participant is not online: $participants"

@@ -120,8 +120,10 @@ class ServeCommandTest {
     void theLanLimitsAreTakenFromTheCommandLine() throws Exception {
         try (Serving serving = new Serving("--port", "0", "--host", "127.0.0.1", "--ephemeral", "--tunnel-only",
                 "--idle-timeout", "20s", "--body-timeout", "15s", "--max-connections-per-address", "9",
-                "--rooms-per-minute", "4", "--max-rooms", "7", "--create-password", "club", "--room-ttl", "2d")) {
+                "--rooms-per-minute", "4", "--max-rooms", "7", "--create-password", "club", "--room-ttl", "2d",
+                "--routing", "Least-Busy")) {
             HubOptions o = serving.hub().options();
+            assertThat(o.routing().policy()).isEqualTo(HubOptions.Routing.LEAST_BUSY);
             assertThat(o.tunnel().only()).isTrue();
             assertThat(o.limits().idleTimeout()).isEqualTo(Duration.ofSeconds(20));
             assertThat(o.limits().bodyTimeout()).isEqualTo(Duration.ofSeconds(15));

@@ -16,6 +16,7 @@ class UsageErrorsTest {
             "serve --port 70000                    | port",
             "serve --health-interval soon          | soon",
             "serve --tls-cert a.pem                | --tls-key",
+            "serve --routing fast                  | 'fast' is not a routing policy: use fastest, least-busy, random",
             "chat                                  | CODE",
             "list --no-such-option                 | --no-such-option",
             "fake-llm --port -3                    | --port",
