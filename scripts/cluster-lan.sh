@@ -12,13 +12,7 @@ cd "$(dirname "$0")/.."
 . scripts/lib.sh
 fail_tail=20
 need_jars
-tag=$$
-probe="gmb-probe-$tag"
-if [ "$(id -u)" != 0 ] || ! command -v ip >/dev/null 2>&1 || ! ip netns add "$probe" 2>/dev/null; then
-  echo "cluster-lan: SKIPPED: network namespaces cannot be made here (needs root and iproute2)"
-  exit 0
-fi
-ip netns del "$probe"
+namespaces_or_skip
 if ! command -v nginx >/dev/null 2>&1; then
   echo "cluster-lan: SKIPPED: nginx is not installed (apt-get install nginx-light)"
   exit 0

@@ -3,8 +3,9 @@
 #   . scripts/lib.sh
 #
 # It gives the script a scratch directory ($work), a list of processes to stop ($pids), a clean-up
-# that runs on exit, and: fail, free_port, free_ports, wait_for, need_jars. A script with more to
-# undo (network namespaces, a tmux session) defines cleanup_extra, which the clean-up calls.
+# that runs on exit, and: fail, free_port, free_ports, wait_for, need_jars, namespaces_or_skip. A
+# script with more to undo (network namespaces, a tmux session) defines cleanup_extra, which the
+# clean-up calls.
 
 # The name the script's messages start with: two-machines, cluster-lan...
 name=${name:-$(basename "$0" .sh)}
@@ -60,6 +61,24 @@ wait_for() {
   local _
   for _ in $(seq 1 $((seconds * 10))); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
   fail "timed out after ${seconds} s waiting for $what"
+}
+
+# namespaces_or_skip [WHAT]: stops the script, saying so, where network namespaces cannot be made
+# (they need root and iproute2), or where nftables cannot drop packets in one (WHAT = nftables).
+# Sets $tag, this run's suffix for namespace and link names.
+namespaces_or_skip() {
+  tag=$$
+  local probe="gmb-probe-$tag"
+  if [ "$(id -u)" != 0 ] || ! command -v ip >/dev/null 2>&1 || ! ip netns add "$probe" 2>/dev/null; then
+    echo "$name: SKIPPED: network namespaces cannot be made here (needs root and iproute2)"
+    exit 0
+  fi
+  if [ "${1:-}" = nftables ] && ! ip netns exec "$probe" nft list tables >/dev/null 2>&1; then
+    ip netns del "$probe"
+    echo "$name: SKIPPED: nftables cannot drop packets here (apt-get install nftables)"
+    exit 0
+  fi
+  ip netns del "$probe"
 }
 
 # need_jars: builds the CLI and bench jars when either is missing.

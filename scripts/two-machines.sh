@@ -13,13 +13,7 @@ cd "$(dirname "$0")/.."
 fail_tail=30
 need_jars
 
-tag=$$
-probe="gmb-probe-$tag"
-if [ "$(id -u)" != 0 ] || ! command -v ip >/dev/null 2>&1 || ! ip netns add "$probe" 2>/dev/null; then
-  echo "two-machines: SKIPPED: network namespaces cannot be made here (needs root and iproute2)"
-  exit 0
-fi
-ip netns del "$probe"
+namespaces_or_skip
 
 m1="gmb-m1-$tag"
 m2="gmb-m2-$tag"

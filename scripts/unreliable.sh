@@ -15,18 +15,7 @@ cd "$(dirname "$0")/.."
 fail_tail=30
 need_jars
 
-tag=$$
-probe="gmb-probe-$tag"
-if [ "$(id -u)" != 0 ] || ! command -v ip >/dev/null 2>&1 || ! ip netns add "$probe" 2>/dev/null; then
-  echo "unreliable: SKIPPED: network namespaces cannot be made here (needs root and iproute2)"
-  exit 0
-fi
-if ! ip netns exec "$probe" nft list tables >/dev/null 2>&1; then
-  ip netns del "$probe"
-  echo "unreliable: SKIPPED: nftables cannot drop packets here (apt-get install nftables)"
-  exit 0
-fi
-ip netns del "$probe"
+namespaces_or_skip nftables
 
 hub_ns="gmb-hub-$tag"
 laptop_ns="gmb-lap-$tag"

@@ -186,17 +186,8 @@ final class RoutingBench {
                     .append("the other a larger one (e512, 8 layers), both shared as `bench`, through the tunnel. ")
                     .append(TOKENS).append("-token streamed answers, ").append(fmt(cellSeconds)).append(" s per level. ")
                     .append("Alone, the small one answers in ").append(fmt(alone.get("small").meanMs())).append(" ms on ")
-                    .append("average and the large one in ").append(fmt(alone.get("large").meanMs())).append(" ms.\n\n")
-                    .append("| policy | concurrency | mean | p95 | answers/s | errors | who answered |\n")
-                    .append("|---|---:|---:|---:|---:|---:|---|\n");
-            for (int level : engineLevels) {
-                for (String policy : POLICIES) {
-                    Cell c = byPolicy.get(policy).get(level);
-                    md.append("| `").append(policy).append("` | ").append(level).append(" | ").append(fmt(c.meanMs()))
-                            .append(" ms | ").append(fmt(c.p95Ms())).append(" ms | ").append(fmt(c.perSecond()))
-                            .append(" | ").append(c.errors()).append(" | ").append(c.share()).append(" |\n");
-                }
-            }
+                    .append("average and the large one in ").append(fmt(alone.get("large").meanMs())).append(" ms.\n\n");
+            table(engineLevels, byPolicy);
             double fastestAlone = Math.min(alone.get("small").meanMs(), alone.get("large").meanMs());
             Cell one = byPolicy.get("fastest").get(1);
             double ratio = one.meanMs() / fastestAlone;
@@ -260,17 +251,8 @@ final class RoutingBench {
             }
             double fastestAlone = aloneOne.get(members.get(0).name()).meanMs();
             sumAlone = members.stream().mapToDouble(m -> aloneFull.get(m.name()).perSecond()).sum();
-            md.append("\n### Room ").append(roomName).append("\n\n")
-                    .append("| policy | concurrency | mean | p95 | answers/s | errors | who answered |\n")
-                    .append("|---|---:|---:|---:|---:|---:|---|\n");
-            for (int level : levels) {
-                for (String policy : POLICIES) {
-                    Cell c = byPolicy.get(policy).get(level);
-                    md.append("| `").append(policy).append("` | ").append(level).append(" | ").append(fmt(c.meanMs()))
-                            .append(" ms | ").append(fmt(c.p95Ms())).append(" ms | ").append(fmt(c.perSecond()))
-                            .append(" | ").append(c.errors()).append(" | ").append(c.share()).append(" |\n");
-                }
-            }
+            md.append("\n### Room ").append(roomName).append("\n\n");
+            table(levels, byPolicy);
             Cell one = byPolicy.get("fastest").get(levels.get(0));
             double ratio = one.meanMs() / fastestAlone;
             targets.add(new String[] {"routing, room " + roomName + ": mean at concurrency 1 ≤ 1.2 × the fastest "
@@ -297,6 +279,20 @@ final class RoutingBench {
             targets.add(new String[] {"routing, room " + roomName + ": throughput at concurrency " + saturation
                     + " ≥ 0.9 × the sum of each participant's alone", String.format(Locale.ROOT,
                     "%s answers/s vs %s: %.2f ×", fmt(full.perSecond()), fmt(sumAlone), share), share >= 0.9 ? "yes" : "no"});
+        }
+    }
+
+    /** One row per level and policy. */
+    private void table(List<Integer> levels, Map<String, Map<Integer, Cell>> byPolicy) {
+        md.append("| policy | concurrency | mean | p95 | answers/s | errors | who answered |\n")
+                .append("|---|---:|---:|---:|---:|---:|---|\n");
+        for (int level : levels) {
+            for (String policy : POLICIES) {
+                Cell c = byPolicy.get(policy).get(level);
+                md.append("| `").append(policy).append("` | ").append(level).append(" | ").append(fmt(c.meanMs()))
+                        .append(" ms | ").append(fmt(c.p95Ms())).append(" ms | ").append(fmt(c.perSecond()))
+                        .append(" | ").append(c.errors()).append(" | ").append(c.share()).append(" |\n");
+            }
         }
     }
 

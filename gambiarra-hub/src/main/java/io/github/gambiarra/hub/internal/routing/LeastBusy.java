@@ -9,15 +9,13 @@ import java.util.List;
 /**
  * {@code --routing least-busy}: the free participant with the fewest requests in flight, ties broken
  * in turn (the room's routing counter), so that idle participants share the work rather than the
- * first one taking it all. It never asks how fast a participant is. A conversation stays on its
- * participant while that one has at most {@code affinityImbalance} more requests in flight.
+ * first one taking it all. It never asks how fast a participant is.
  */
-public final class LeastBusy implements RoutingPolicy {
+public final class LeastBusy extends CountingPolicy {
     public static final String NAME = HubOptions.Routing.LEAST_BUSY;
-    private final int affinityImbalance;
 
     public LeastBusy(int affinityImbalance) {
-        this.affinityImbalance = affinityImbalance;
+        super(affinityImbalance);
     }
 
     @Override
@@ -26,17 +24,10 @@ public final class LeastBusy implements RoutingPolicy {
     }
 
     @Override
-    public Pick choose(RoomState room, Ask ask, List<ParticipantState> eligible) {
-        ParticipantState sticky = Affinity.sticky(ask, eligible, affinityImbalance);
-        if (sticky != null) {
-            return new Pick(sticky, null, "affinity");
-        }
+    ParticipantState chooseFree(RoomState room, List<ParticipantState> free) {
         int least = Integer.MAX_VALUE;
-        List<ParticipantState> idlest = new ArrayList<>(eligible.size());
-        for (ParticipantState p : eligible) {
-            if (p.isFull()) {
-                continue;
-            }
+        List<ParticipantState> idlest = new ArrayList<>(free.size());
+        for (ParticipantState p : free) {
             int load = p.inFlight();
             if (load < least) {
                 least = load;
@@ -46,9 +37,6 @@ public final class LeastBusy implements RoutingPolicy {
                 idlest.add(p);
             }
         }
-        if (idlest.isEmpty()) {
-            return null;
-        }
-        return new Pick(idlest.get((int) Math.floorMod(room.nextTurn(), (long) idlest.size())), null, NAME);
+        return idlest.get((int) Math.floorMod(room.nextTurn(), (long) idlest.size()));
     }
 }

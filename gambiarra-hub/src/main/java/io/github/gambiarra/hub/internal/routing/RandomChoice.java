@@ -6,16 +6,12 @@ import io.github.gambiarra.hub.internal.room.RoomState;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
-/**
- * {@code --routing random}: any free participant, at random, as the original TypeScript hub routes.
- * A conversation stays on its participant as with {@link LeastBusy}.
- */
-public final class RandomChoice implements RoutingPolicy {
+/** {@code --routing random}: any free participant, at random, as the original TypeScript hub routes. */
+public final class RandomChoice extends CountingPolicy {
     public static final String NAME = HubOptions.Routing.RANDOM;
-    private final int affinityImbalance;
 
     public RandomChoice(int affinityImbalance) {
-        this.affinityImbalance = affinityImbalance;
+        super(affinityImbalance);
     }
 
     @Override
@@ -24,13 +20,7 @@ public final class RandomChoice implements RoutingPolicy {
     }
 
     @Override
-    public Pick choose(RoomState room, Ask ask, List<ParticipantState> eligible) {
-        ParticipantState sticky = Affinity.sticky(ask, eligible, affinityImbalance);
-        if (sticky != null) {
-            return new Pick(sticky, null, "affinity");
-        }
-        List<ParticipantState> free = Affinity.free(eligible);
-        return free.isEmpty() ? null
-                : new Pick(free.get(ThreadLocalRandom.current().nextInt(free.size())), null, NAME);
+    ParticipantState chooseFree(RoomState room, List<ParticipantState> free) {
+        return free.get(ThreadLocalRandom.current().nextInt(free.size()));
     }
 }
