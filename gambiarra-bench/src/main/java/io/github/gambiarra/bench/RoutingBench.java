@@ -98,19 +98,33 @@ final class RoutingBench {
     private final class Room implements AutoCloseable {
         final Proc hub;
         final String v1;
+        final GambiarraClient client;
+        final String code;
         final List<ParticipantSession> sessions = new ArrayList<>();
 
         Room(String policy, Map<String, String> servers, int slots) throws Exception {
             int[] port = new int[1];
             hub = hub(policy, port);
             String url = "http://127.0.0.1:" + port[0];
-            GambiarraClient client = GambiarraClient.create(url);
-            String code = client.createRoom("routing " + policy, null).room().code();
+            client = GambiarraClient.create(url);
+            code = client.createRoom("routing " + policy, null).room().code();
             for (Map.Entry<String, String> s : servers.entrySet()) {
                 sessions.add(client.join(code, JoinOptions.builder().id(s.getKey()).nickname(s.getKey()).model("bench")
                         .endpoint(s.getValue()).maxConcurrency(slots).leaveOnShutdown(false).build()));
             }
             v1 = url + "/rooms/" + code + "/v1";
+        }
+
+        /**
+         * Load until every participant has answered twice (its first answer, a warm-up, is not learnt
+         * from), or {@code seconds} have passed, so that the levels measured start with every speed known.
+         */
+        void warmUp(int concurrency, double seconds) throws Exception {
+            long deadline = System.nanoTime() + (long) (seconds * 1e9);
+            do {
+                load(v1, concurrency, 1, "*");
+            } while (System.nanoTime() < deadline
+                    && client.listParticipants(code).stream().anyMatch(p -> p.stats().requests() < 2));
         }
 
         @Override
@@ -173,7 +187,7 @@ final class RoutingBench {
                 log("routing, real engine: --routing " + policy);
                 Map<Integer, Cell> cells = new TreeMap<>();
                 try (Room room = new Room(policy, urls, slots)) {
-                    load(room.v1, 2, smoke ? 1 : 4, "*");
+                    room.warmUp(2, smoke ? 3 : 20);
                     for (int level : engineLevels) {
                         cells.put(level, load(room.v1, level, cellSeconds, "*"));
                     }
@@ -220,7 +234,7 @@ final class RoutingBench {
                 .append("long, and every machine goes k times slower with k answers in flight. Each participant takes ")
                 .append(slots).append(" requests at once (the default). Closed-loop clients send streamed ")
                 .append(TOKENS).append("-token answers for ").append(fmt(seconds)).append(" s per level, through a hub ")
-                .append("started with each `--routing` policy, after a warm-up of a few seconds that lets `fastest` ")
+                .append("started with each `--routing` policy, after a warm-up that lasts until every participant has answered twice, so that `fastest` ")
                 .append("measure every participant. Latency is to the end of the answer.\n\n")
                 .append("Each machine alone (in a room of its own):\n\n")
                 .append("| machine | mean at concurrency 1 | answers/s at concurrency ").append(saturation).append(" |\n")
@@ -242,7 +256,7 @@ final class RoutingBench {
                 log("routing: room " + roomName + ", --routing " + policy);
                 Map<Integer, Cell> cells = new TreeMap<>();
                 try (Room room = new Room(policy, urls, slots)) {
-                    load(room.v1, members.size() * 2, smoke ? 1 : 3, "*");
+                    room.warmUp(members.size() * 2, smoke ? 3 : 20);
                     for (int level : levels) {
                         cells.put(level, load(room.v1, level, seconds, "*"));
                     }

@@ -13,6 +13,10 @@ package io.github.gambiarra.hub.internal.estimate;
  * one seen, as if the speed were shared evenly. Time to first token is learnt as the server's alone
  * and scaled the same way.
  *
+ * <p>A participant's first answer is not learnt from: it often carries a cold start (a model
+ * loaded into memory, a JIT warming up) that says nothing of the answers after it; until its second
+ * answer a participant counts as unmeasured, and routing measures it again.
+ *
  * <p>Thread-safe.
  */
 public final class SpeedEstimator {
@@ -20,6 +24,8 @@ public final class SpeedEstimator {
     public static final double ALPHA = 0.2;
     /** The most answers in flight learnt apart. */
     public static final int MAX_CONCURRENCY = 8;
+    /** Answers not learnt from, at first: cold starts. */
+    public static final int WARM_UP_ANSWERS = 1;
     /** Prompt bytes per token when the server has not said (English text runs about four). */
     static final double DEFAULT_TOKENS_PER_BYTE = 0.25;
 
@@ -47,7 +53,7 @@ public final class SpeedEstimator {
      */
     public synchronized void streamed(long promptBytes, long promptTokens, double ttftMs, double concurrencyAtStart,
                                       long outputTokens, double generatingMs, double meanConcurrency, long atMillis) {
-        if (ttftMs < 0 || promptBytes < 0) {
+        if (ttftMs < 0 || promptBytes < 0 || warmingUp(atMillis)) {
             return;
         }
         countTokens(promptBytes, promptTokens);
@@ -57,7 +63,6 @@ public final class SpeedEstimator {
         }
         double share = share(concurrencyAtStart);
         prefill.add(promptBytes, ttftMs / (Double.isNaN(share) ? Math.max(1, concurrencyAtStart) : share));
-        answered(atMillis);
     }
 
     /**
@@ -67,7 +72,7 @@ public final class SpeedEstimator {
      */
     public synchronized void whole(long promptBytes, long promptTokens, double totalMs, long outputTokens,
                                    double meanConcurrency, long atMillis) {
-        if (totalMs < 0 || promptBytes < 0) {
+        if (totalMs < 0 || promptBytes < 0 || warmingUp(atMillis)) {
             return;
         }
         countTokens(promptBytes, promptTokens);
@@ -80,7 +85,6 @@ public final class SpeedEstimator {
             double share = share(meanConcurrency);
             prefill.add(promptBytes, totalMs / (Double.isNaN(share) ? Math.max(1, meanConcurrency) : share));
         }
-        answered(atMillis);
     }
 
     private void countTokens(long promptBytes, long promptTokens) {
@@ -89,9 +93,11 @@ public final class SpeedEstimator {
         }
     }
 
-    private void answered(long atMillis) {
+    /** Counts an answer; true while it is one of the first, not learnt from. */
+    private boolean warmingUp(long atMillis) {
         answers++;
         lastAnswerAt = atMillis;
+        return answers <= WARM_UP_ANSWERS;
     }
 
     private DecayingMean bucket(double concurrency) {
@@ -102,12 +108,12 @@ public final class SpeedEstimator {
         return (int) Math.max(1, Math.min(MAX_CONCURRENCY, Math.round(concurrency)));
     }
 
-    /** Whether it has answered anything yet. */
+    /** Whether it has answered since its warm-up, so that its figures say something. */
     public synchronized boolean measured() {
-        return answers > 0;
+        return answers > WARM_UP_ANSWERS;
     }
 
-    /** Answers learnt from. */
+    /** Answers seen, its warm-up included. */
     public synchronized long answers() {
         return answers;
     }
