@@ -10,6 +10,7 @@ import io.github.gambiarra.hub.internal.http.ClientLimits;
 import io.github.gambiarra.hub.internal.http.HubRoutes;
 import io.github.gambiarra.hub.internal.http.Replies;
 import io.github.gambiarra.hub.internal.metrics.HubMetrics;
+import io.github.gambiarra.hub.internal.metrics.OtlpMetrics;
 import io.github.gambiarra.hub.internal.placement.RoomPlacement;
 import io.github.gambiarra.hub.internal.placement.StandalonePlacement;
 import io.github.gambiarra.hub.internal.relay.CompletionRelay;
@@ -26,6 +27,7 @@ import io.github.gambiarra.hub.internal.room.RoomRegistry;
 import io.github.gambiarra.hub.internal.room.RoomStore;
 import io.github.gambiarra.hub.internal.room.StoreWriter;
 import io.github.gambiarra.hub.internal.routing.RoutingPolicy;
+import io.github.gambiarra.hub.internal.telemetry.Telemetry;
 import io.github.gambiarra.hub.internal.tunnel.TunnelRegistry;
 import io.github.gambiarra.hub.internal.tunnel.TunnelTransport;
 import io.github.gambiarra.protocol.tunnel.TunnelMessages;
@@ -73,7 +75,8 @@ public final class GambiarraHub implements AutoCloseable {
     /** The parts of a hub that do not depend on where its rooms live, built in this order. */
     private record Core(RoomRegistry registry, RoomPersistence store, RoomEvents events, HubMetrics metrics,
                         ParticipantLifecycle participants, RoomLifecycle rooms, TunnelRegistry tunnels,
-                        ParticipantTransport transport, Dispatcher dispatcher, ClientLimits limits) {
+                        ParticipantTransport transport, Dispatcher dispatcher, ClientLimits limits,
+                        Telemetry telemetry) {
     }
 
     /** How the rooms of a hub are placed, once its core is built. */
@@ -144,6 +147,9 @@ public final class GambiarraHub implements AutoCloseable {
         RoomPersistence store = persistence(options, registry);
         RoomEvents events = new RoomEvents();
         HubMetrics metrics = new HubMetrics();
+        // Traces, and metrics over OTLP, when the OTEL_* environment asks for them.
+        Telemetry telemetry = Telemetry.fromEnvironment();
+        OtlpMetrics.fromEnvironment().ifPresent(metrics::alsoTo);
         ParticipantLifecycle participants = new ParticipantLifecycle(registry, events, options.clock());
         RoomLifecycle rooms = new RoomLifecycle(registry, events, participants, store);
         TunnelRegistry tunnels = new TunnelRegistry(vertx, options.clock(), options.tunnel().window(), MAX_TUNNEL_FRAME,
@@ -155,9 +161,10 @@ public final class GambiarraHub implements AutoCloseable {
         // A participant whose tunnel dropped is waited for as long as a direct one may stay silent.
         ParticipantSelector selector = new ParticipantSelector(policy, options.timing().offlineTimeout().toMillis());
         Dispatcher dispatcher = new Dispatcher(vertx, selector, participants,
-                options.routing(), options.clock(), metrics, relay, Replies::reject);
+                options.routing(), options.clock(), metrics, relay, Replies::reject, telemetry);
         ClientLimits limits = new ClientLimits(options.limits(), options.clock());
-        return new Core(registry, store, events, metrics, participants, rooms, tunnels, transport, dispatcher, limits);
+        return new Core(registry, store, events, metrics, participants, rooms, tunnels, transport, dispatcher, limits,
+                telemetry);
     }
 
     /** The rooms restored from the data directory, and written back there as they change; in memory without one. */
@@ -318,6 +325,9 @@ public final class GambiarraHub implements AutoCloseable {
         placement.close();
         core.store().close();
         await(vertx.close());
+        // Spans and metrics still buffered go out before the hub is gone.
+        core.telemetry().close();
+        core.metrics().close();
     }
 
     private static <T> T await(Future<T> future) {

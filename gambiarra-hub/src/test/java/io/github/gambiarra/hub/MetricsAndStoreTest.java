@@ -60,6 +60,13 @@ class MetricsAndStoreTest {
                     .contains("gambiarra_request_ttft_seconds_count{api=\"chat\",room=\"" + code + "\"} 2")
                     .contains("gambiarra_requests_inflight{room=\"" + code + "\"} 0.0")
                     .contains("gambiarra_requests_queued{room=\"" + code + "\"} 0.0");
+            // OpenTelemetry's GenAI metrics, labelled with the model the participant serves.
+            String labels = "gambiarra_participant=\"joao\",gambiarra_room=\"" + code + "\",gen_ai_operation_name=\"chat\","
+                    + "gen_ai_provider_name=\"gambiarra\",gen_ai_request_model=\"m\"";
+            assertThat(metrics.body())
+                    .contains("gen_ai_server_request_duration_seconds_count{" + labels + "} 2")
+                    .contains("gen_ai_server_time_to_first_token_seconds_bucket{" + labels + ",le=\"0.08\"}")
+                    .contains("gen_ai_client_token_usage_sum{" + labels + ",gen_ai_token_type=\"output\"} 9.0");
         }
     }
 

@@ -7,6 +7,7 @@ import io.github.gambiarra.protocol.tunnel.TunnelMessages;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -46,6 +47,8 @@ public final class TunnelClient implements AutoCloseable {
     private static final MediaType JSON = MediaType.get("application/json");
     private static final int LOCAL_IDLE_CONNECTIONS = 64;
     private static final byte[] NO_BYTES = new byte[0];
+    /** The OPEN headers that reach the LLM server: what it answers in, and the trace the request is part of. */
+    private static final List<String> PASSED_ON = List.of("Accept", "traceparent", "tracestate");
     /** How often the participant pings the hub. */
     static final Duration PING_INTERVAL = Duration.ofSeconds(7);
 
@@ -340,9 +343,12 @@ public final class TunnelClient implements AutoCloseable {
                 }
                 Request.Builder request = new Request.Builder().url(localBase + open.path())
                         .post(RequestBody.create(body.toByteArray(), JSON));
-                String accept = open.headers() == null ? null : open.headers().get("Accept");
-                if (accept != null) {
-                    request.header("Accept", accept);
+                Map<String, String> headers = open.headers() == null ? Map.of() : open.headers();
+                for (String name : PASSED_ON) {
+                    String value = headers.get(name);
+                    if (value != null) {
+                        request.header(name, value);
+                    }
                 }
                 call = local.newCall(request.build());
                 if (cancelled) {

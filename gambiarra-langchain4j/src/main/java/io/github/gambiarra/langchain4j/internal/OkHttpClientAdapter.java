@@ -101,6 +101,7 @@ final class OkHttpClientAdapter implements HttpClient {
                 values.forEach(value -> builder.addHeader(name, value));
             }
         });
+        TraceContext.addTo(builder);
         RequestBody body = null;
         if (request.body() != null) {
             body = RequestBody.create(request.body(), JSON);

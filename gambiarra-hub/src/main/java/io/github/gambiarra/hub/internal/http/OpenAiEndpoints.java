@@ -103,7 +103,8 @@ final class OpenAiEndpoints {
             return;
         }
         String client = body.user() != null ? "user:" + body.user() : "address:" + RoomAccess.address(request);
-        dispatcher.dispatch(request.response(), room, body, client, request.getHeader(HubHeaders.SESSION));
+        dispatcher.dispatch(request.response(), room, body, client, request.getHeader(HubHeaders.SESSION),
+                request.headers());
     }
 
     /** Reads the whole body, or answers 413 (and closes the connection) once it passes the limit. */

@@ -8,7 +8,9 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
@@ -19,13 +21,31 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntSupplier;
 
 /**
- * The hub's figures in Micrometer, served by {@code GET /metrics} in Prometheus text format:
- * requests by room, participant and outcome; latency and time-to-first-token histograms; tokens;
- * requests in flight and queued per room.
+ * The hub's figures in Micrometer, served by {@code GET /metrics} in Prometheus text format (and
+ * pushed over OTLP when the hub's telemetry is configured): requests by room, participant and
+ * outcome; latency and time-to-first-token histograms; tokens; requests in flight and queued per
+ * room; and OpenTelemetry's GenAI metrics ({@link GenAiMeters}).
  */
 public final class HubMetrics {
-    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    /** Prometheus, and OTLP when the hub's telemetry says where to send metrics. */
+    private final CompositeMeterRegistry registry = new CompositeMeterRegistry();
+    private final GenAiMeters genAi = new GenAiMeters(registry);
     private final Set<String> roomsWithGauges = ConcurrentHashMap.newKeySet();
+
+    public HubMetrics() {
+        registry.add(prometheus);
+    }
+
+    /** Also sends every meter to {@code other} (an OTLP registry), from now on. */
+    public void alsoTo(MeterRegistry other) {
+        registry.add(other);
+    }
+
+    /** Stops the registries that push (OTLP), after a last push. */
+    public void close() {
+        registry.close();
+    }
 
     /** Outcome of one request, as a metric tag. */
     public enum Outcome {
@@ -89,8 +109,23 @@ public final class HubMetrics {
         });
     }
 
+    /**
+     * What a request a participant answered took: in the hub's own series, and in OpenTelemetry's
+     * GenAI ones (successful answers only, as their conventions count).
+     *
+     * @param generating the time from the answer's first byte to its last, or null when it came whole
+     */
     public void completed(RoomState room, ParticipantState participant, OpenAiRoute api, Outcome outcome,
-                          Duration total, Duration ttft, long tokens, long inputTokens) {
+                          Duration total, Duration ttft, Duration generating, long tokens, long inputTokens) {
+        completed(room, participant, api, outcome, total, ttft, tokens, inputTokens);
+        if (outcome == Outcome.SUCCESS) {
+            genAi.answered(room.code(), participant.id(), participant.model(), api, total, ttft, generating, tokens,
+                    inputTokens);
+        }
+    }
+
+    private void completed(RoomState room, ParticipantState participant, OpenAiRoute api, Outcome outcome,
+                           Duration total, Duration ttft, long tokens, long inputTokens) {
         RoomMeters m = meters(room, api);
         m.requests().computeIfAbsent(participant.id() + '\u0000' + outcome.name(), k -> Counter.builder("gambiarra.requests")
                 .description("Requests by participant, API and outcome")
@@ -117,6 +152,6 @@ public final class HubMetrics {
 
     /** Prometheus text exposition. */
     public String scrape() {
-        return registry.scrape();
+        return prometheus.scrape();
     }
 }

@@ -2,9 +2,11 @@ package io.github.gambiarra.hub.internal.relay;
 
 import io.github.gambiarra.hub.internal.room.RoomQueue;
 import io.github.gambiarra.hub.internal.room.RoomState;
+import io.github.gambiarra.hub.internal.telemetry.RequestTrace;
 import io.github.gambiarra.protocol.Target;
 import io.vertx.core.Context;
 import io.vertx.core.http.HttpServerResponse;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -39,6 +41,10 @@ final class Attempt implements RoomQueue.Waiter {
     volatile boolean recheckPending;
     /** Whether it waited for a participant whose tunnel dropped to reconnect. */
     volatile boolean awaitingReconnect;
+    /** Its server span, or null when the hub does not trace. */
+    volatile RequestTrace trace;
+    /** When the hub does not trace: the client's trace headers, passed on to the participant as they came. */
+    volatile Map<String, String> passedOn = Map.of();
     /** Whether it waits in its room's queue now. */
     volatile boolean queued;
 

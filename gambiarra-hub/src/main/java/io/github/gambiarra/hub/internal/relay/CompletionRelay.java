@@ -1,11 +1,13 @@
 package io.github.gambiarra.hub.internal.relay;
 
 import io.github.gambiarra.hub.config.HubOptions;
+import io.github.gambiarra.hub.internal.estimate.InFlightWork;
 import io.github.gambiarra.hub.internal.events.RoomEvents;
 import io.github.gambiarra.hub.internal.metrics.HubMetrics;
-import io.github.gambiarra.hub.internal.estimate.InFlightWork;
 import io.github.gambiarra.hub.internal.room.ParticipantState;
 import io.github.gambiarra.hub.internal.routing.Pick;
+import io.github.gambiarra.hub.internal.telemetry.AttemptTrace;
+import io.github.gambiarra.hub.internal.telemetry.RequestTrace;
 import io.github.gambiarra.protocol.ErrorCode;
 import io.github.gambiarra.protocol.HubEvent;
 import io.github.gambiarra.protocol.HubHeaders;
@@ -22,7 +24,9 @@ import io.vertx.core.streams.ReadStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
@@ -73,7 +77,11 @@ public final class CompletionRelay {
 
     void relay(Attempt attempt, ParticipantState participant, Pick pick, AttemptOutcomes outcomes) {
         HttpServerResponse response = attempt.response;
-        Exchange exchange = new Exchange(attempt, participant, pick, outcomes);
+        RequestTrace trace = attempt.trace;
+        AttemptTrace traced = trace == null ? null : trace.attempt(participant.id(), participant.model(),
+                participant.viaTunnel(), (System.nanoTime() - attempt.startNanos) / 1e6,
+                pick == null ? outcomes.policy() : outcomes.policy() + " " + pick.reason());
+        Exchange exchange = new Exchange(attempt, participant, pick, outcomes, traced);
         if (response.closed()) {
             exchange.end(HubMetrics.Outcome.CANCELLED, null);
             return;
@@ -84,7 +92,8 @@ public final class CompletionRelay {
         response.closeHandler(v -> exchange.clientGone());
 
         transport.post(attempt.room, participant, api.path(), attempt.body.forParticipant(participant.model()),
-                () -> outcomes.takeBack(attempt, participant)).onComplete(ar -> {
+                () -> outcomes.takeBack(attempt, participant), traced == null ? attempt.passedOn : traced.headers())
+                .onComplete(ar -> {
             if (ar.failed()) {
                 Throwable cause = ar.cause();
                 Failure.Kind kind = cause instanceof LinkLost ? Failure.Kind.LINK_LOST
@@ -286,6 +295,9 @@ public final class CompletionRelay {
             if (!exchange.end(HubMetrics.Outcome.FAILED, reason)) {
                 return;
             }
+            if (exchange.attempt.trace != null) {
+                exchange.attempt.trace.end(reply.status(), ErrorCode.PARTICIPANT_DISCONNECTED.wire());
+            }
             if (batch != null) {
                 // The client already has a 200 and some events: end the stream with an error event
                 // it can read, after the last whole event, rather than cutting the connection.
@@ -418,7 +430,11 @@ public final class CompletionRelay {
         private final double loadAtStart;
         private volatile double loadAtFirstByte;
 
-        Exchange(Attempt attempt, ParticipantState participant, Pick pick, AttemptOutcomes outcomes) {
+        /** Its client span, or null when the hub does not trace. */
+        private final AttemptTrace traced;
+
+        Exchange(Attempt attempt, ParticipantState participant, Pick pick, AttemptOutcomes outcomes, AttemptTrace traced) {
+            this.traced = traced;
             this.attempt = attempt;
             this.participant = participant;
             this.pick = pick;
@@ -447,6 +463,29 @@ public final class CompletionRelay {
                 long now = System.nanoTime();
                 loadAtFirstByte = participant.work().load(now);
                 firstByteNanos = now;
+                if (traced != null) {
+                    traced.firstByte();
+                }
+            }
+        }
+
+        /** Ends the attempt's span, and tells the request's span what the answer said. */
+        private void traced(HubMetrics.Outcome outcome, String error, long tokens, long inputTokens) {
+            UpstreamReply upstream = reply;
+            int status = upstream == null ? 0 : upstream.status();
+            switch (outcome) {
+                case SUCCESS -> {
+                    String reason = usage == null ? null : usage.finishReason();
+                    attempt.trace.answered(participant.model(), inputTokens, tokens,
+                            reason == null ? List.of() : List.of(reason));
+                    traced.end(status, null);
+                }
+                case TAKEN_BACK -> traced.end(status, "taken back: the tunnel dropped or the participant did not "
+                        + "acknowledge in time");
+                case NOT_SERVED -> traced.end(status, "the participant's server does not serve "
+                        + attempt.body.route().path());
+                case CANCELLED -> traced.end(status, "cancelled");
+                default -> traced.end(status, error == null ? "failed" : error);
             }
         }
 
@@ -474,6 +513,9 @@ public final class CompletionRelay {
         }
 
         void clientGone() {
+            if (attempt.trace != null) {
+                attempt.trace.end(attempt.response.getStatusCode(), "client_gone");
+            }
             if (end(HubMetrics.Outcome.CANCELLED, null)) {
                 UpstreamReply upstream = reply;
                 if (upstream != null) {
@@ -527,7 +569,12 @@ public final class CompletionRelay {
                     // cancelled by the client, or an API the participant does not serve: nobody's fault
                 }
             }
-            metrics.completed(attempt.room, participant, api, outcome, total, ttft, tokens, inputTokens);
+            long first = firstByteNanos;
+            Duration generating = usage != null && usage.streaming() && first != 0 ? Duration.ofNanos(now - first) : null;
+            metrics.completed(attempt.room, participant, api, outcome, total, ttft, generating, tokens, inputTokens);
+            if (traced != null) {
+                traced(outcome, error, tokens, inputTokens);
+            }
             participant.work().ended(work);
             boolean nowFree = participant.release();
             outcomes.released(attempt.room, participant, nowFree);

@@ -2,23 +2,26 @@ package io.github.gambiarra.hub.internal.relay;
 
 import io.github.gambiarra.hub.config.HubOptions;
 import io.github.gambiarra.hub.internal.metrics.HubMetrics;
+import io.github.gambiarra.hub.internal.room.AffinityTable;
 import io.github.gambiarra.hub.internal.room.ParticipantLifecycle;
 import io.github.gambiarra.hub.internal.room.ParticipantState;
 import io.github.gambiarra.hub.internal.room.RoomQueue;
 import io.github.gambiarra.hub.internal.room.RoomState;
+import io.github.gambiarra.hub.internal.routing.Ask;
+import io.github.gambiarra.hub.internal.telemetry.RequestTrace;
+import io.github.gambiarra.hub.internal.telemetry.Telemetry;
 import io.github.gambiarra.protocol.ErrorCode;
+import io.github.gambiarra.protocol.Target;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;
 import java.time.Clock;
-import io.github.gambiarra.hub.internal.room.AffinityTable;
-import io.github.gambiarra.hub.internal.routing.Ask;
-import io.github.gambiarra.protocol.Target;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import java.util.List;
 
 /**
  * Gets each request to a participant: routes it, queues it in its room while every eligible
@@ -41,10 +44,12 @@ public final class Dispatcher implements AttemptOutcomes {
     private final HubMetrics metrics;
     private final CompletionRelay relay;
     private final RejectionWriter rejections;
+    private final Telemetry telemetry;
 
     public Dispatcher(Vertx vertx, ParticipantSelector selector, ParticipantLifecycle participants,
                       HubOptions.Routing options, Clock clock, HubMetrics metrics, CompletionRelay relay,
-                      RejectionWriter rejections) {
+                      RejectionWriter rejections, Telemetry telemetry) {
+        this.telemetry = telemetry;
         this.vertx = vertx;
         this.selector = selector;
         this.participants = participants;
@@ -57,18 +62,27 @@ public final class Dispatcher implements AttemptOutcomes {
 
     /** Sends a client's chat completion, whose answer goes to {@code response}, to a participant of {@code room}. */
     public void dispatch(HttpServerResponse response, RoomState room, OpenAiRequest body) {
-        dispatch(response, room, body, "unknown", null);
+        dispatch(response, room, body, "unknown", null, null);
     }
 
     /**
      * @param client  who the client is, for taking turns in the queue
      * @param session the client's {@code X-Gambiarra-Session}, or null
+     * @param headers the client's request headers, for its trace context ({@code traceparent}), or null
      */
     public void dispatch(HttpServerResponse response, RoomState room, OpenAiRequest body, String client,
-                         String session) {
+                         String session, MultiMap headers) {
         room.touch(clock.millis());
         metrics.watchRoom(room);
         Attempt attempt = new Attempt(this, response, room, body, vertx.getOrCreateContext(), client, session);
+        RequestTrace trace = headers == null ? null : telemetry.request(headers, room.code(), body.route(), body.model());
+        if (trace != null) {
+            attempt.trace = trace;
+            response.bodyEndHandler(v -> trace.end(response.getStatusCode(), null));
+        } else if (headers != null) {
+            // Not tracing: the client's trace context still reaches the participant's server, as it came.
+            attempt.passedOn = RequestTrace.passedOn(headers);
+        }
         String previous = body.previousResponseId();
         if (previous != null) {
             String owner = room.responses(options.rememberedResponses()).owner(previous);
@@ -278,6 +292,9 @@ public final class Dispatcher implements AttemptOutcomes {
             if (queue.remove(attempt)) {
                 attempt.queued = false;
                 vertx.cancelTimer(attempt.timerId);
+                if (attempt.trace != null) {
+                    attempt.trace.end(0, "client_gone");
+                }
             }
         });
         // A slot may have freed between routing and queueing.
@@ -292,6 +309,10 @@ public final class Dispatcher implements AttemptOutcomes {
 
     @Override
     public void reject(Attempt attempt, Rejection rejection) {
+        RequestTrace trace = attempt.trace;
+        if (trace != null) {
+            trace.end(rejection.status(), rejection.code().wire());
+        }
         rejections.write(attempt.response, rejection);
     }
 

@@ -61,7 +61,7 @@ public final class HttpParticipantTransport implements ParticipantTransport {
 
     @Override
     public Future<UpstreamReply> post(RoomState room, ParticipantState participant, String path, Buffer body,
-                                      Unanswered unanswered) {
+                                      Unanswered unanswered, Map<String, String> headers) {
         Target target;
         try {
             target = targets.get(participant.endpoint(), path);
@@ -76,6 +76,7 @@ public final class HttpParticipantTransport implements ParticipantTransport {
                 .setURI(target.uri())
                 .putHeader(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON)
                 .putHeader(HttpHeaders.ACCEPT, ACCEPTED);
+        headers.forEach(request::putHeader);
         Promise<UpstreamReply> reply = Promise.promise();
         long asked = System.nanoTime();
         client().request(request).onComplete(ar -> {

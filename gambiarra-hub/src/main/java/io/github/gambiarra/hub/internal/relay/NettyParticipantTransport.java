@@ -100,7 +100,7 @@ public final class NettyParticipantTransport implements ParticipantTransport {
 
     @Override
     public Future<UpstreamReply> post(RoomState room, ParticipantState participant, String path, Buffer body,
-                                      Unanswered unanswered) {
+                                      Unanswered unanswered, Map<String, String> headers) {
         Target target;
         try {
             target = targets.get(participant.endpoint(), path);
@@ -108,7 +108,7 @@ public final class NettyParticipantTransport implements ParticipantTransport {
             return Future.failedFuture(e);
         }
         if (target.ssl()) {
-            return tls.post(room, participant, path, body);
+            return tls.post(room, participant, path, body, unanswered, headers);
         }
         ContextInternal context = vertx.getOrCreateContext();
         Promise<UpstreamReply> reply = context.promise();
@@ -117,7 +117,7 @@ public final class NettyParticipantTransport implements ParticipantTransport {
             return reply.future();
         }
         EventLoop loop = context.nettyEventLoop();
-        Call call = new Call(context, reply, target, body, System.nanoTime());
+        Call call = new Call(context, reply, target, body, headers, System.nanoTime());
         if (loop.inEventLoop()) {
             send(loop, call, true);
         } else {
@@ -137,6 +137,7 @@ public final class NettyParticipantTransport implements ParticipantTransport {
                 .set(HttpHeaderNames.CONTENT_TYPE, APPLICATION_JSON)
                 .set(HttpHeaderNames.ACCEPT, ACCEPTED)
                 .set(HttpHeaderNames.CONTENT_LENGTH, body.length());
+        call.headers.forEach((name, value) -> request.headers().set(name, value));
         Connection idleOne = pooled ? borrow(loop, target) : null;
         if (idleOne != null) {
             idleOne.start(call, request, true);
@@ -454,6 +455,8 @@ public final class NettyParticipantTransport implements ParticipantTransport {
      * only; everything it hands the relay is dispatched on the request's context.
      */
     private static final class Call implements UpstreamReply {
+        /** More request headers (a trace's). */
+        final Map<String, String> headers;
         final ContextInternal context;
         final Promise<UpstreamReply> reply;
         final Target target;
@@ -466,7 +469,9 @@ public final class NettyParticipantTransport implements ParticipantTransport {
         private HttpResponse head;
         boolean cancelled;
 
-        Call(ContextInternal context, Promise<UpstreamReply> reply, Target target, Buffer body, long askedNanos) {
+        Call(ContextInternal context, Promise<UpstreamReply> reply, Target target, Buffer body,
+             Map<String, String> headers, long askedNanos) {
+            this.headers = headers;
             this.context = context;
             this.reply = reply;
             this.target = target;

@@ -4,6 +4,7 @@ import io.github.gambiarra.hub.internal.room.ParticipantState;
 import io.github.gambiarra.hub.internal.room.RoomState;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
+import java.util.Map;
 
 /**
  * How a request reaches a participant's LLM server: by dialling its endpoint
@@ -32,15 +33,16 @@ public interface ParticipantTransport {
      *
      * @param unanswered what to do when the participant does not acknowledge the request in time (only
      *                   a tunnel participant acknowledges)
+     * @param headers    more request headers for the participant's server (a trace's {@code traceparent})
      * @return the reply once its status is known; failed if the participant cannot be reached
      *         ({@link LinkLost} when its tunnel dropped first)
      */
     Future<UpstreamReply> post(RoomState room, ParticipantState participant, String path, Buffer body,
-                               Unanswered unanswered);
+                               Unanswered unanswered, Map<String, String> headers);
 
-    /** POSTs without an acknowledgement deadline's say. */
+    /** POSTs without an acknowledgement deadline's say, or more headers. */
     default Future<UpstreamReply> post(RoomState room, ParticipantState participant, String path, Buffer body) {
-        return post(room, participant, path, body, Unanswered.WAIT);
+        return post(room, participant, path, body, Unanswered.WAIT, Map.of());
     }
 
     /** Releases connections. */

@@ -4,6 +4,7 @@ import io.github.gambiarra.hub.internal.room.ParticipantState;
 import io.github.gambiarra.hub.internal.room.RoomState;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
+import java.util.Map;
 
 /**
  * The way to each participant: over the tunnel it opened to the hub, or by dialling its endpoint.
@@ -21,8 +22,8 @@ public final class ParticipantTransports implements ParticipantTransport {
 
     @Override
     public Future<UpstreamReply> post(RoomState room, ParticipantState participant, String path, Buffer body,
-                                      Unanswered unanswered) {
-        return (participant.viaTunnel() ? tunnels : dialled).post(room, participant, path, body, unanswered);
+                                      Unanswered unanswered, Map<String, String> headers) {
+        return (participant.viaTunnel() ? tunnels : dialled).post(room, participant, path, body, unanswered, headers);
     }
 
     @Override

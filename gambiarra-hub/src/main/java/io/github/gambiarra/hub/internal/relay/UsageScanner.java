@@ -31,6 +31,7 @@ final class UsageScanner {
     private long outputTokens = -1;
     private long inputTokens = -1;
     private String responseId;
+    private String finishReason;
 
     UsageScanner(OpenAiRoute api, boolean streaming) {
         this.api = api;
@@ -100,6 +101,28 @@ final class UsageScanner {
         if (data.contains("\"usage\"")) {
             readUsage(data);
         }
+        if (finishReason == null && data.contains("\"finish_reason\"")) {
+            finishReason = finishReason(data);
+        }
+    }
+
+    /** The first non-null {@code finish_reason} in {@code json}, by a plain scan; null if none. */
+    private static String finishReason(String json) {
+        int at = json.indexOf("\"finish_reason\"");
+        while (at >= 0) {
+            int i = json.indexOf(':', at) + 1;
+            while (i > 0 && i < json.length() && Character.isWhitespace(json.charAt(i))) {
+                i++;
+            }
+            if (i > 0 && i < json.length() && json.charAt(i) == '"') {
+                int end = json.indexOf('"', i + 1);
+                if (end > i + 1 && end - i < 64) {
+                    return json.substring(i + 1, end);
+                }
+            }
+            at = json.indexOf("\"finish_reason\"", at + 1);
+        }
+        return null;
     }
 
     private static String idOf(String json, String pointer) {
@@ -169,6 +192,9 @@ final class UsageScanner {
     private void finish() {
         if (!streaming && pending.length() > 0) {
             readUsage(pending.toString());
+            if (finishReason == null) {
+                finishReason = finishReason(pending.toString());
+            }
             if (api == OpenAiRoute.RESPONSES && responseId == null) {
                 responseId = topLevelId(head.toString());
             }
@@ -189,6 +215,12 @@ final class UsageScanner {
     long inputTokens() {
         finish();
         return Math.max(0, inputTokens);
+    }
+
+    /** Why the model stopped ({@code stop}, {@code length}, {@code tool_calls}), or null when the answer did not say. */
+    String finishReason() {
+        finish();
+        return finishReason;
     }
 
     /** The id of the Responses API response, or null. */

@@ -13,6 +13,7 @@ import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.internal.buffer.BufferInternal;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -109,7 +110,8 @@ final class Tunnel implements ParticipantLink {
      * requests and leaves this one unacknowledged past the deadline is taken for frozen, and
      * {@code unanswered} says whether the request is taken back.
      */
-    Future<UpstreamReply> open(String path, Buffer body, Context requester, ParticipantTransport.Unanswered unanswered) {
+    Future<UpstreamReply> open(String path, Buffer body, Context requester, ParticipantTransport.Unanswered unanswered,
+                               Map<String, String> headers) {
         if (closed.get()) {
             return Future.failedFuture(new LinkLost("the tunnel of participant " + participant.id() + " is closed"));
         }
@@ -120,8 +122,8 @@ final class Tunnel implements ParticipantLink {
         if (acks) {
             stream.deadline(registry.ackTimer(registry.ackTimeoutMillis(), stream::unacknowledged));
         }
-        byte[] json = openHeaders.computeIfAbsent(path, p -> TunnelMessages.json(new TunnelMessages.Open("POST", p,
-                Map.of("Content-Type", "application/json", "Accept", "application/json, text/event-stream"))));
+        byte[] json = headers.isEmpty() ? openHeaders.computeIfAbsent(path, p -> TunnelMessages.json(
+                new TunnelMessages.Open("POST", p, OPEN_HEADERS))) : openJson(path, headers);
         int first = Math.min(body.length(), maxFrame);
         boolean whole = first == body.length();
         Buffer open = frameHeader(TunnelFrame.Type.OPEN, whole ? TunnelFrame.END : 0, id, 2 + json.length + first)
@@ -133,6 +135,16 @@ final class Tunnel implements ParticipantLink {
                     end - at).appendBuffer(body, at, end - at));
         }
         return stream.head();
+    }
+
+    private static final Map<String, String> OPEN_HEADERS = Map.of("Content-Type", "application/json",
+            "Accept", "application/json, text/event-stream");
+
+    /** An OPEN's JSON header with {@code more} headers (a trace's), written for this request alone. */
+    private static byte[] openJson(String path, Map<String, String> more) {
+        Map<String, String> all = new LinkedHashMap<>(OPEN_HEADERS);
+        all.putAll(more);
+        return TunnelMessages.json(new TunnelMessages.Open("POST", path, all));
     }
 
     /** Grants the participant {@code bytes} more on stream {@code id}. */

@@ -8,6 +8,7 @@ import io.github.gambiarra.hub.internal.room.RoomState;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import java.util.Map;
 
 /** Reaches participants over the tunnels they opened to the hub. */
 public final class TunnelTransport implements ParticipantTransport {
@@ -19,12 +20,12 @@ public final class TunnelTransport implements ParticipantTransport {
 
     @Override
     public Future<UpstreamReply> post(RoomState room, ParticipantState participant, String path, Buffer body,
-                                      Unanswered unanswered) {
+                                      Unanswered unanswered, Map<String, String> headers) {
         Tunnel tunnel = tunnels.tunnelOf(room, participant);
         if (tunnel == null) {
             return Future.failedFuture(new LinkLost("participant " + participant.id() + " has no tunnel connected"));
         }
-        return tunnel.open(path, body, Vertx.currentContext(), unanswered);
+        return tunnel.open(path, body, Vertx.currentContext(), unanswered, headers);
     }
 
     @Override
