@@ -70,22 +70,27 @@ class ClusterTest {
         try (GambiarraClient one = client(0, null); GambiarraClient two = client(1, null)) {
             String code = one.createRoom("Shared", null).room().code();
             List<RoomEvent> seen = new CopyOnWriteArrayList<>();
-            try (var events = one.events(code, seen::add);
-                 ParticipantSession joined = two.join(code, JoinOptions.builder().id("joao").nickname("João").model("m")
-                         .endpoint(llm.url()).tunnel().heartbeatInterval(Duration.ofMillis(500)).leaveOnShutdown(false)
-                         .build())) {
-                Eventually.await("the participant online, seen from hub 3", Duration.ofSeconds(10), () ->
-                        ThreeHubs.get(hubs.node(2).url() + "/rooms/" + code + "/participants", null).body()
-                                .contains("\"status\":\"online\""));
-                // Longer than the hubs' idle timeout: a forwarded event stream is busy, not idle.
-                Thread.sleep(2_500);
-                HttpResponse<String> answer = ThreeHubs.chat(hubs.node(2).url(), code, null, "across hubs");
-                assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
-                assertThat(JSON.readTree(answer.body()).at("/choices/0/message/content").asText()).isEqualTo("Hello from m");
-                // Streamed too, through whichever hubs stand between.
-                Eventually.await("llm:complete through a forwarded event stream", Duration.ofSeconds(10),
-                        () -> seen.stream().anyMatch(e -> e.is(HubEvent.LLM_COMPLETE)));
-                assertThat(seen.stream().anyMatch(e -> e.is(HubEvent.PARTICIPANT_JOINED))).isTrue();
+            try (var events = one.events(code, seen::add)) {
+                // The stream is attached (at the room's owner, through whichever hub forwards it)
+                // once it says connected: a join before that would not be in it.
+                Eventually.await("the event stream connected", Duration.ofSeconds(10),
+                        () -> seen.stream().anyMatch(e -> e.is(HubEvent.CONNECTED)));
+                try (ParticipantSession joined = two.join(code, JoinOptions.builder().id("joao").nickname("João").model("m")
+                        .endpoint(llm.url()).tunnel().heartbeatInterval(Duration.ofMillis(500)).leaveOnShutdown(false)
+                        .build())) {
+                    Eventually.await("the participant online, seen from hub 3", Duration.ofSeconds(10), () ->
+                            ThreeHubs.get(hubs.node(2).url() + "/rooms/" + code + "/participants", null).body()
+                                    .contains("\"status\":\"online\""));
+                    // Longer than the hubs' idle timeout: a forwarded event stream is busy, not idle.
+                    Thread.sleep(2_500);
+                    HttpResponse<String> answer = ThreeHubs.chat(hubs.node(2).url(), code, null, "across hubs");
+                    assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+                    assertThat(JSON.readTree(answer.body()).at("/choices/0/message/content").asText()).isEqualTo("Hello from m");
+                    // Streamed too, through whichever hubs stand between.
+                    Eventually.await("llm:complete through a forwarded event stream", Duration.ofSeconds(10),
+                            () -> seen.stream().anyMatch(e -> e.is(HubEvent.LLM_COMPLETE)));
+                    assertThat(seen.stream().anyMatch(e -> e.is(HubEvent.PARTICIPANT_JOINED))).isTrue();
+                }
             }
         }
     }
