@@ -12,7 +12,7 @@
     const hash = decodeURIComponent(location.hash.replace(/^#/, "")).trim();
     return hash || null;
   }
-  const WINDOW_MS = 10 * 60 * 1000;   // what the charts show: the last ten minutes
+  const WINDOW_MS = 60 * 60 * 1000;   // what the charts show: the last hour, as long as the hub keeps it
   const MAX_ACTIVITY = 200;
 
   const state = {
@@ -155,6 +155,7 @@
   function openRoom(code, push) {
     code = code.toUpperCase();
     state.code = code;
+    state.historyFor = null;
     if (push) history.pushState({ code }, "", "/?room=" + encodeURIComponent(code));
     renderRooms();
     if (state.events) state.events.abort();
@@ -184,6 +185,10 @@
       if (listed && listed.participantCount !== state.participants.length) {
         listed.participantCount = state.participants.length;
         renderRooms();
+      }
+      if (state.historyFor !== code) {
+        state.historyFor = code;
+        await loadHistory(code);
       }
       if (!state.events) startEvents();
     } catch (e) {
@@ -290,6 +295,18 @@
 
   // ---- live events ---------------------------------------------------------------------
 
+  // What the room did in the last hour, as the hub kept it: the activity and the charts fill at once.
+  async function loadHistory(code) {
+    try {
+      const body = await api("/rooms/" + encodeURIComponent(code) + "/events/recent", {}, code);
+      if (code !== state.code) return;
+      for (const e of body.events || []) show(e.event, e.data || {}, e.at);
+    } catch (e) {
+      // an older hub keeps no history: live events only
+    }
+    drawCharts();
+  }
+
   function startEvents() {
     const code = state.code;
     const controller = new AbortController();
@@ -322,10 +339,10 @@
     return p ? p.nickname : id;
   }
 
-  function activity(text, kind) {
+  function activity(text, kind, at) {
     const li = document.createElement("li");
     if (kind) li.className = kind;
-    const time = new Date().toLocaleTimeString();
+    const time = new Date(at || Date.now()).toLocaleTimeString();
     li.textContent = time + "  " + text;
     const list = $("activity");
     list.prepend(li);
@@ -336,39 +353,48 @@
     if (code !== state.code) return;
     let d = {};
     try { d = JSON.parse(data); } catch (e) { return; }
+    show(name, d);
+  }
+
+  // One event, live (at: now) or from the room's recent history (at: when it happened, and the
+  // participants are loaded once afterwards rather than after each).
+  function show(name, d, at) {
+    const live = !at;
+    const refresh = () => { if (live) loadParticipants(); };
     switch (name) {
       case "participant:joined":
-        activity(d.nickname + " joined with " + d.model);
-        loadParticipants();
+        activity(d.nickname + " joined with " + d.model, undefined, at);
+        refresh();
         break;
       case "participant:left":
-        activity(who(d.participantId) + " left");
-        loadParticipants();
+        activity(who(d.participantId) + " left", undefined, at);
+        refresh();
         break;
       case "participant:offline":
-        activity(who(d.participantId) + " went offline", "fail");
-        loadParticipants();
+        activity(who(d.participantId) + " went offline", "fail", at);
+        refresh();
         break;
       case "participant:online":
       case "participant:busy":
-        loadParticipants();
+        refresh();
         break;
       case "llm:request":
-        activity("→ " + who(d.participantId) + " (" + d.model + (d.api && d.api !== "chat" ? ", " + d.api : "") + ")");
+        activity("→ " + who(d.participantId) + " (" + d.model + (d.api && d.api !== "chat" ? ", " + d.api : "") + ")",
+          undefined, at);
         break;
       case "llm:complete": {
         const api = d.api && d.api !== "chat" ? " [" + d.api + "]" : "";
         activity("✓ " + who(d.participantId) + api + "  " + d.model + "  " + d.tokens + " tokens  "
-          + d.tokensPerSecond + " tok/s  TTFT " + d.ttftMs + " ms", "ok");
-        state.completions.push({ t: Date.now(), participantId: d.participantId, ttftMs: d.ttftMs,
+          + d.tokensPerSecond + " tok/s  TTFT " + d.ttftMs + " ms", "ok", at);
+        state.completions.push({ t: at || Date.now(), participantId: d.participantId, ttftMs: d.ttftMs,
           tps: d.tokensPerSecond });
-        drawCharts();
-        loadParticipants();
+        if (live) drawCharts();
+        refresh();
         break;
       }
       case "llm:error":
-        activity("✗ " + who(d.participantId) + ": " + d.error, "fail");
-        loadParticipants();
+        activity("✗ " + who(d.participantId) + ": " + d.error, "fail", at);
+        refresh();
         break;
       case "room:deleted":
         activity("the room was deleted", "fail");
@@ -396,8 +422,8 @@
     if (!existing) {
       const opts = {
         width, height: 150,
-        legend: { show: series.length > 1 },
-        // The last ten minutes, whatever the data: one point must not stretch the axis over years.
+        legend: { show: true },
+        // The last hour, whatever the data: one point must not stretch the axis over years.
         scales: { x: { time: true, range: () => [(Date.now() - WINDOW_MS) / 1000, Date.now() / 1000 + 5] } },
         axes: [{}, { size: 56 }],
         series: [{}].concat(series.map((s, i) => ({
@@ -427,6 +453,10 @@
     if (ids.length) {
       chart("chart-ttft", labels, [times].concat(per("ttftMs")));
       chart("chart-tps", labels, [times].concat(per("tps")));
+    } else {
+      // Nothing answered lately: the charts still show their axes (and the last hour).
+      chart("chart-ttft", [{ label: "no answers yet" }], [[], []]);
+      chart("chart-tps", [{ label: "no answers yet" }], [[], []]);
     }
     const minutes = new Map();
     for (const c of recent) {
@@ -526,6 +556,17 @@
   window.addEventListener("hashchange", () => {
     const code = roomInAddress();
     if (code) openRoom(code, false);
+  });
+  // A page left for another keeps no stream open: a browser holds six connections to one hub, and
+  // pages kept for the back button would hold them all, so that a new page could not load. Back on
+  // the page, the stream opens again.
+  window.addEventListener("pagehide", () => {
+    const open = state.events;
+    state.events = null;
+    if (open) open.abort();
+  });
+  window.addEventListener("pageshow", (e) => {
+    if (e.persisted && state.code) loadParticipants();
   });
 
   // ---- start ---------------------------------------------------------------------------

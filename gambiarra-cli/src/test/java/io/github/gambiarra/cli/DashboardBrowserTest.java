@@ -90,6 +90,8 @@ class DashboardBrowserTest {
         options.setCapability("goog:loggingPrefs", logs);
         browser = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
                 .usingAnyFreePort().build(), options);
+        // A page that cannot load (every connection to the hub held by pages left behind) fails.
+        browser.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(20));
         wait = new WebDriverWait(browser, Duration.ofSeconds(20));
     }
 
@@ -264,5 +266,33 @@ class DashboardBrowserTest {
         assertThat(byId("join-command").getAttribute("value")).startsWith("gambiarra join " + code);
         browser.get(demo.hub.url() + "/?room=" + code);
         wait.until(d -> byId("room-title").getText().endsWith(code));
+    }
+
+    @Test
+    @Order(21)
+    void aFreshPageShowsWhatTheRoomDidLatelyBeforeAnythingNewHappens() {
+        // A new page on the room where the chats above were answered: no traffic since.
+        browser.get(demo.hub.url() + "/?room=" + code);
+        wait.until(d -> byId("room-title").getText().endsWith(code));
+        wait.until(d -> byId("activity").getText().contains("✓ Demo"));
+        assertThat(byId("activity").getText()).contains("Ana joined with echo-model");
+        // The charts draw the history: the TTFT chart has a series for the demo participant.
+        wait.until(d -> !browser.findElements(By.cssSelector("#chart-ttft canvas")).isEmpty());
+        assertThat(byId("chart-ttft").getText()).contains("Demo");
+        assertThat(consoleErrors()).isEmpty();
+    }
+
+    @Test
+    @Order(22)
+    void aRoomWithNoAnswersYetStillDrawsItsChartsAxes() {
+        String quiet;
+        try (GambiarraClient client = GambiarraClient.create(demo.hub.url())) {
+            quiet = client.createRoom("Quiet room", null).room().code();
+        }
+        browser.get(demo.hub.url() + "/?room=" + quiet);
+        wait.until(d -> byId("room-title").getText().startsWith("Quiet room"));
+        wait.until(d -> !browser.findElements(By.cssSelector("#chart-ttft canvas")).isEmpty());
+        assertThat(browser.findElements(By.cssSelector("#chart-tps canvas"))).isNotEmpty();
+        assertThat(byId("chart-ttft").getText()).contains("no answers yet");
     }
 }

@@ -145,7 +145,7 @@ public final class GambiarraHub implements AutoCloseable {
     private static Core core(HubOptions options, Vertx vertx) {
         RoomRegistry registry = new RoomRegistry(options.clock());
         RoomPersistence store = persistence(options, registry);
-        RoomEvents events = new RoomEvents();
+        RoomEvents events = new RoomEvents(options.clock());
         HubMetrics metrics = new HubMetrics();
         // Traces, and metrics over OTLP, when the OTEL_* environment asks for them.
         Telemetry telemetry = Telemetry.fromEnvironment();

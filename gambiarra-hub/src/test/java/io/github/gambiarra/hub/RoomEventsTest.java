@@ -2,8 +2,11 @@ package io.github.gambiarra.hub;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.github.gambiarra.hub.config.HubOptions;
+import io.github.gambiarra.testing.Eventually;
 import io.github.gambiarra.testing.FakeLlmServer;
+import io.github.gambiarra.testing.ManualClock;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -12,6 +15,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -69,6 +74,46 @@ class RoomEventsTest {
             client.leave(code, "joao", joinedToken);
             assertThat(sse.next("participant:left").data().get("participantId").asText()).isEqualTo("joao");
         }
+    }
+
+    @Test
+    void recentEventsReplayTheLastHourForAPageOpenedLater() throws Exception {
+        hub.close();
+        ManualClock clock = new ManualClock(1_000_000_000L);
+        hub = GambiarraHub.start(HubOptions.loopback().clock(clock));
+        client = new HubClient(hub.url());
+        String code = client.createRoom("R");
+        try (FakeLlmServer llm = FakeLlmServer.start("llama3")) {
+            client.join(code, "joao", "llama3", llm.url());
+            assertThat(client.post("/rooms/" + code + "/v1/chat/completions", "{\"model\":\"*\",\"messages\":[]}")
+                    .status()).isEqualTo(200);
+            Eventually.await("the answer in the room's recent events",
+                    () -> names(recent(code)).contains("llm:complete"));
+            JsonNode events = recent(code);
+            // Oldest first, as the stream sent them, each with when it happened.
+            assertThat(names(events)).containsSubsequence("participant:joined", "llm:request", "llm:complete");
+            for (JsonNode e : events) {
+                assertThat(e.get("at").asLong()).isEqualTo(clock.millis());
+            }
+            JsonNode complete = events.get(names(events).indexOf("llm:complete")).get("data");
+            assertThat(complete.get("participantId").asText()).isEqualTo("joao");
+
+            clock.advance(Duration.ofMinutes(61));
+            assertThat(names(recent(code))).doesNotContain("participant:joined", "llm:request", "llm:complete");
+        }
+        assertThat(client.get("/rooms/NOROOM/events/recent").status()).isEqualTo(404);
+    }
+
+    JsonNode recent(String code) throws Exception {
+        HubClient.Reply reply = client.get("/rooms/" + code + "/events/recent");
+        assertThat(reply.status()).as(reply.body()).isEqualTo(200);
+        return reply.json().get("events");
+    }
+
+    static List<String> names(JsonNode events) {
+        List<String> names = new ArrayList<>();
+        events.forEach(e -> names.add(e.get("event").asText()));
+        return names;
     }
 
     @Test

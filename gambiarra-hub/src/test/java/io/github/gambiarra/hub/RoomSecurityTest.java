@@ -71,7 +71,7 @@ class RoomSecurityTest {
         llm.close();
         start(100);
         String chat = "{\"model\":\"*\",\"messages\":[]}";
-        String[][] endpoints = {{"GET", "/participants", null}, {"GET", "/v1/models", null},
+        String[][] endpoints = {{"GET", "/participants", null}, {"GET", "/events/recent", null}, {"GET", "/v1/models", null},
                 {"POST", "/v1/chat/completions", chat}};
         for (String[] e : endpoints) {
             HubClient.Reply none = call(e[0], e[1], e[2], Credential.NONE);

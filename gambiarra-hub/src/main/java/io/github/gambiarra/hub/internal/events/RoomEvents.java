@@ -7,11 +7,15 @@ import io.github.gambiarra.protocol.Messages;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.List;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,6 +41,31 @@ public final class RoomEvents {
 
     private final Map<String, Subscriber> subscribers = new ConcurrentHashMap<>();
     private final List<Consumer<Event>> listeners = new CopyOnWriteArrayList<>();
+    /** What each room did lately, oldest first: for a page opened after it happened. */
+    private final Map<String, Deque<Recent>> recent = new ConcurrentHashMap<>();
+    private final Clock clock;
+
+    /** How long a room's recent events are kept, and how many at most. */
+    public static final Duration RECENT_FOR = Duration.ofHours(1);
+    public static final int RECENT_AT_MOST = 500;
+
+    /**
+     * A room's event as it was published: its name, its data, and when (epoch ms).
+     *
+     * @param event the event's name, as on the stream
+     * @param data  its data, as on the stream
+     * @param at    when it was published
+     */
+    public record Recent(String event, Object data, long at) {
+    }
+
+    public RoomEvents(Clock clock) {
+        this.clock = clock;
+    }
+
+    public RoomEvents() {
+        this(Clock.systemUTC());
+    }
 
     /**
      * Turns {@code response} into an event stream for {@code roomCode} and sends {@code connected}.
@@ -61,6 +90,9 @@ public final class RoomEvents {
 
     /** Sends an event to the clients of {@code roomCode}, or to every client when it is null. */
     public <T> void publish(HubEvent<T> type, String roomCode, T data) {
+        if (roomCode != null) {
+            remember(roomCode, new Recent(type.name(), data, clock.millis()));
+        }
         // Serialised only if someone is listening: most requests are made with nobody watching.
         Buffer frame = null;
         for (Map.Entry<String, Subscriber> entry : subscribers.entrySet()) {
@@ -85,13 +117,41 @@ public final class RoomEvents {
         }
     }
 
+    private void remember(String roomCode, Recent event) {
+        Deque<Recent> events = recent.computeIfAbsent(roomCode, k -> new ArrayDeque<>());
+        synchronized (events) {
+            events.addLast(event);
+            prune(events, event.at());
+        }
+    }
+
+    private static void prune(Deque<Recent> events, long now) {
+        long oldest = now - RECENT_FOR.toMillis();
+        while (!events.isEmpty() && (events.size() > RECENT_AT_MOST || events.peekFirst().at() < oldest)) {
+            events.removeFirst();
+        }
+    }
+
+    /** The room's events of the last hour ({@value #RECENT_AT_MOST} at most), oldest first. */
+    public List<Recent> recent(String roomCode) {
+        Deque<Recent> events = recent.get(roomCode);
+        if (events == null) {
+            return List.of();
+        }
+        synchronized (events) {
+            prune(events, clock.millis());
+            return List.copyOf(events);
+        }
+    }
+
     /** Sends an SSE comment to every client, so idle proxies keep the connections open. */
     public void ping() {
         subscribers.forEach((id, s) -> send(id, s, PING));
     }
 
-    /** Ends the streams of one room (it was deleted). */
+    /** Ends the streams of one room (it was deleted), and forgets what it did. */
     public void closeRoom(String roomCode) {
+        recent.remove(roomCode);
         subscribers.forEach((id, s) -> {
             if (roomCode.equals(s.roomCode())) {
                 subscribers.remove(id);

@@ -73,6 +73,7 @@ public final class HubRoutes {
         router.get("/rooms/:code/tunnel").handler(roomApi::tunnel);
         router.get("/rooms/:code/participants").handler(access::requirePassword).handler(roomApi::participants);
         router.get("/rooms/:code/events").handler(access::requirePassword).handler(roomApi::events);
+        router.get("/rooms/:code/events/recent").handler(access::requirePassword).handler(roomApi::recentEvents);
         router.get("/rooms/:code/v1/models").handler(access::requirePassword).handler(openAi::models);
         for (OpenAiRoute route : OpenAiRoute.values()) {
             router.post("/rooms/:code" + route.path()).handler(body).handler(access::requirePassword)

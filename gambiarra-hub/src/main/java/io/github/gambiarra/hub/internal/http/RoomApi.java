@@ -377,6 +377,15 @@ final class RoomApi {
         events.subscribe(room(ctx).code(), ctx.response());
     }
 
+    /** The room's events of the last hour, oldest first, as {@code {"events":[{"event","data","at"}]}}. */
+    void recentEvents(RoutingContext ctx) {
+        Replies.json(ctx, 200, new RecentEvents(events.recent(room(ctx).code())));
+    }
+
+    /** The answer of {@code GET /rooms/{code}/events/recent}. */
+    record RecentEvents(List<RoomEvents.Recent> events) {
+    }
+
     /** The participant as room users may see it. */
     Participant visible(RoutingContext ctx, RoomState room, ParticipantState p) {
         return p.toWire(shownEndpoint(ctx, room, p), rooms.clock().millis());
