@@ -158,6 +158,19 @@ public final class BenchRunner {
         Proc.awaitHttp(hubUrl + "/health");
         String fastRoom = room(hubUrl, "http://127.0.0.1:" + fastPort);
         String slowRoom = room(hubUrl, "http://127.0.0.1:" + slowPort);
+        // The same hub with tracing on: every request a span pair, exported over OTLP (to the instant
+        // fake, which answers any POST but chat with 200: a collector that keeps nothing).
+        log("starting our hub with tracing on");
+        int tracedPort = Proc.freePort();
+        List<String> tracedCommand = new ArrayList<>(List.of(Proc.java()));
+        tracedCommand.addAll(hubJavaOpts());
+        tracedCommand.addAll(List.of("-Dotel.exporter.otlp.endpoint=http://127.0.0.1:" + fastPort,
+                "-Dotel.metrics.exporter=none", "-jar", cliJar.toString(), "serve", "--host", "127.0.0.1", "--port",
+                String.valueOf(tracedPort), "--ephemeral", "--quiet", "--max-connections-per-address", "1000000"));
+        Proc tracedHub = start("gambiarra hub traced", tracedCommand);
+        String tracedUrl = "http://127.0.0.1:" + tracedPort;
+        Proc.awaitHttp(tracedUrl + "/health");
+        String tracedRoom = room(tracedUrl, "http://127.0.0.1:" + fastPort);
         log("joining through tunnels");
         String fastTunnelRoom = emptyRoom(hubUrl);
         Proc fastTunnel = tunnelParticipant(cliJar, hubUrl, fastTunnelRoom, fastPort);
@@ -191,6 +204,8 @@ public final class BenchRunner {
         List<Target> fastTargets = new ArrayList<>();
         fastTargets.add(new Target("direct", "127.0.0.1", fastPort, "/v1/chat/completions", fast));
         fastTargets.add(new Target("gambiarra", "127.0.0.1", hubPort, "/rooms/" + fastRoom + "/v1/chat/completions", hub));
+        fastTargets.add(new Target("traced", "127.0.0.1", tracedPort, "/rooms/" + tracedRoom + "/v1/chat/completions",
+                tracedHub));
         fastTargets.add(new Target("tunnel", "127.0.0.1", hubPort, "/rooms/" + fastTunnelRoom + "/v1/chat/completions",
                 hub, fastTunnel));
         if (nginxFast != null) {
@@ -344,6 +359,18 @@ public final class BenchRunner {
         double[] orig = row.get("original");
         if (direct == null || ours == null) {
             return;
+        }
+        double[] traced = row.get("traced");
+        if (c == 64 && traced != null && !Double.isNaN(traced[6]) && !Double.isNaN(ours[6])) {
+            double tracedPerRequest = traced[6] / traced[0] * 1e6;
+            double oursPerRequest = ours[6] / ours[0] * 1e6;
+            targetRows.add(new String[] {"tracing on (every request a server and a client span, exported over OTLP): "
+                    + "its cost, at 64 connections",
+                    String.format(Locale.ROOT, "hub CPU %.1f µs per request vs %.1f µs off (%+.1f µs); %.0f vs %.0f req/s; "
+                                    + "p50 %+.0f µs over the untraced hub",
+                            tracedPerRequest, oursPerRequest, tracedPerRequest - oursPerRequest, traced[0], ours[0],
+                            traced[1] - ours[1]),
+                    "reported"});
         }
         double[] tunnel = row.get("tunnel");
         if (c == 64 && tunnel != null && !Double.isNaN(tunnel[6]) && !Double.isNaN(ours[6])) {

@@ -54,7 +54,9 @@ public class GambiarraSpringAiAutoConfiguration {
     /** The room's OpenAI endpoint as Spring AI's client sees it. */
     @Bean
     @ConditionalOnMissingBean
-    public OpenAiApi gambiarraOpenAiApi(GambiarraRoom room, GambiarraProperties properties) {
+    public OpenAiApi gambiarraOpenAiApi(GambiarraRoom room, GambiarraProperties properties,
+                                        ObjectProvider<RestClient.Builder> restClients,
+                                        ObjectProvider<WebClient.Builder> webClients) {
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(properties.getConnectTimeout()).build();
         JdkClientHttpRequestFactory blocking = new JdkClientHttpRequestFactory(http);
@@ -62,8 +64,11 @@ public class GambiarraSpringAiAutoConfiguration {
         return OpenAiApi.builder()
                 .baseUrl(room.roomUrl())
                 .apiKey(room.apiKey())
-                .restClientBuilder(RestClient.builder().requestFactory(blocking))
-                .webClientBuilder(WebClient.builder().clientConnector(new JdkClientHttpConnector(http)))
+                // Spring Boot's builders when it has them: instrumented by its observations, they carry the
+                // application's trace (traceparent) to the hub.
+                .restClientBuilder(restClients.getIfAvailable(RestClient::builder).requestFactory(blocking))
+                .webClientBuilder(webClients.getIfAvailable(WebClient::builder)
+                        .clientConnector(new JdkClientHttpConnector(http)))
                 .responseErrorHandler(ROOM_ERRORS)
                 .build();
     }

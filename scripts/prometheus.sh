@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# A real Prometheus server (Debian's) scrapes a real hub while a participant answers requests, and a
+# PromQL query over the GenAI time-to-first-token histogram (docs/observability.md's first one)
+# returns a value. Needs the prometheus package; elsewhere it says why and skips.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib.sh
+need_jars
+if ! command -v prometheus >/dev/null 2>&1; then
+  echo "prometheus: SKIPPED: no Prometheus server here (apt-get install prometheus)"
+  exit 0
+fi
+
+read -r hub_port llm_port prom_port < <(free_ports 3)
+hub="http://127.0.0.1:$hub_port"
+gamb() { java -Dgambiarra.home="$work/home" -jar "$jar" "$@"; }
+
+gamb serve --ephemeral --host 127.0.0.1 --port "$hub_port" >"$work/hub.log" 2>&1 & pids+=($!)
+gamb fake-llm --port "$llm_port" --model llama3 >"$work/llm.log" 2>&1 & pids+=($!)
+wait_for "the hub" 30 curl -fs "$hub/health"
+wait_for "the LLM server" 30 curl -fs "http://127.0.0.1:$llm_port/v1/models"
+code=$(gamb create --hub "$hub" --name Scraped --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["room"]["code"])')
+gamb join "$code" --hub "$hub" --endpoint "http://127.0.0.1:$llm_port" --model llama3 --id desk --nickname desk \
+  --no-specs >"$work/join.log" 2>&1 & pids+=($!)
+wait_for "the join" 30 grep -q "Sharing until Ctrl-C" "$work/join.log"
+
+cat >"$work/prometheus.yml" <<EOF
+global:
+  scrape_interval: 1s
+scrape_configs:
+  - job_name: gambiarra
+    static_configs:
+      - targets: ["127.0.0.1:$hub_port"]
+EOF
+prometheus --config.file="$work/prometheus.yml" --storage.tsdb.path="$work/tsdb" \
+  --web.listen-address="127.0.0.1:$prom_port" >"$work/prometheus.log" 2>&1 & pids+=($!)
+prom="http://127.0.0.1:$prom_port"
+wait_for "Prometheus" 60 curl -fs "$prom/-/ready"
+
+# query PROMQL: the first value of the result vector, or nothing.
+query() {
+  curl -fs "$prom/api/v1/query" --data-urlencode "query=$1" | python3 -c '
+import json, math, sys
+r = json.load(sys.stdin)["data"]["result"]
+values = [float(x["value"][1]) for x in r if not math.isnan(float(x["value"][1]))]
+print(values[0] if values else "")'
+}
+wait_for "Prometheus scraping the hub" 30 bash -c "[ \"\$(curl -fs '$prom/api/v1/query' --data-urlencode 'query=up{job=\"gambiarra\"}' \
+  | python3 -c 'import json,sys; r=json.load(sys.stdin)[\"data\"][\"result\"]; print(r[0][\"value\"][1] if r else \"\")')\" = 1 ]"
+
+# Traffic over several scrapes, streamed and not, so that rates have something to go on.
+for i in $(seq 1 20); do
+  stream=$([ $((i % 2)) = 0 ] && echo true || echo false)
+  curl -fs "$hub/rooms/$code/v1/chat/completions" -H 'Content-Type: application/json' \
+    -d "{\"model\":\"model:llama3\",\"stream\":$stream,\"messages\":[{\"role\":\"user\",\"content\":\"question $i\"}]}" \
+    >/dev/null || fail "request $i failed"
+  sleep 0.25
+done
+
+ttft='histogram_quantile(0.95, sum by (le, gen_ai_request_model) (rate(gen_ai_server_time_to_first_token_seconds_bucket[1m])))'
+value=""
+for _ in $(seq 1 40); do
+  value=$(query "$ttft")
+  [ -n "$value" ] && break
+  sleep 0.5
+done
+[ -n "$value" ] || fail "the TTFT query returned nothing: $(curl -fs "$prom/api/v1/query" --data-urlencode "query=$ttft")"
+tokens=$(query 'sum(gen_ai_client_token_usage_sum{gen_ai_token_type="output"})')
+[ -n "$tokens" ] || fail "no output tokens counted"
+echo "prometheus: TTFT p95 per model from a real Prometheus scraping the hub: ${value} s; output tokens counted: $tokens"
+echo "prometheus: passed"
