@@ -1,6 +1,7 @@
 package io.github.gambiarra.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.gambiarra.hub.GambiarraHub;
 import io.github.gambiarra.hub.config.HubOptions;
@@ -38,8 +39,8 @@ import org.junit.jupiter.api.Test;
  */
 class TracingTest {
     private static final String TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
+    // No protocol: OTLP over HTTP is the hub's default (the SDK's own default, gRPC, is not carried).
     private static final Map<String, String> SETTINGS = Map.of(
-            "otel.exporter.otlp.protocol", "http/protobuf",
             "otel.bsp.schedule.delay", "50",
             "otel.metrics.exporter", "none",
             "otel.service.name", "hub-under-test");
@@ -173,6 +174,21 @@ class TracingTest {
         assertThat(attribute(span, "error.type")).isEqualTo("model_not_found");
         assertThat(attribute(span, "http.response.status_code")).isEqualTo("404");
         assertThat(span.getStatus().getCode()).isEqualTo(io.opentelemetry.proto.trace.v1.Status.StatusCode.STATUS_CODE_ERROR);
+    }
+
+    @Test
+    void settingsTheHubCannotUseStopItWithTheirCauseAndTheFix() {
+        System.setProperty("otel.exporter.otlp.endpoint", "http://127.0.0.1:" + collector.getPort());
+        System.setProperty("otel.exporter.otlp.protocol", "grpc");
+        try {
+            assertThatThrownBy(() -> GambiarraHub.start(HubOptions.loopback()))
+                    .hasMessageContaining("OpenTelemetry settings")
+                    .hasMessageContaining("GrpcSenderProvider")
+                    .hasMessageContaining("OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf");
+        } finally {
+            System.clearProperty("otel.exporter.otlp.endpoint");
+            System.clearProperty("otel.exporter.otlp.protocol");
+        }
     }
 
     @Test

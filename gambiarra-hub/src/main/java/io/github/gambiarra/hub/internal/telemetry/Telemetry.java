@@ -11,6 +11,7 @@ import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.TextMapGetter;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;
+import io.opentelemetry.sdk.autoconfigure.spi.ConfigurationException;
 import io.vertx.core.MultiMap;
 import java.util.List;
 import java.util.Locale;
@@ -82,11 +83,29 @@ public final class Telemetry implements AutoCloseable {
         if (!configured(System::getenv, System::getProperty)) {
             return OFF;
         }
-        OpenTelemetrySdk sdk = AutoConfiguredOpenTelemetrySdk.builder()
-                .addPropertiesSupplier(() -> Map.of("otel.service.name", "gambiarra-hub", "otel.metrics.exporter", "none",
-                        "otel.logs.exporter", "none"))
-                .build().getOpenTelemetrySdk();
+        OpenTelemetrySdk sdk;
+        try {
+            // OTLP over HTTP with protobuf (the specification's default; the SDK's own is gRPC, whose
+            // sender the hub does not carry), unless the settings say otherwise.
+            sdk = AutoConfiguredOpenTelemetrySdk.builder()
+                    .addPropertiesSupplier(() -> Map.of("otel.service.name", "gambiarra-hub",
+                            "otel.exporter.otlp.protocol", "http/protobuf", "otel.metrics.exporter", "none",
+                            "otel.logs.exporter", "none"))
+                    .build().getOpenTelemetrySdk();
+        } catch (ConfigurationException e) {
+            throw new IllegalArgumentException("the OpenTelemetry settings (OTEL_* variables, otel.* properties) cannot be "
+                    + "used: " + rootMessage(e) + ". The hub sends OTLP over HTTP (OTEL_EXPORTER_OTLP_PROTOCOL="
+                    + "http/protobuf, a collector's port 4318); OTEL_TRACES_EXPORTER=none turns tracing off", e);
+        }
         return new Telemetry(sdk.getTracer("io.github.gambiarra.hub"), sdk);
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable cause = e;
+        while (cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
+        return cause.getMessage() == null ? cause.toString() : cause.getMessage();
     }
 
     /**
