@@ -26,11 +26,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
-import java.util.Deque;
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ConcurrentLinkedDeque;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -411,12 +410,24 @@ public final class JoinCommand implements Callable<Integer> {
      * for each arrives: matched by total time, the nearest (requests in flight together end apart).
      */
     static final class Served {
-        private final Deque<long[]> recent = new ConcurrentLinkedDeque<>();
+        /**
+         * How many measures wait for their event at most: more than a room has in flight at once. A
+         * bound, so that a participant serving thousands of requests a second does not scan them all.
+         */
+        static final int KEPT = 128;
+        private static final long KEPT_NANOS = 60_000_000_000L;
+        private final ArrayDeque<long[]> recent = new ArrayDeque<>();
 
-        void add(long firstByteMs, long totalMs) {
-            recent.addLast(new long[] {firstByteMs, totalMs, System.nanoTime()});
-            long old = System.nanoTime() - 60_000_000_000L;
-            recent.removeIf(r -> r[2] < old);
+        synchronized void add(long firstByteMs, long totalMs) {
+            long now = System.nanoTime();
+            recent.addLast(new long[] {firstByteMs, totalMs, now});
+            while (recent.size() > KEPT || now - recent.peekFirst()[2] > KEPT_NANOS) {
+                recent.removeFirst();
+            }
+        }
+
+        synchronized int size() {
+            return recent.size();
         }
 
         /**
