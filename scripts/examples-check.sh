@@ -46,6 +46,10 @@ printf '#!/bin/sh\necho "[ERROR] Could not transfer artifact dev.jbang:jbang-cli
 chmod +x "$offline/mvn-offline"
 expect "the jbang wrapper offline names why" "could not fetch JBang from Maven Central" \
   sh -c "GAMBIARRA_BUNDLED_JBANG=1 GAMBIARRA_MVN='$offline/mvn-offline' '$offline/jbang' Hello.java X; test \$? -eq 1"
+# The CLI from its Maven coordinates (the thin jar, its dependencies resolved by JBang).
+version=$(sed -n 's:^  <version>\(.*\)</version>:\1:p' pom.xml | head -1)
+expect "jbang the CLI's coordinates --version" "gambiarra $version" \
+  examples/jbang/jbang "io.github.gambiarra:gambiarra-cli:$version" --version
 cd examples/jbang
 # Every example runs as `jbang X.java ROOM_CODE`.
 expect "jbang Hello.java" "You said: Write a function to sort an array" ./jbang Hello.java "$code"

@@ -159,11 +159,15 @@ class GambiarraChatModelTest {
             @Override
             public void onRequest(ChatModelRequestContext ctx) {
                 seen.add("request:" + ctx.chatRequest().parameters().modelName() + ":" + ctx.modelProvider());
+                ctx.attributes().put("start", System.nanoTime());
             }
 
             @Override
             public void onResponse(ChatModelResponseContext ctx) {
                 seen.add("response:" + ctx.chatResponse().aiMessage().text());
+                // What docs/sdk.md's listener reads: the request's attributes, and who answered.
+                seen.add("by:" + (ctx.chatResponse().metadata() instanceof GambiarraChatResponseMetadata meta
+                        ? meta.participantId() : "?") + (ctx.attributes().get("start") instanceof Long ? "" : " (no start)"));
             }
 
             @Override
@@ -173,7 +177,7 @@ class GambiarraChatModelTest {
         };
         Gambiarra gambiarra = room.gambiarra().listener(listener).build();
         gambiarra.model("qwen2.5").chat("hi");
-        assertThat(seen).containsExactly("request:model:qwen2.5:OTHER", "response:Hello from qwen2.5");
+        assertThat(seen).containsExactly("request:model:qwen2.5:OTHER", "response:Hello from qwen2.5", "by:maria");
 
         seen.clear();
         assertThatThrownBy(() -> gambiarra.model("mistral").chat("hi")).isInstanceOf(ModelNotFoundException.class);
