@@ -86,36 +86,21 @@ public final class FastestFinish implements RoutingPolicy {
             }
         }
         double limit = best + Math.max(best * NEAR, NEAR_MS);
-        List<Integer> near = new ArrayList<>();
+        List<ParticipantState> near = new ArrayList<>();
         for (int i = 0; i < estimates.size(); i++) {
             if (!known.get(i).isFull() && estimates.get(i).finishMs() <= limit) {
-                near.add(i);
+                if (known.get(i).id().equals(ask.preferred())) {
+                    return new Pick(known.get(i), estimates.get(i), "affinity");
+                }
+                near.add(known.get(i));
             }
         }
         if (near.isEmpty()) {
             // Waiting for the best one, busy now, still ends the request first.
             return new Pick(known.get(bestAt), estimates.get(bestAt), NAME);
         }
-        for (int i : near) {
-            if (known.get(i).id().equals(ask.preferred())) {
-                return new Pick(known.get(i), estimates.get(i), "affinity");
-            }
-        }
-        int least = Integer.MAX_VALUE;
-        List<Integer> idlest = new ArrayList<>(near.size());
-        for (int i : near) {
-            int load = known.get(i).inFlight();
-            if (load < least) {
-                least = load;
-                idlest.clear();
-            }
-            if (load == least) {
-                idlest.add(i);
-            }
-        }
-        int chosen = idlest.size() == 1 ? idlest.get(0)
-                : idlest.get((int) Math.floorMod(room.nextTurn(), (long) idlest.size()));
-        return new Pick(known.get(chosen), estimates.get(chosen), NAME);
+        ParticipantState chosen = LeastBusy.idlest(room, near);
+        return new Pick(chosen, estimates.get(known.indexOf(chosen)), NAME);
     }
 
     private static double orZero(Double value) {

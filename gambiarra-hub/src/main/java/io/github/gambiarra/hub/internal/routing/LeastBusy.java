@@ -25,9 +25,17 @@ public final class LeastBusy extends CountingPolicy {
 
     @Override
     ParticipantState chooseFree(RoomState room, List<ParticipantState> free) {
+        return idlest(room, free);
+    }
+
+    /**
+     * The one of {@code candidates} with the fewest requests in flight; among several, the next in
+     * turn (the room's routing counter, taken only when there is a tie).
+     */
+    static ParticipantState idlest(RoomState room, List<ParticipantState> candidates) {
         int least = Integer.MAX_VALUE;
-        List<ParticipantState> idlest = new ArrayList<>(free.size());
-        for (ParticipantState p : free) {
+        List<ParticipantState> idlest = new ArrayList<>(candidates.size());
+        for (ParticipantState p : candidates) {
             int load = p.inFlight();
             if (load < least) {
                 least = load;
@@ -37,6 +45,7 @@ public final class LeastBusy extends CountingPolicy {
                 idlest.add(p);
             }
         }
-        return idlest.get((int) Math.floorMod(room.nextTurn(), (long) idlest.size()));
+        return idlest.size() == 1 ? idlest.get(0)
+                : idlest.get((int) Math.floorMod(room.nextTurn(), (long) idlest.size()));
     }
 }
