@@ -21,6 +21,19 @@ public final class BenchLlmServer {
     private BenchLlmServer() {
     }
 
+    /**
+     * Whatever is not a chat completion (a model list, a collector's POST) is answered with the one
+     * model, {@code bench}: true when {@code path} was answered so.
+     */
+    static boolean answeredAsModelList(String path, HttpServerResponse resp) {
+        if (path.endsWith("/chat/completions")) {
+            return false;
+        }
+        resp.putHeader("Content-Type", "application/json")
+                .end("{\"object\":\"list\",\"data\":[{\"id\":\"bench\",\"object\":\"model\"}]}");
+        return true;
+    }
+
     public static void main(String[] args) {
         int port = Integer.parseInt(args[0]);
         int tokens = Integer.parseInt(args[1]);
@@ -37,9 +50,7 @@ public final class BenchLlmServer {
                         .setAcceptBacklog(4096))
                 .requestHandler(req -> req.body().onSuccess(body -> {
                     HttpServerResponse resp = req.response();
-                    if (!req.path().endsWith("/chat/completions")) {
-                        resp.putHeader("Content-Type", "application/json")
-                                .end("{\"object\":\"list\",\"data\":[{\"id\":\"bench\",\"object\":\"model\"}]}");
+                    if (answeredAsModelList(req.path(), resp)) {
                         return;
                     }
                     String text = body.toString();

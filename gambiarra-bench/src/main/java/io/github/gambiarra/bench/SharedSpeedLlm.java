@@ -33,9 +33,7 @@ final class SharedSpeedLlm implements AutoCloseable {
         this.server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0).setTcpNoDelay(true))
                 .requestHandler(req -> req.body().onSuccess(body -> {
                     HttpServerResponse resp = req.response();
-                    if (!req.path().endsWith("/chat/completions")) {
-                        resp.putHeader("Content-Type", "application/json")
-                                .end("{\"object\":\"list\",\"data\":[{\"id\":\"bench\",\"object\":\"model\"}]}");
+                    if (BenchLlmServer.answeredAsModelList(req.path(), resp)) {
                         return;
                     }
                     Matcher m = MAX_TOKENS.matcher(body.toString());
