@@ -105,13 +105,21 @@ public final class ParticipantSelector {
         if (candidates.isEmpty()) {
             return reconnecting(room, target, excluded, now) ? new Awaiting() : new NoParticipant();
         }
-        candidates = candidates.stream().filter(p -> p.serves(ask.api())).toList();
-        if (candidates.isEmpty()) {
+        // Those that serve the request's API; among them, preferably the healthy. One pass, per request.
+        List<ParticipantState> serving = new ArrayList<>(candidates.size());
+        List<ParticipantState> healthy = new ArrayList<>(candidates.size());
+        for (ParticipantState p : candidates) {
+            if (p.serves(ask.api())) {
+                serving.add(p);
+                if (!p.isCoolingDown(now) && !p.isSilent()) {
+                    healthy.add(p);
+                }
+            }
+        }
+        if (serving.isEmpty()) {
             return new NotServed(null);
         }
-        List<ParticipantState> healthy = candidates.stream()
-                .filter(p -> !p.isCoolingDown(now) && !p.isSilent()).toList();
-        return take(room, ask, healthy.isEmpty() ? candidates : healthy);
+        return take(room, ask, healthy.isEmpty() ? serving : healthy);
     }
 
     /** Whether anything but {@code excluded}, answering, could serve a request for {@code target} now or after a wait. */
