@@ -1,5 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //DEPS io.github.gambiarra:gambiarra-langchain4j:0.1.0-SNAPSHOT
+// 0.1.0-SNAPSHOT is a local build (mvn -B -DskipTests install at the repository root); once 0.1.0 is on Maven Central, write 0.1.0.
 //DEPS org.slf4j:slf4j-nop:2.0.17
 
 import dev.langchain4j.model.chat.response.ChatResponse;
