@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import okhttp3.Call;
 import okhttp3.ConnectionPool;
+import okhttp3.HttpUrl;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -180,7 +181,7 @@ public final class TunnelClient implements AutoCloseable {
                 disconnected(status != 0
                         ? new Disconnect(status, 0, error.code(), error.message(),
                                 "the hub refused the tunnel (HTTP " + status + "): " + error.message(), t)
-                        : new Disconnect(0, 0, null, null, "the tunnel failed: " + describe(t), t));
+                        : new Disconnect(0, 0, null, null, "the tunnel failed: " + inWords(t, hubAddress()), t));
             }
         });
     }
@@ -190,9 +191,55 @@ public final class TunnelClient implements AutoCloseable {
         return helloed;
     }
 
-    /** A failure's words: its message, or its kind when it has none (a bare EOF says "null"). */
-    private static String describe(Throwable t) {
-        return t.getMessage() == null || t.getMessage().isBlank() ? t.getClass().getSimpleName() : t.getMessage();
+    /** The hub's host and port, as the failures name it. */
+    private String hubAddress() {
+        HttpUrl url = HttpUrl.parse(tunnelUrl.replaceFirst("^ws", "http"));
+        return url == null ? tunnelUrl : url.host() + ":" + url.port();
+    }
+
+    /**
+     * What failed under the tunnel, in words a person acts on: the kind of failure first (refused,
+     * timed out, cut, not found), then what the system said. A bare end of stream has no message of
+     * its own; it still says that the connection ended without a goodbye.
+     */
+    static String inWords(Throwable t, String hub) {
+        Throwable cause = t;
+        while (cause.getCause() != null && cause.getCause() != cause && !(cause instanceof java.net.SocketException)
+                && !(cause instanceof java.io.InterruptedIOException) && !(cause instanceof java.net.UnknownHostException)) {
+            cause = cause.getCause();
+        }
+        String said = cause.getMessage() == null || cause.getMessage().isBlank() ? "" : " (" + cause.getMessage() + ")";
+        if (cause instanceof java.net.ConnectException) {
+            return "could not connect to the hub at " + hub + ": connection refused" + said
+                    + "; is the hub running there, and is that its port?";
+        }
+        if (cause instanceof java.net.NoRouteToHostException) {
+            return "no route to the hub at " + hub + said + ": is this machine on the hub's network?";
+        }
+        if (cause instanceof java.net.UnknownHostException) {
+            return "the hub's host name is not known here (" + hub + ")" + said;
+        }
+        if (cause instanceof java.net.SocketTimeoutException || cause instanceof java.io.InterruptedIOException) {
+            return "the hub at " + hub + " did not answer in time (timed out)" + said
+                    + ": the network lost the connection, or the hub is stalled";
+        }
+        if (cause instanceof java.io.EOFException
+                || (cause instanceof IOException && String.valueOf(cause.getMessage()).contains("end of stream"))) {
+            return "the connection to the hub at " + hub + " ended without the hub closing the tunnel"
+                    + " (the hub stopped, or a proxy or the network cut it)";
+        }
+        if (cause instanceof java.net.SocketException) {
+            return "the connection to the hub at " + hub + " broke" + said
+                    + ": the hub's machine or the network dropped it";
+        }
+        if (cause instanceof javax.net.ssl.SSLException) {
+            return "TLS with the hub at " + hub + " failed" + said;
+        }
+        if (cause instanceof java.net.ProtocolException) {
+            return "the hub at " + hub + " did not speak the tunnel's protocol" + said
+                    + ": is a proxy in between that does not pass WebSockets?";
+        }
+        return cause.getClass().getSimpleName() + said + " on the connection to the hub at " + hub;
     }
 
     private void disconnected(Disconnect why) {

@@ -8,11 +8,15 @@ import io.github.gambiarra.hub.internal.room.ParticipantState;
 import io.github.gambiarra.hub.internal.room.RoomState;
 import io.github.gambiarra.protocol.tunnel.TunnelFrame;
 import io.github.gambiarra.protocol.tunnel.TunnelMessages;
+import io.netty.handler.codec.CodecException;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.internal.buffer.BufferInternal;
+import java.io.IOException;
+import java.net.SocketException;
+import java.nio.channels.ClosedChannelException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -70,7 +74,7 @@ final class Tunnel implements ParticipantLink {
         socket.binaryMessageHandler(this::onFrame);
         socket.pongHandler(pong -> heard());
         socket.closeHandler(v -> closed("the participant closed its tunnel"));
-        socket.exceptionHandler(e -> closed("the tunnel failed: " + e.getMessage()));
+        socket.exceptionHandler(e -> closed("the tunnel failed: " + inWords(e)));
         send(new TunnelFrame(TunnelFrame.Type.HELLO, 0, 0, TunnelMessages.json(
                 new TunnelMessages.Hello(acks ? TunnelMessages.VERSION_ACKS : TunnelMessages.VERSION, window, maxFrame,
                         participant.id()))));
@@ -252,6 +256,22 @@ final class Tunnel implements ParticipantLink {
                     + " frame: " + e.getMessage());
             reset(stream.id(), "invalid_request", e.getMessage());
         }
+    }
+
+    /** What broke a participant's tunnel, in words: a failure without a message still says what it was. */
+    static String inWords(Throwable e) {
+        String said = e.getMessage() == null || e.getMessage().isBlank() ? "" : " (" + e.getMessage() + ")";
+        if (e instanceof ClosedChannelException) {
+            return "the participant's connection closed without a WebSocket close";
+        }
+        if (e instanceof SocketException
+                || (e instanceof IOException && String.valueOf(e.getMessage()).contains("reset"))) {
+            return "the participant's machine or the network dropped the connection" + said;
+        }
+        if (e instanceof CodecException) {
+            return "the participant sent what is not a WebSocket frame" + said;
+        }
+        return e.getClass().getSimpleName() + said;
     }
 
     private void closed(String reason) {
