@@ -71,10 +71,25 @@ scrape_configs:
     static_configs:
       - targets: ["127.0.0.1:$hub_port"]
 EOF
-prometheus --config.file="$work/prometheus.yml" --storage.tsdb.path="$work/tsdb" \
-  --web.listen-address="127.0.0.1:$prom_port" >"$work/prometheus.log" 2>&1 & pids+=($!)
-prom="http://127.0.0.1:$prom_port"
-wait_for "Prometheus" 60 curl -fs "$prom/-/ready"
+# A port found free can be taken by another program before Prometheus binds it: then it says so
+# and stops, and it is started again on another port.
+for attempt in 1 2 3; do
+  prometheus --config.file="$work/prometheus.yml" --storage.tsdb.path="$work/tsdb" \
+    --web.listen-address="127.0.0.1:$prom_port" >"$work/prometheus.log" 2>&1 & prom_pid=$!
+  pids+=($prom_pid)
+  prom="http://127.0.0.1:$prom_port"
+  for _ in $(seq 1 600); do
+    curl -fs "$prom/-/ready" >/dev/null 2>&1 && break 2
+    kill -0 "$prom_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  if kill -0 "$prom_pid" 2>/dev/null || ! grep -q "address already in use" "$work/prometheus.log"; then
+    fail "timed out waiting for Prometheus"
+  fi
+  echo "observability: port $prom_port was taken meanwhile; Prometheus tries another"
+  prom_port=$(free_port)
+done
+curl -fs "$prom/-/ready" >/dev/null 2>&1 || fail "Prometheus did not start"
 
 # query PROMQL: the first value of the result vector, or nothing.
 query() {
