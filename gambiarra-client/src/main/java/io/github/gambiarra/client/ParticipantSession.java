@@ -1,6 +1,7 @@
 package io.github.gambiarra.client;
 
 import io.github.gambiarra.client.internal.TunnelClient;
+import io.github.gambiarra.client.internal.TunnelEnd;
 import io.github.gambiarra.protocol.ErrorCode;
 import io.github.gambiarra.protocol.Messages;
 import io.github.gambiarra.protocol.OpenAiRoute;
@@ -80,7 +81,7 @@ public final class ParticipantSession implements AutoCloseable {
     private volatile String tunnelPath;
     /** What the participant's server serves, found at the first join (null: unknown, the hub learns). */
     private volatile Set<OpenAiRoute> apis;
-    private volatile TunnelClient tunnel;
+    private volatile TunnelEnd tunnel;
     private volatile int failures;
 
     ParticipantSession(GambiarraClient client, String roomCode, JoinOptions options) {
@@ -132,15 +133,15 @@ public final class ParticipantSession implements AutoCloseable {
     }
 
     /** Opens a tunnel (replacing the one before, if any). */
-    private TunnelClient openTunnel() {
-        TunnelClient previous = tunnel;
+    private TunnelEnd openTunnel() {
+        TunnelEnd previous = tunnel;
         if (previous != null) {
             previous.close();
         }
         String hub = client.hubUrl();
         String ws = (hub.startsWith("https:") ? "wss:" + hub.substring(6) : "ws:" + hub.substring(hub.indexOf(':') + 1))
                 + tunnelPath;
-        TunnelClient opened = new TunnelClient(client.httpClient(), ws, options.id(), token, options.endpoint(),
+        TunnelEnd opened = TunnelEnd.create(client.httpClient(), ws, options.id(), token, options.endpoint(),
                 new TunnelClient.Listener() {
                     @Override
                     public void onConnected() {
@@ -247,7 +248,7 @@ public final class ParticipantSession implements AutoCloseable {
                 // the hook finds the session closed
             }
         }
-        TunnelClient t = tunnel;
+        TunnelEnd t = tunnel;
         if (t != null) {
             t.close();
         }
@@ -259,7 +260,7 @@ public final class ParticipantSession implements AutoCloseable {
     private void closeQuietly() {
         closed.set(true);
         scheduler.shutdownNow();
-        TunnelClient t = tunnel;
+        TunnelEnd t = tunnel;
         if (t != null) {
             t.close();
         }
@@ -410,7 +411,7 @@ public final class ParticipantSession implements AutoCloseable {
             LOG.debug("leave failed", e);
         }
         // After leaving, so that the room sees the participant leave rather than go offline first.
-        TunnelClient t = tunnel;
+        TunnelEnd t = tunnel;
         if (t != null) {
             t.close();
         }

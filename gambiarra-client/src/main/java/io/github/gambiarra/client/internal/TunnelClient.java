@@ -41,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * <p>Each answer is sent as fast as the hub grants credit for its stream, so a slow client of the
  * hub holds back only its own stream. Not public API: {@code ParticipantSession} runs it.
  */
-public final class TunnelClient implements AutoCloseable {
+public final class TunnelClient implements TunnelEnd {
     private static final Logger LOG = LoggerFactory.getLogger(TunnelClient.class);
     /** Bytes queued on the WebSocket above which body sending waits (OkHttp closes a socket at 16 MiB). */
     private static final long QUEUE_LIMIT = 2L * 1024 * 1024;
@@ -135,7 +135,7 @@ public final class TunnelClient implements AutoCloseable {
         return b.endsWith("/v1") ? b.substring(0, b.length() - 3) : b;
     }
 
-    /** Opens the tunnel; {@link #hello()} completes once the hub has said hello. */
+    @Override
     public void connect() {
         Request request = new Request.Builder().url(tunnelUrl)
                 .header("Authorization", "Bearer " + token)
@@ -186,13 +186,17 @@ public final class TunnelClient implements AutoCloseable {
         });
     }
 
-    /** Completes when the hub said hello, fails if the tunnel closes first. */
+    @Override
     public CompletableFuture<Void> hello() {
         return helloed;
     }
 
     /** The hub's host and port, as the failures name it. */
     private String hubAddress() {
+        return hubAddress(tunnelUrl);
+    }
+
+    static String hubAddress(String tunnelUrl) {
         HttpUrl url = HttpUrl.parse(tunnelUrl.replaceFirst("^ws", "http"));
         return url == null ? tunnelUrl : url.host() + ":" + url.port();
     }
@@ -240,6 +244,20 @@ public final class TunnelClient implements AutoCloseable {
                     + ": is a proxy in between that does not pass WebSockets?";
         }
         return cause.getClass().getSimpleName() + said + " on the connection to the hub at " + hub;
+    }
+
+    /** How the participant's LLM server failed a request, as the room hears it (not where it is). */
+    static String howItFailed(Throwable e) {
+        if (e instanceof java.net.ConnectException) {
+            return "refused the connection (is it running?)";
+        }
+        if (e instanceof java.net.SocketTimeoutException) {
+            return "did not answer in time";
+        }
+        if (e instanceof java.net.UnknownHostException) {
+            return "could not be found (its host name does not resolve)";
+        }
+        return "broke off (" + e.getClass().getSimpleName() + ")";
     }
 
     private void disconnected(Disconnect why) {
@@ -446,19 +464,6 @@ public final class TunnelClient implements AutoCloseable {
             } catch (RuntimeException e) {
                 LOG.debug("a served-request listener failed", e);
             }
-        }
-
-        private static String howItFailed(IOException e) {
-            if (e instanceof java.net.ConnectException) {
-                return "refused the connection (is it running?)";
-            }
-            if (e instanceof java.net.SocketTimeoutException) {
-                return "did not answer in time";
-            }
-            if (e instanceof java.net.UnknownHostException) {
-                return "could not be found (its host name does not resolve)";
-            }
-            return "broke off (" + e.getClass().getSimpleName() + ")";
         }
 
         private void refuse(int status, ErrorCode code, String message) {

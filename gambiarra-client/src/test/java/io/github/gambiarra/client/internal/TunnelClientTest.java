@@ -27,12 +27,13 @@ import org.junit.jupiter.api.Test;
 /**
  * The participant's end of the tunnel, frame by frame, against a hub written here from the frame
  * reference in hub-api.md: what a hub may ask of it, and what it must refuse whatever a hub asks.
+ * {@link NettyTunnelClientTest} runs the same against the Netty end.
  */
 class TunnelClientTest {
     Vertx vertx;
     HttpServer fakeHub;
     FakeLlmServer llm;
-    TunnelClient participant;
+    TunnelEnd participant;
     final CompletableFuture<ServerWebSocket> socket = new CompletableFuture<>();
     final BlockingQueue<TunnelFrame> fromParticipant = new LinkedBlockingQueue<>();
 
@@ -60,8 +61,8 @@ class TunnelClientTest {
 
     /** Connects the participant's end and says hello with this window and frame size. */
     private ServerWebSocket connect(int window, int maxFrame) throws Exception {
-        participant = new TunnelClient(new OkHttpClient(), "ws://127.0.0.1:" + fakeHub.actualPort() + "/rooms/ABC123/tunnel",
-                "p", "token", llm.url(), new TunnelClient.Listener() {
+        participant = end("ws://127.0.0.1:" + fakeHub.actualPort() + "/rooms/ABC123/tunnel", llm.url(),
+                new TunnelClient.Listener() {
                     @Override
                     public void onConnected() {
                     }
@@ -76,6 +77,11 @@ class TunnelClientTest {
                 new TunnelMessages.Hello(TunnelMessages.VERSION, window, maxFrame, "p"))));
         participant.hello().get(10, TimeUnit.SECONDS);
         return ws;
+    }
+
+    /** The end under test: OkHttp's here, {@link NettyTunnelClientTest}'s Netty one there. */
+    TunnelEnd end(String tunnelUrl, String localBase, TunnelClient.Listener listener) {
+        return new TunnelClient(new OkHttpClient(), tunnelUrl, "p", "token", localBase, listener);
     }
 
     private static void write(ServerWebSocket ws, TunnelFrame frame) {
