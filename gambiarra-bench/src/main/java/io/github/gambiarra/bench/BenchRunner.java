@@ -26,7 +26,7 @@ import org.knowm.xchart.XYChartBuilder;
  * <pre>bench/run.sh [--smoke] [--original http://127.0.0.1:PORT [--original-label TEXT]] [--runs 3] [--seconds 5]
  *              [--only proxy|non-streaming|streaming|sdk|engine|affinity|cluster|routing] [--levels 1,16,64,256]
  *              [--stream-levels 100,1000,5000,9000] [--routing-levels 1,4,8,16] [--routing-seconds 15]
- *              [--hub-java-opts "-Xmx256m ..."] [--engine-threads N] [--engine-cpus LIST] [--no-floor]</pre>
+ *              [--hub-java-opts "-Xmx256m ..."] [--participant-java-opts "..."] [--engine-threads N] [--engine-cpus LIST] [--no-floor]</pre>
  */
 public final class BenchRunner {
     private final Map<String, String> args = new LinkedHashMap<>();
@@ -1010,9 +1010,16 @@ public final class BenchRunner {
      */
     private Proc tunnelParticipant(Path cliJar, String hubUrl, String room, int llmPort) throws Exception {
         Path log = work.resolve("tunnel-" + room + ".log");
-        Proc p = Proc.start("tunnel participant", List.of(Proc.java(), "-XX:+UseParallelGC", "-jar", cliJar.toString(),
+        List<String> command = new ArrayList<>(List.of(Proc.java(), "-XX:+UseParallelGC"));
+        // --participant-java-opts: e.g. "-Dgambiarra.tunnel=okhttp" for the OkHttp end of the tunnel.
+        String extra = args.getOrDefault("participant-java-opts", "").trim();
+        if (!extra.isEmpty()) {
+            command.addAll(List.of(extra.split("\\s+")));
+        }
+        command.addAll(List.of("-jar", cliJar.toString(),
                 "join", room, "--hub", hubUrl, "--endpoint", "http://127.0.0.1:" + llmPort, "--model", "bench",
-                "--id", "tunnel", "--nickname", "tunnel", "--max-concurrency", "65536", "--no-specs"), log);
+                "--id", "tunnel", "--nickname", "tunnel", "--max-concurrency", "65536", "--no-specs"));
+        Proc p = Proc.start("tunnel participant", command, log);
         procs.add(p);
         long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
         while (!Files.exists(log) || !Files.readString(log).contains("Sharing until Ctrl-C")) {
