@@ -20,18 +20,10 @@ need_jars
 cli_jar=$jar
 command -v wrk >/dev/null || fail "wrk is not installed (apt-get install wrk)"
 wait_http() { wait_for "$1 to answer" 20 curl -fs "$1"; }
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 rss_kib() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
 
 llm_port=$(free_port)
-java -Xmx512m -cp "$bench_jar" io.github.gambiarra.bench.BenchLlmServer "$llm_port" 20 0 0 >"$work/llm.log" 2>&1 &
-pids+=($!)
-wait_http "http://127.0.0.1:$llm_port/v1/models"
-cat >"$work/post.lua" <<'EOF'
-wrk.method = "POST"
-wrk.body = '{"model":"bench","messages":[{"role":"user","content":"hello there"}]}'
-wrk.headers["Content-Type"] = "application/json"
-EOF
+bench_llm "$llm_port"
 hz=$(getconf CLK_TCK)
 # mean_us URL CONNECTIONS SECONDS: wrk's mean latency in µs.
 mean_us() {

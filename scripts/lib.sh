@@ -87,3 +87,19 @@ need_jars() {
     mvn -B -q -DskipTests install
   fi
 }
+
+# For the bench scripts (bench/dial-ab.sh, bench/tunnel-ab.sh):
+# cpu_ticks PID: the user and system CPU the process has used, in ticks (getconf CLK_TCK a second).
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# bench_llm PORT: the bench's instant fake LLM (20 tokens at once) on PORT, started and answering;
+# writes $work/post.lua, wrk's script to POST it a chat completion.
+bench_llm() {
+  java -Xmx512m -cp "$bench_jar" io.github.gambiarra.bench.BenchLlmServer "$1" 20 0 0 >"$work/llm.log" 2>&1 &
+  pids+=($!)
+  wait_for "the bench's fake LLM" 20 curl -fs "http://127.0.0.1:$1/v1/models"
+  cat >"$work/post.lua" <<'EOF'
+wrk.method = "POST"
+wrk.body = '{"model":"bench","messages":[{"role":"user","content":"hello there"}]}'
+wrk.headers["Content-Type"] = "application/json"
+EOF
+}

@@ -681,13 +681,19 @@ final class NettyTunnelClient implements TunnelEnd {
         /** The answer went out whole: the connection goes back to the pool (if the server keeps it). */
         private void finish() {
             done = true;
+            LocalConnection c = detach();
+            if (c != null) {
+                c.answered();
+            }
+        }
+
+        /** Forgets the stream and its buffers; the connection it had, if any, is the caller's to settle. */
+        private LocalConnection detach() {
             streams.remove(id, this);
             release();
             LocalConnection c = connection;
             connection = null;
-            if (c != null) {
-                c.answered();
-            }
+            return c;
         }
 
         /** The LLM server could not be reached, or broke off: the hub hears how, not where it is. */
@@ -700,10 +706,7 @@ final class NettyTunnelClient implements TunnelEnd {
                     "the participant's LLM server " + TunnelClient.howItFailed(e)));
             hub.flush();
             done = true;
-            streams.remove(id, this);
-            release();
-            LocalConnection c = connection;
-            connection = null;
+            LocalConnection c = detach();
             if (c != null) {
                 c.channel.close();
             }
@@ -715,10 +718,7 @@ final class NettyTunnelClient implements TunnelEnd {
                 return;
             }
             cancelled = true;
-            streams.remove(id, this);
-            release();
-            LocalConnection c = connection;
-            connection = null;
+            LocalConnection c = detach();
             if (c != null) {
                 c.channel.close(); // the LLM server sees its connection close and stops generating
             }
