@@ -119,18 +119,10 @@ final class NettyTunnelClient implements TunnelEnd {
     /** What ended the tunnel, as it was learnt: the hub's close frame, a refused handshake, a failure. */
     private TunnelClient.Disconnect ending;
 
-    /** Whether Netty 4.2 is on the class path with the parts this end uses (4.1 lacks the IoHandler API). */
-    static boolean available() {
-        try {
-            for (String name : List.of("io.netty.channel.MultiThreadIoEventLoopGroup",
-                    "io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler",
-                    "io.netty.handler.timeout.IdleStateHandler")) {
-                Class.forName(name, false, NettyTunnelClient.class.getClassLoader());
-            }
-            return true;
-        } catch (ClassNotFoundException | LinkageError e) {
-            return false;
-        }
+    /** Called only where {@link TunnelEnd#nettyOnClassPath()}: this class cannot even be verified without Netty. */
+    static TunnelEnd create(String tunnelUrl, String participantId, String token, String localBase,
+                            TunnelClient.Listener listener) {
+        return new NettyTunnelClient(tunnelUrl, participantId, token, localBase, listener);
     }
 
     NettyTunnelClient(String tunnelUrl, String participantId, String token, String localBase,

@@ -1,5 +1,6 @@
 package io.github.gambiarra.client.internal;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import okhttp3.OkHttpClient;
@@ -24,6 +25,23 @@ public interface TunnelEnd extends AutoCloseable {
     void close();
 
     /**
+     * Whether Netty 4.2 is on the class path with the parts {@link NettyTunnelClient} uses (4.1 lacks
+     * its IoHandler API). Asked here, not there: that class cannot be loaded without Netty.
+     */
+    static boolean nettyOnClassPath() {
+        try {
+            for (String name : List.of("io.netty.channel.MultiThreadIoEventLoopGroup",
+                    "io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler",
+                    "io.netty.handler.timeout.IdleStateHandler")) {
+                Class.forName(name, false, TunnelEnd.class.getClassLoader());
+            }
+            return true;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
+    }
+
+    /**
      * A tunnel end for this participant, not yet connected.
      *
      * @param tunnelUrl the tunnel's WebSocket URL, e.g. {@code ws://hub:3000/rooms/ABC123/tunnel}
@@ -33,8 +51,9 @@ public interface TunnelEnd extends AutoCloseable {
                             TunnelClient.Listener listener) {
         String engine = System.getProperty("gambiarra.tunnel", "").toLowerCase(Locale.ROOT);
         boolean plain = tunnelUrl.startsWith("ws:") && localBase.trim().startsWith("http:");
-        if (!engine.equals("okhttp") && plain && NettyTunnelClient.available()) {
-            return new NettyTunnelClient(tunnelUrl, participantId, token, localBase, listener);
+        if (!engine.equals("okhttp") && plain && nettyOnClassPath()) {
+            // Through a method that returns a TunnelEnd: verifying this one then loads no Netty class.
+            return NettyTunnelClient.create(tunnelUrl, participantId, token, localBase, listener);
         }
         return new TunnelClient(http, tunnelUrl, participantId, token, localBase, listener);
     }
