@@ -59,7 +59,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -130,7 +129,7 @@ final class NettyTunnelClient implements TunnelEnd {
         this.tunnelUri = URI.create(tunnelUrl);
         this.participantId = participantId;
         this.token = token;
-        URI local = URI.create(stripV1(localBase));
+        URI local = URI.create(TunnelClient.stripV1(localBase));
         this.localHost = local.getHost();
         this.localPort = local.getPort() == -1 ? 80 : local.getPort();
         this.localPrefix = local.getRawPath() == null ? "" : local.getRawPath();
@@ -148,11 +147,6 @@ final class NettyTunnelClient implements TunnelEnd {
         } catch (LinkageError e) {
             return false; // the classes are not on the class path
         }
-    }
-
-    private static String stripV1(String base) {
-        String b = base.trim().replaceAll("/+$", "");
-        return b.endsWith("/v1") ? b.substring(0, b.length() - 3) : b;
     }
 
     @Override
@@ -204,14 +198,10 @@ final class NettyTunnelClient implements TunnelEnd {
         }
         disconnected = true;
         helloed.completeExceptionally(new IOException(why.description(), why.error()));
-        for (Stream s : new ArrayList<>(streams.values())) {
-            s.cancel();
-        }
-        streams.clear();
+        abandonStreams();
         if (!closed) {
             listener.onDisconnected(why);
         }
-        closeIdle();
         loop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     }
 
@@ -229,11 +219,7 @@ final class NettyTunnelClient implements TunnelEnd {
     }
 
     private void closeOnLoop() {
-        for (Stream s : new ArrayList<>(streams.values())) {
-            s.cancel();
-        }
-        streams.clear();
-        closeIdle();
+        abandonStreams();
         Channel h = hub;
         if (h != null && h.isActive()) {
             h.writeAndFlush(new CloseWebSocketFrame(1000, "leaving")).addListener(ChannelFutureListener.CLOSE);
@@ -242,7 +228,12 @@ final class NettyTunnelClient implements TunnelEnd {
         }
     }
 
-    private void closeIdle() {
+    /** Every stream in flight cancelled (the LLM server sees its connections close), the idle ones closed. */
+    private void abandonStreams() {
+        for (Stream s : new ArrayList<>(streams.values())) {
+            s.cancel();
+        }
+        streams.clear();
         LocalConnection c;
         while ((c = idle.poll()) != null) {
             c.channel.close();
@@ -258,25 +249,23 @@ final class NettyTunnelClient implements TunnelEnd {
         }
         ByteBuf header = h.alloc().buffer(TunnelFrame.HEADER);
         header.writeByte(type.wire()).writeByte(flags).writeInt(streamId);
-        ByteBuf message = payload.isReadable()
-                ? h.alloc().compositeBuffer(2).addComponents(true, header, payload)
-                : header;
-        if (message == header) {
-            payload.release();
-        }
-        h.write(new BinaryWebSocketFrame(message), h.voidPromise());
+        h.write(new BinaryWebSocketFrame(then(header, payload)), h.voidPromise());
     }
 
     /** A JSON header (HEAD) and body bytes, as an OPEN or HEAD payload has them. */
     private ByteBuf withJson(byte[] json, ByteBuf body) {
         ByteBuf head = hub.alloc().buffer(2 + json.length);
         head.writeShort(json.length).writeBytes(json);
-        return body.isReadable() ? hub.alloc().compositeBuffer(2).addComponents(true, head, body) : releasing(body, head);
+        return then(head, body);
     }
 
-    private static ByteBuf releasing(ByteBuf released, ByteBuf kept) {
-        released.release();
-        return kept;
+    /** {@code first} followed by {@code rest}, without copying either; both are the result's to release. */
+    private ByteBuf then(ByteBuf first, ByteBuf rest) {
+        if (!rest.isReadable()) {
+            rest.release();
+            return first;
+        }
+        return hub.alloc().compositeBuffer(2).addComponents(true, first, rest);
     }
 
     private void writeJson(TunnelFrame.Type type, int streamId, Object message) {
@@ -515,9 +504,9 @@ final class NettyTunnelClient implements TunnelEnd {
         }
 
         private void forward() {
-            if (!"POST".equals(open.method()) || !TunnelMessages.FORWARDED_PATHS.contains(open.path())) {
-                refuse(404, ErrorCode.NOT_FOUND, "this participant shares only "
-                        + String.join(", ", TunnelMessages.FORWARDED_PATHS) + " (POST)");
+            String refused = TunnelClient.notForwarded(open);
+            if (refused != null) {
+                refuse(404, ErrorCode.NOT_FOUND, refused);
                 return;
             }
             LocalConnection kept;
@@ -552,9 +541,9 @@ final class NettyTunnelClient implements TunnelEnd {
         }
 
         private void refuse(int status, ErrorCode code, String message) {
-            byte[] head = TunnelMessages.json(new TunnelMessages.Head(status, Map.of("Content-Type", "application/json")));
             byte[] error = TunnelMessages.json(Messages.OpenAiError.of(code, message));
-            write(TunnelFrame.Type.HEAD, TunnelFrame.END, id, withJson(head, Unpooled.wrappedBuffer(error)));
+            write(TunnelFrame.Type.HEAD, TunnelFrame.END, id,
+                    withJson(headJson(status, "application/json"), Unpooled.wrappedBuffer(error)));
             hub.flush();
             finish();
         }
@@ -566,13 +555,7 @@ final class NettyTunnelClient implements TunnelEnd {
                     .set(HttpHeaderNames.HOST, localHostHeader)
                     .set(HttpHeaderNames.CONTENT_TYPE, "application/json")
                     .set(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
-            Map<String, String> headers = open.headers() == null ? Map.of() : open.headers();
-            for (String name : PASSED_ON) {
-                String value = headers.get(name);
-                if (value != null) {
-                    request.headers().set(name, value);
-                }
-            }
+            TunnelClient.passedOn(open).forEach(request.headers()::set);
             return request;
         }
 
@@ -730,9 +713,6 @@ final class NettyTunnelClient implements TunnelEnd {
             }
         }
     }
-
-    /** The OPEN headers that reach the LLM server: what it answers in, and the trace the request is part of. */
-    private static final List<String> PASSED_ON = List.of("Accept", "traceparent", "tracestate");
 
     /** A kept-alive HTTP/1.1 connection to the LLM server, one request at a time. */
     private final class LocalConnection extends ChannelInboundHandlerAdapter {

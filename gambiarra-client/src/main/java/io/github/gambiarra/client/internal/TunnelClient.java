@@ -50,6 +50,8 @@ public final class TunnelClient implements TunnelEnd {
     private static final byte[] NO_BYTES = new byte[0];
     /** The OPEN headers that reach the LLM server: what it answers in, and the trace the request is part of. */
     private static final List<String> PASSED_ON = List.of("Accept", "traceparent", "tracestate");
+    private static final String NOT_FORWARDED = "this participant shares only "
+            + String.join(", ", TunnelMessages.FORWARDED_PATHS) + " (POST)";
     /** How often the participant pings the hub. */
     static final Duration PING_INTERVAL = Duration.ofSeconds(7);
 
@@ -130,7 +132,8 @@ public final class TunnelClient implements TunnelEnd {
         });
     }
 
-    private static String stripV1(String base) {
+    /** The LLM server's base URL, without a trailing slash or {@code /v1} (the hub's paths carry it). */
+    static String stripV1(String base) {
         String b = base.trim().replaceAll("/+$", "");
         return b.endsWith("/v1") ? b.substring(0, b.length() - 3) : b;
     }
@@ -244,6 +247,27 @@ public final class TunnelClient implements TunnelEnd {
                     + ": is a proxy in between that does not pass WebSockets?";
         }
         return cause.getClass().getSimpleName() + said + " on the connection to the hub at " + hub;
+    }
+
+    /**
+     * Why a request from the hub does not reach the LLM server, or null when it does: only the shared
+     * OpenAI routes, by POST, are forwarded, whatever a hub asks (both ends of the tunnel ask here).
+     */
+    static String notForwarded(TunnelMessages.Open open) {
+        return "POST".equals(open.method()) && TunnelMessages.FORWARDED_PATHS.contains(open.path()) ? null : NOT_FORWARDED;
+    }
+
+    /** The OPEN's headers that go on to the LLM server (see {@code PASSED_ON}), in that order. */
+    static Map<String, String> passedOn(TunnelMessages.Open open) {
+        Map<String, String> headers = open.headers() == null ? Map.of() : open.headers();
+        Map<String, String> passed = new java.util.LinkedHashMap<>();
+        for (String name : PASSED_ON) {
+            String value = headers.get(name);
+            if (value != null) {
+                passed.put(name, value);
+            }
+        }
+        return passed;
     }
 
     /** How the participant's LLM server failed a request, as the room hears it (not where it is). */
@@ -401,20 +425,14 @@ public final class TunnelClient implements TunnelEnd {
 
         void forward() {
             try {
-                if (!"POST".equals(open.method()) || !TunnelMessages.FORWARDED_PATHS.contains(open.path())) {
-                    refuse(404, ErrorCode.NOT_FOUND, "this participant shares only "
-                            + String.join(", ", TunnelMessages.FORWARDED_PATHS) + " (POST)");
+                String refused = notForwarded(open);
+                if (refused != null) {
+                    refuse(404, ErrorCode.NOT_FOUND, refused);
                     return;
                 }
                 Request.Builder request = new Request.Builder().url(localBase + open.path())
                         .post(RequestBody.create(body.toByteArray(), JSON));
-                Map<String, String> headers = open.headers() == null ? Map.of() : open.headers();
-                for (String name : PASSED_ON) {
-                    String value = headers.get(name);
-                    if (value != null) {
-                        request.header(name, value);
-                    }
-                }
+                passedOn(open).forEach(request::header);
                 call = local.newCall(request.build());
                 if (cancelled) {
                     return;
