@@ -100,8 +100,13 @@ class TunnelTest {
             assertThat(GambiarraJson.mapper().readTree(blocking.body()).at("/choices/0/message/content").asText())
                     .isEqualTo("Hello from m");
             assertThat(blocking.headers().firstValue("X-Gambiarra-Participant")).contains("p");
+            // The whole answer came in one frame: the client gets its length, not a chunked body.
+            assertThat(blocking.headers().firstValue("Content-Length"))
+                    .contains(String.valueOf(blocking.body().getBytes(StandardCharsets.UTF_8).length));
+            assertThat(blocking.headers().firstValue("Transfer-Encoding")).isEmpty();
             HttpResponse<String> streamed = chat("*", true);
             assertThat(streamed.headers().firstValue("Content-Type").orElse("")).startsWith("text/event-stream");
+            assertThat(streamed.headers().firstValue("Content-Length")).isEmpty();
             assertThat(streamedText(streamed.body())).isEqualTo("Hello from m");
             // What reached the LLM server is what the client sent, with the participant's model.
             assertThat(llm.takeRequest().json().get("model").asText()).isEqualTo("m");

@@ -40,6 +40,8 @@ final class TunnelStream implements UpstreamReply {
     private final InboundBuffer body;
     private volatile int status;
     private volatile Map<String, String> headers = Map.of();
+    /** The body's length when the HEAD frame carried all of it, or null. */
+    private volatile String wholeLength;
     /** Bytes the relay took and the participant has not been granted back yet; on the requester's context. */
     private int consumed;
 
@@ -113,6 +115,11 @@ final class TunnelStream implements UpstreamReply {
         received(first.length());
         status = received.status();
         headers = received.headers() == null ? Map.of() : received.headers();
+        if (end) {
+            // The whole answer came in this one frame: its length is known, so the client gets it
+            // with a Content-Length rather than chunked (one write and no terminating chunk).
+            wholeLength = Integer.toString(first.length());
+        }
         onContext(() -> {
             head.tryComplete(this);
             if (first.length() > 0) {
@@ -211,7 +218,7 @@ final class TunnelStream implements UpstreamReply {
                 return h.getValue();
             }
         }
-        return null;
+        return wholeLength != null && name.equalsIgnoreCase("Content-Length") ? wholeLength : null;
     }
 
     @Override
