@@ -6,6 +6,7 @@ import io.github.gambiarra.protocol.tunnel.TunnelFrame;
 import io.github.gambiarra.protocol.tunnel.TunnelMessages;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
@@ -107,6 +108,9 @@ final class NettyTunnelClient implements TunnelEnd {
     private final Map<Integer, Stream> streams = new HashMap<>();
     private final ArrayDeque<LocalConnection> idle = new ArrayDeque<>();
     private final Map<String, byte[]> heads = new HashMap<>();
+    /** The last OPEN header read, and its bytes (see {@link #open}). */
+    private byte[] lastOpenJson;
+    private TunnelMessages.Open lastOpen;
     private Channel hub;
     private WebSocketClientHandshaker handshaker;
     private int window = 128 * 1024;
@@ -426,10 +430,7 @@ final class NettyTunnelClient implements TunnelEnd {
                     if (length - TunnelFrame.HEADER - 2 < json) {
                         throw new IllegalArgumentException("a tunnel frame's JSON header is cut short");
                     }
-                    // A few hundred bytes: Jackson reads an array faster than a stream over a direct buffer.
-                    byte[] header = new byte[json];
-                    in.getBytes(payload + 2, header);
-                    open = TunnelMessages.read(header, TunnelMessages.Open.class);
+                    open = open(in, payload + 2, json);
                 } catch (IllegalArgumentException e) {
                     LOG.debug("malformed OPEN from the hub: {}", e.getMessage());
                     writeJson(TunnelFrame.Type.RESET, streamId, new TunnelMessages.Reset("invalid_request", e.getMessage()));
@@ -460,6 +461,26 @@ final class NettyTunnelClient implements TunnelEnd {
             }
             default -> LOG.debug("unexpected {} frame from the hub", type);
         }
+    }
+
+    /**
+     * The OPEN's JSON header, read once for each different one: the hub sends the same bytes for
+     * every request to a path (a trace's headers make them differ), so the last one read is kept
+     * with its bytes and reused when the next OPEN carries the same.
+     */
+    private TunnelMessages.Open open(ByteBuf in, int at, int length) {
+        byte[] last = lastOpenJson;
+        if (last != null && last.length == length
+                && ByteBufUtil.equals(in, at, Unpooled.wrappedBuffer(last), 0, length)) {
+            return lastOpen;
+        }
+        // A few hundred bytes: Jackson reads an array faster than a stream over a direct buffer.
+        byte[] header = new byte[length];
+        in.getBytes(at, header);
+        TunnelMessages.Open open = TunnelMessages.read(header, TunnelMessages.Open.class);
+        lastOpenJson = header;
+        lastOpen = open;
+        return open;
     }
 
     /** One request from the hub, forwarded to the LLM server, its answer streamed back under credit. */
