@@ -434,8 +434,7 @@ public final class BenchRunner {
     // ---- streaming -----------------------------------------------------------------------------
 
     private Map<String, StreamLoad.Result> lastStreamRow;
-    /** The largest level the tunnel ran, its row and its hops' memory and CPU (for the tunnel's target). */
-    private int tunnelStreams;
+    /** The row of the largest level the tunnel ran, and its hops' memory and CPU (for the tunnel's target). */
     private Map<String, StreamLoad.Result> tunnelStreamRow;
     private Map<String, double[]> tunnelStreamUsage;
     /** The largest streaming level the tunnel hop runs: the "1,000 concurrent streams over one tunnel". */
@@ -532,7 +531,6 @@ public final class BenchRunner {
                 }
                 lastStreamRow = row;
                 if (row.containsKey("tunnel")) {
-                    tunnelStreams = n;
                     tunnelStreamRow = row;
                     tunnelStreamUsage = usage;
                 }
@@ -578,7 +576,7 @@ public final class BenchRunner {
             double participantMiB = tunnelStreamUsage.get("tunnel")[3];
             // Against an HTTP hop that adds (almost) nothing the ratio means little: a floor of 1 ms.
             targetRows.add(new String[] {String.format(Locale.ROOT, "%,d concurrent streams over one tunnel: added TTFT p99 "
-                            + "≤ 2 × the HTTP hop's; the participant's process under 256 MiB resident", tunnelStreams),
+                            + "≤ 2 × the HTTP hop's; the participant's process under 256 MiB resident", t.streams()),
                     String.format(Locale.ROOT, "%+.1f ms vs %+.1f ms: %.2f ×; participant %.0f MiB; %d errors",
                             added, http, added / Math.max(1, http), participantMiB, t.errors()),
                     added <= 2 * Math.max(1, http) && participantMiB < 256 && t.errors() == 0 ? "yes" : "no"});
